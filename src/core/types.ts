@@ -1,0 +1,144 @@
+/** Who wrote a message. `agent` and `system` come from backends with human agents. */
+export type Author = 'visitor' | 'assistant' | 'agent' | 'system';
+
+/**
+ * Life of a message.
+ * - visitor messages: `queued` (waiting for the network or an earlier message) -> `sending` -> `sent` | `failed`
+ * - assistant messages: `streaming` -> `sent` | `failed` (interrupted)
+ */
+export type MessageStatus = 'queued' | 'sending' | 'streaming' | 'sent' | 'failed';
+
+export type ErrorCode =
+  | 'network' // the request never reached the server
+  | 'timeout'
+  | 'http' // the server answered with an error status
+  | 'protocol' // the server answered, but not in the contract's shape
+  | 'interrupted' // a stream ended before `done: true`
+  | 'aborted'
+  | 'storage'
+  | 'invalid-input';
+
+/** A plain, serialisable description of what went wrong with a message. */
+export interface MessageError {
+  code: ErrorCode;
+  message: string;
+  status?: number;
+  retryable: boolean;
+}
+
+export interface ChatMessage {
+  /** Local id. For visitor messages it is also the `client_message_id` sent on every attempt. */
+  id: string;
+  author: Author;
+  text: string;
+  status: MessageStatus;
+  /** ISO-8601 time the message was created locally (or by the server, for history). */
+  createdAt: string;
+  /** Assistant messages: id of the visitor message this answers. */
+  replyTo?: string;
+  /** Server ids: `message_id` for a visitor message, `response_id` for an answer. */
+  serverId?: string;
+  /** Set when the visitor pressed Stop; the text is what arrived until then. */
+  stopped?: boolean;
+  error?: MessageError;
+}
+
+/** One conversation: one backend session. */
+export interface Chat {
+  id: string;
+  /** Backend session; absent until the first send (sessions are created lazily). */
+  sessionId?: string;
+  expiresAt?: string;
+  createdAt: string;
+  messages: ChatMessage[];
+}
+
+export type ClientStatus =
+  | 'idle' // nothing in flight
+  | 'connecting' // creating or validating the visitor
+  | 'sending'
+  | 'streaming'
+  | 'offline'; // the browser is offline; messages wait in the outbox
+
+/** Immutable snapshot of everything a UI needs; a new object after every change. */
+export interface ChatState {
+  visitorId: string | null;
+  status: ClientStatus;
+  currentChatId: string;
+  chats: readonly Chat[];
+  /** Messages of the current chat. */
+  messages: readonly ChatMessage[];
+  /** The last error not tied to one message (e.g. visitor creation failed), cleared by the next success. */
+  error: MessageError | null;
+}
+
+/** Minimal Storage shape, so tests and hosts can inject their own. */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface ChatClientOptions {
+  /** Publishable API key sent as `X-API-Key` on chat requests. Never a secret. */
+  apiKey: string;
+  /** Origin the API paths hang from, e.g. `https://api.example.com`. A trailing slash does not matter. */
+  apiUrl: string;
+  /** Stream answers over SSE. @default true */
+  streaming?: boolean;
+  /** Per-request timeout in ms. @default 20000 */
+  requestTimeout?: number;
+  /** A stream with no first byte for this long is treated as interrupted. @default 30000 */
+  streamFirstByteTimeout?: number;
+  /** A stream silent for this long after its first byte is treated as interrupted. @default 30000 */
+  streamIdleTimeout?: number;
+  /** Automatic attempts for requests that never reached the server, or got 429/503. @default 4 */
+  maxRetries?: number;
+  /** Longest message a visitor may send, in characters. @default 4000 */
+  maxMessageLength?: number;
+  /** Injected for tests and for hosts that patch fetch; read at call time. */
+  fetch?: typeof fetch;
+  /** Where the visitor id lives. @default window.localStorage, falling back to memory */
+  localStorage?: StorageLike;
+  /** Where chats and transcripts live (per tab). @default window.sessionStorage, falling back to memory */
+  sessionStorage?: StorageLike;
+}
+
+export interface ChatClientEvents {
+  /** The visitor is known and validated. */
+  ready: { visitorId: string };
+  /** A message was added or changed (also on every streamed chunk). */
+  message: { chatId: string; message: ChatMessage };
+  /** Something failed; `messageId` is set when the error belongs to one message. */
+  error: { error: MessageError; messageId?: string };
+  status: { status: ClientStatus };
+  /** The current chat changed (new chat, or switched). */
+  chat: { chatId: string };
+}
+
+export type ChatClientEventName = keyof ChatClientEvents;
+
+export interface ChatClient {
+  /** Current snapshot; reads storage on first call, so start-up costs nothing until needed. */
+  getState(): ChatState;
+  /** Called after every change with the new snapshot. Returns an unsubscribe function. */
+  subscribe(listener: (state: ChatState) => void): () => void;
+  on<K extends ChatClientEventName>(name: K, handler: (event: ChatClientEvents[K]) => void): () => void;
+  /** Make sure a valid visitor exists (validate the stored one or create one). Shared by concurrent callers. */
+  connect(): Promise<string>;
+  /**
+   * Send a message in the current chat. Resolves with the visitor message once it is added to the
+   * transcript (not when answered). Rejects only for invalid input (blank or too long text).
+   */
+  send(text: string): Promise<ChatMessage>;
+  /** Send a failed message again (or re-ask for an interrupted answer), with the same client_message_id. */
+  retry(messageId: string): Promise<void>;
+  /** Abort the answer that is streaming now, keeping what arrived. */
+  stop(): void;
+  /** Start a new chat with a fresh session. */
+  newChat(): Promise<string>;
+  /** Make an existing chat of this tab current. */
+  switchChat(chatId: string): void;
+  /** Abort everything in flight and remove listeners. Stored data (and queued messages) stays. */
+  destroy(): void;
+}
