@@ -48,6 +48,8 @@ export interface Chat {
   id: string;
   /** Backend session; absent until the first send (sessions are created lazily). */
   sessionId?: string;
+  /** The visitor the session belongs to; a session of another visitor is never reused. */
+  visitorId?: string;
   expiresAt?: string;
   createdAt: string;
   messages: ChatMessage[];

@@ -1,0 +1,536 @@
+import { nanoid } from 'nanoid';
+import { createApi, type ChatBody } from './api';
+import { createEmitter } from './emitter';
+import { ChatError, toChatError } from './errors';
+import { resolveOptions } from './options';
+import { backoffDelay, wait } from './retry';
+import { readChatStream } from './sse';
+import { readRecord, safeStorage, writeRecord } from './storage';
+import { isExpired, isStoredChats, MAX_CHATS, sanitizeChats, trimChats } from './transcript';
+import type {
+  Chat,
+  ChatClient,
+  ChatClientEvents,
+  ChatClientOptions,
+  ChatMessage,
+  ChatState,
+  ClientStatus,
+  MessageError,
+} from './types';
+import { createVisitorManager } from './visitor';
+
+type Recovery = 'visitor' | 'session';
+
+/** Window events the core listens to, when there is a window (browsers; not Node or workers). */
+const eventTarget = (): EventTarget | undefined =>
+  typeof window !== 'undefined' && typeof window.addEventListener === 'function' ? window : undefined;
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * The headless chat client: visitor, sessions, transcript, and an outbox that delivers each
+ * visitor message once, in order, through network faults and the backend's recoverable errors.
+ */
+export function createChatClient(options: ChatClientOptions): ChatClient {
+  const config = resolveOptions(options);
+  const api = createApi({
+    apiUrl: config.apiUrl,
+    apiKey: config.apiKey,
+    timeoutMs: config.requestTimeout,
+    fetch: () => options.fetch ?? globalThis.fetch,
+  });
+  const local = safeStorage(() => options.localStorage ?? globalThis.localStorage);
+  const tabStorage = safeStorage(() => options.sessionStorage ?? globalThis.sessionStorage);
+  const visitor = createVisitorManager(api, local, `chatsdk:visitor:${config.apiUrl}`);
+  const chatsKey = `chatsdk:chats:${config.apiUrl}`;
+  const emitter = createEmitter<ChatClientEvents>((error) => console.error('[ChatSDK] An event handler threw:', error));
+  const listeners = new Set<(state: ChatState) => void>();
+  const lifetime = new AbortController();
+  /** The attempt in flight per chat, so Stop can abort it. */
+  const attempts = new Map<string, AbortController>();
+  const draining = new Set<string>();
+  /** Waits that end early when the network comes back or a request succeeds. */
+  const wakers = new Set<() => void>();
+
+  let hydrated = false;
+  let chats: Chat[] = [];
+  let currentChatId = '';
+  let visitorId: string | null = null;
+  let error: MessageError | null = null;
+  let status: ClientStatus = 'idle';
+  let connecting = 0;
+  let offlineWaits = 0;
+  let snapshot: ChatState | null = null;
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  // ---- state and persistence -------------------------------------------------------------
+
+  const save = (): void => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    let data = { currentChatId, visitorId, chats };
+    // A full storage: trim the oldest settled messages and try again (the live transcript keeps them).
+    for (let tries = 0; !writeRecord(tabStorage, chatsKey, data) && tries < 3; tries++) {
+      data = { ...data, chats: trimChats(data.chats) };
+    }
+  };
+
+  const deriveStatus = (): ClientStatus => {
+    if (offlineWaits > 0) return 'offline';
+    const messages = chats.flatMap((chat) => chat.messages);
+    if (messages.some((m) => m.status === 'streaming')) return 'streaming';
+    if (messages.some((m) => m.status === 'sending')) return 'sending';
+    return connecting > 0 ? 'connecting' : 'idle';
+  };
+
+  /** Publish a change. Streamed chunks are saved at most every 500 ms; everything else at once. */
+  const changed = (saveNow = true): void => {
+    snapshot = null;
+    if (saveNow) save();
+    else saveTimer ??= setTimeout(save, 500);
+    const next = deriveStatus();
+    if (next !== status) {
+      status = next;
+      emitter.emit('status', { status });
+    }
+    if (listeners.size) {
+      const state = getState();
+      for (const listener of [...listeners]) listener(state);
+    }
+  };
+
+  const newChatRecord = (): Chat => ({ id: nanoid(), createdAt: now(), messages: [] });
+
+  function hydrate(): void {
+    if (hydrated) return;
+    hydrated = true;
+    visitorId = visitor.stored();
+    const stored = readRecord(tabStorage, chatsKey, isStoredChats);
+    if (stored) {
+      const clean = sanitizeChats(stored);
+      chats = clean.chats;
+      currentChatId = clean.currentChatId;
+    }
+    if (!chats.some((chat) => chat.id === currentChatId)) {
+      const chat = chats[chats.length - 1] ?? newChatRecord();
+      if (!chats.includes(chat)) chats = [...chats, chat];
+      currentChatId = chat.id;
+    }
+    listenToWindow();
+    // Messages left in the outbox by an earlier page go out now, in order.
+    for (const chat of chats) if (chat.messages.some(isPending)) void drain(chat.id);
+  }
+
+  function getState(): ChatState {
+    hydrate();
+    if (!snapshot) {
+      const current = chats.find((chat) => chat.id === currentChatId);
+      snapshot = { visitorId, status, currentChatId, chats, messages: current?.messages ?? [], error };
+    }
+    return snapshot;
+  }
+
+  const findChat = (chatId: string): Chat | undefined => chats.find((chat) => chat.id === chatId);
+  const findMessage = (chatId: string, id: string): ChatMessage | undefined =>
+    findChat(chatId)?.messages.find((m) => m.id === id);
+
+  const updateChat = (chatId: string, update: (chat: Chat) => Chat): void => {
+    chats = chats.map((chat) => (chat.id === chatId ? update(chat) : chat));
+  };
+
+  function patchMessage(chatId: string, id: string, patch: Partial<ChatMessage>, saveNow = true): void {
+    let updated: ChatMessage | undefined;
+    updateChat(chatId, (chat) => ({
+      ...chat,
+      messages: chat.messages.map((m) => (m.id === id ? (updated = { ...m, ...patch }) : m)),
+    }));
+    if (!updated) return;
+    for (const key of Object.keys(patch) as (keyof ChatMessage)[]) if (patch[key] === undefined) delete updated[key];
+    changed(saveNow);
+    emitter.emit('message', { chatId, message: updated });
+  }
+
+  function insertMessage(chatId: string, message: ChatMessage, afterId?: string): void {
+    updateChat(chatId, (chat) => {
+      const messages = [...chat.messages];
+      const index = afterId ? messages.findIndex((m) => m.id === afterId) : -1;
+      messages.splice(index < 0 ? messages.length : index + 1, 0, message);
+      return { ...chat, messages };
+    });
+    changed();
+    emitter.emit('message', { chatId, message });
+  }
+
+  function setVisitor(id: string | null): void {
+    if (id === visitorId) return;
+    visitorId = id;
+    changed();
+    if (id) emitter.emit('ready', { visitorId: id });
+  }
+
+  function setError(value: ChatError | null, messageId?: string): void {
+    if (value) emitter.emit('error', messageId ? { error: value.toJSON(), messageId } : { error: value.toJSON() });
+    if (messageId) return;
+    error = value ? value.toJSON() : null;
+    changed(false);
+  }
+
+  // ---- window events: online, other tabs, page hide ---------------------------------------
+
+  const wakeAll = (): void => {
+    for (const wake of [...wakers]) wake();
+  };
+  const onStorage = (event: Event): void => {
+    const { key, newValue } = event as StorageEvent;
+    if (key === visitor.key) setVisitor(visitor.adopt(newValue));
+  };
+  const onPageHide = (): void => {
+    if (saveTimer !== undefined) save();
+  };
+  function listenToWindow(): void {
+    const target = eventTarget();
+    target?.addEventListener('online', wakeAll);
+    target?.addEventListener('storage', onStorage);
+    target?.addEventListener('pagehide', onPageHide);
+  }
+  function unlistenToWindow(): void {
+    const target = eventTarget();
+    target?.removeEventListener('online', wakeAll);
+    target?.removeEventListener('storage', onStorage);
+    target?.removeEventListener('pagehide', onPageHide);
+  }
+
+  const isOffline = (): boolean => typeof navigator !== 'undefined' && navigator.onLine === false;
+  const pause = (ms: number, signal: AbortSignal): Promise<void> =>
+    wait(ms, signal, (resolve) => {
+      wakers.add(resolve);
+      return () => wakers.delete(resolve);
+    });
+
+  /** Wait until the browser says it is online (re-checking every 15 s in case no event comes). */
+  async function untilOnline(signal: AbortSignal): Promise<void> {
+    offlineWaits++;
+    changed(false);
+    try {
+      while (isOffline()) await pause(15_000, signal);
+    } finally {
+      offlineWaits--;
+      changed(false);
+    }
+  }
+
+  /** Run `work`, retrying network faults, time-outs, 429 and 503 with backoff (Retry-After wins). */
+  async function withRetries<T>(work: () => Promise<T>, signal: AbortSignal, onWait?: (error: ChatError) => void): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (isOffline()) await untilOnline(signal);
+      try {
+        const result = await work();
+        wakeAll();
+        return result;
+      } catch (caught) {
+        const failure = toChatError(caught);
+        if (!failure.retryable || attempt >= config.maxRetries || signal.aborted) throw failure;
+        onWait?.(failure);
+        await pause(failure.retryAfterMs ?? backoffDelay(attempt), signal);
+      }
+    }
+  }
+
+  // ---- visitor and sessions ---------------------------------------------------------------
+
+  async function ensureVisitor(signal: AbortSignal): Promise<string> {
+    connecting++;
+    try {
+      const id = await visitor.ensure(signal);
+      setVisitor(id);
+      return id;
+    } finally {
+      connecting--;
+    }
+  }
+
+  async function replaceVisitor(staleId: string, signal: AbortSignal): Promise<string> {
+    const id = await visitor.replace(staleId, signal);
+    setVisitor(id);
+    return id;
+  }
+
+  /** The chat's session for this visitor, replaced before use when it has expired. */
+  async function ensureSession(chatId: string, visitorNow: string, signal: AbortSignal, recovered: Set<Recovery>) {
+    const chat = findChat(chatId);
+    if (chat?.sessionId && chat.visitorId === visitorNow && !isExpired(chat)) {
+      return { sessionId: chat.sessionId, visitorId: visitorNow };
+    }
+    let owner = visitorNow;
+    let session;
+    try {
+      session = await api.createSession(owner, signal);
+    } catch (caught) {
+      // 400: the server does not know this visitor (any more). Replace it once and try again.
+      if (!ChatError.is(caught) || caught.status !== 400 || recovered.has('visitor')) throw caught;
+      recovered.add('visitor');
+      owner = await replaceVisitor(owner, signal);
+      session = await api.createSession(owner, signal);
+    }
+    updateChat(chatId, (c) => {
+      const next: Chat = { ...c, sessionId: session.id, visitorId: owner };
+      if (session.expires_at) next.expiresAt = session.expires_at;
+      else delete next.expiresAt;
+      return next;
+    });
+    changed();
+    return { sessionId: session.id, visitorId: owner };
+  }
+
+  const dropSession = (chatId: string): void =>
+    updateChat(chatId, (chat) => {
+      const { sessionId: _session, expiresAt: _expires, ...rest } = chat;
+      return rest;
+    });
+
+  /** Seed 003's recovery table, each step at most once per message so nothing loops. */
+  function recoveryFor(failure: ChatError, recovered: Set<Recovery>): Recovery | null {
+    const pick = (step: Recovery): Recovery | null => (recovered.has(step) ? null : (recovered.add(step), step));
+    if (failure.status === 403) return pick('session');
+    if (failure.status === 404) {
+      if (/visitor/i.test(failure.message)) return pick('visitor') ?? pick('session');
+      return pick('session') ?? pick('visitor');
+    }
+    return null;
+  }
+
+  // ---- delivery ---------------------------------------------------------------------------
+
+  const isPending = (m: ChatMessage): boolean => m.author === 'visitor' && (m.status === 'queued' || m.status === 'sending');
+
+  /** The answer to a visitor message: the earlier (failed or stopped) one is reused, so a retry replaces it. */
+  function startAnswer(chatId: string, questionId: string): string {
+    const existing = findChat(chatId)?.messages.find((m) => m.replyTo === questionId);
+    if (existing) {
+      patchMessage(chatId, existing.id, { text: '', status: 'streaming', error: undefined, stopped: undefined, createdAt: now() });
+      return existing.id;
+    }
+    const answer: ChatMessage = { id: nanoid(), author: 'assistant', text: '', status: 'streaming', createdAt: now(), replyTo: questionId };
+    insertMessage(chatId, answer, questionId);
+    return answer.id;
+  }
+
+  async function answerByStream(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
+    const response = await api.chatStream(body, signal, config.streamFirstByteTimeout);
+    // The server has the message now; whatever happens to the answer, it is not sent again by itself.
+    patchMessage(chatId, questionId, { status: 'sent', error: undefined });
+    const answerId = startAnswer(chatId, questionId);
+    let text = '';
+    try {
+      const end = await readChatStream(response, {
+        signal,
+        firstByteTimeoutMs: config.streamFirstByteTimeout,
+        idleTimeoutMs: config.streamIdleTimeout,
+        onChunk(chunk) {
+          text += chunk;
+          patchMessage(chatId, answerId, { text }, false);
+        },
+      });
+      patchMessage(chatId, answerId, { status: 'sent', serverId: end.responseId });
+      if (end.messageId) patchMessage(chatId, questionId, { serverId: end.messageId });
+    } catch (caught) {
+      const failure = toChatError(caught);
+      if (failure.code === 'aborted' && !lifetime.signal.aborted) {
+        patchMessage(chatId, answerId, { status: 'sent', stopped: true });
+        return;
+      }
+      patchMessage(chatId, answerId, { status: 'failed', error: failure.toJSON() });
+      if (!lifetime.signal.aborted) setError(failure, answerId);
+    }
+  }
+
+  async function answerPlain(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
+    const reply = await api.chat(body, signal);
+    patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
+    const answerId = startAnswer(chatId, questionId);
+    patchMessage(chatId, answerId, { text: reply.response, status: 'sent', serverId: reply.response_id });
+  }
+
+  /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed. */
+  async function deliver(chatId: string, messageId: string, attempt: AbortController): Promise<void> {
+    const recovered = new Set<Recovery>();
+    const markQueued = (failure: ChatError): void =>
+      patchMessage(chatId, messageId, { status: 'queued', error: failure.toJSON() });
+    for (;;) {
+      const message = findMessage(chatId, messageId);
+      if (!message || lifetime.signal.aborted) return;
+      try {
+        if (isOffline()) {
+          patchMessage(chatId, messageId, { status: 'queued' });
+          await untilOnline(attempt.signal);
+        }
+        patchMessage(chatId, messageId, { status: 'sending' });
+        await withRetries(
+          async () => {
+            const who = await ensureVisitor(attempt.signal);
+            const { sessionId, visitorId: owner } = await ensureSession(chatId, who, attempt.signal, recovered);
+            const body: ChatBody = { message: message.text, session_id: sessionId, visitor_id: owner, client_message_id: message.id };
+            patchMessage(chatId, messageId, { status: 'sending' });
+            await (config.streaming ? answerByStream : answerPlain)(chatId, messageId, body, attempt.signal);
+          },
+          attempt.signal,
+          markQueued,
+        );
+        if (error) setError(null);
+        return;
+      } catch (caught) {
+        if (lifetime.signal.aborted) return;
+        const failure = toChatError(caught);
+        const step = recoveryFor(failure, recovered);
+        if (step === 'session') {
+          dropSession(chatId);
+          continue;
+        }
+        if (step === 'visitor') {
+          dropSession(chatId);
+          try {
+            await replaceVisitor(visitorId ?? '', attempt.signal);
+            continue;
+          } catch (replaceFailure) {
+            if (lifetime.signal.aborted) return;
+            caught = replaceFailure;
+          }
+        }
+        const final = failure.code === 'aborted' ? new ChatError('aborted', 'Stopped before it was sent.', { retryable: true }) : toChatError(caught);
+        patchMessage(chatId, messageId, { status: 'failed', error: { ...final.toJSON(), retryable: true } });
+        setError(final, messageId);
+        return;
+      }
+    }
+  }
+
+  /** One worker per chat: messages leave in the order they were written. */
+  async function drain(chatId: string): Promise<void> {
+    if (draining.has(chatId)) return;
+    draining.add(chatId);
+    try {
+      for (;;) {
+        const next = findChat(chatId)?.messages.find(isPending);
+        if (!next || lifetime.signal.aborted) return;
+        const attempt = new AbortController();
+        const unlink = (): void => attempt.abort(lifetime.signal.reason);
+        lifetime.signal.addEventListener('abort', unlink);
+        attempts.set(chatId, attempt);
+        try {
+          await deliver(chatId, next.id, attempt);
+        } finally {
+          attempts.delete(chatId);
+          lifetime.signal.removeEventListener('abort', unlink);
+        }
+      }
+    } finally {
+      draining.delete(chatId);
+    }
+  }
+
+  // ---- public API -------------------------------------------------------------------------
+
+  const destroyed = (): ChatError => new ChatError('aborted', 'This chat client was destroyed.');
+
+  return {
+    getState,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    on: (name, handler) => emitter.on(name, handler),
+
+    async connect() {
+      if (lifetime.signal.aborted) throw destroyed();
+      hydrate();
+      try {
+        const id = await withRetries(() => ensureVisitor(lifetime.signal), lifetime.signal);
+        if (error) setError(null);
+        return id;
+      } catch (caught) {
+        const failure = toChatError(caught);
+        if (!lifetime.signal.aborted) setError(failure);
+        throw failure;
+      }
+    },
+
+    async send(text) {
+      if (lifetime.signal.aborted) throw destroyed();
+      if (typeof text !== 'string' || !text.trim()) throw new ChatError('invalid-input', 'Type a message first.');
+      const body = text.replace(/\s+$/, '');
+      if (body.length > config.maxMessageLength) {
+        throw new ChatError(
+          'invalid-input',
+          `Messages can be at most ${config.maxMessageLength} characters long (this one has ${body.length}).`,
+        );
+      }
+      hydrate();
+      const message: ChatMessage = { id: nanoid(), author: 'visitor', text: body, status: 'queued', createdAt: now() };
+      const chatId = currentChatId;
+      insertMessage(chatId, message);
+      void drain(chatId);
+      return findMessage(chatId, message.id) ?? message;
+    },
+
+    async retry(messageId) {
+      if (lifetime.signal.aborted) throw destroyed();
+      hydrate();
+      for (const chat of chats) {
+        const message = chat.messages.find((m) => m.id === messageId);
+        if (!message) continue;
+        const question = message.author === 'visitor' ? message : chat.messages.find((m) => m.id === message.replyTo);
+        if (!question || isPending(question)) return;
+        patchMessage(chat.id, question.id, { status: 'queued', error: undefined });
+        void drain(chat.id);
+        return;
+      }
+    },
+
+    stop() {
+      attempts.get(currentChatId)?.abort(new ChatError('aborted', 'Stopped.'));
+    },
+
+    async newChat() {
+      if (lifetime.signal.aborted) throw destroyed();
+      hydrate();
+      const current = findChat(currentChatId);
+      if (!current || current.messages.length > 0) {
+        const chat = newChatRecord();
+        // Keep at most MAX_CHATS, dropping the oldest that has nothing left to send.
+        let kept = [...chats, chat];
+        while (kept.length > MAX_CHATS) {
+          const index = kept.findIndex((c) => !c.messages.some(isPending));
+          kept.splice(index < 0 ? 0 : index, 1);
+        }
+        chats = kept;
+        currentChatId = chat.id;
+        changed();
+        emitter.emit('chat', { chatId: chat.id });
+      }
+      const chatId = currentChatId;
+      // Start the session now so the first message goes out faster; a failure here is retried on send.
+      void ensureVisitor(lifetime.signal)
+        .then((who) => ensureSession(chatId, who, lifetime.signal, new Set()))
+        .catch(() => undefined);
+      return chatId;
+    },
+
+    switchChat(chatId) {
+      hydrate();
+      if (chatId === currentChatId || !findChat(chatId)) return;
+      currentChatId = chatId;
+      changed();
+      emitter.emit('chat', { chatId });
+    },
+
+    destroy() {
+      if (lifetime.signal.aborted) return;
+      lifetime.abort(destroyed());
+      if (saveTimer !== undefined) save();
+      unlistenToWindow();
+      wakers.clear();
+      listeners.clear();
+      emitter.clear();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { createChatClient } from './client';
+export { ChatError } from './errors';
+export { OptionError } from './options';
+export type * from './types';

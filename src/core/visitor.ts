@@ -1,0 +1,96 @@
+import type { Api } from './api';
+import { readRecord, writeRecord, type SafeStorage } from './storage';
+
+const isVisitorRecord = (value: unknown): value is { id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' &&
+  (value as { id: string }).id.length > 0 && (value as { id: string }).id.length <= 200;
+
+/**
+ * The visitor id, shared by all tabs through localStorage. Concurrent callers share one request,
+ * so two sends racing at start-up create one visitor, not two.
+ */
+export interface VisitorManager {
+  readonly key: string;
+  /** The stored id, unvalidated (null when none). */
+  stored(): string | null;
+  /** A validated id: validates the stored one once per page, creates one when missing or unknown. */
+  ensure(signal: AbortSignal): Promise<string>;
+  /** The server no longer knows `staleId`: replace it (once, even if many callers report it). */
+  replace(staleId: string, signal: AbortSignal): Promise<string>;
+  /** Another tab stored a new id: take it as valid. */
+  adopt(raw: string | null): string | null;
+  forget(): void;
+}
+
+export function createVisitorManager(api: Api, storage: SafeStorage, key: string): VisitorManager {
+  let validated: string | null = null;
+  let inFlight: Promise<string> | null = null;
+
+  const stored = (): string | null => readRecord(storage, key, isVisitorRecord)?.id ?? null;
+
+  const create = async (signal: AbortSignal): Promise<string> => {
+    const { id } = await api.createVisitor(signal);
+    writeRecord(storage, key, { id });
+    validated = id;
+    return id;
+  };
+
+  const shared = (work: () => Promise<string>): Promise<string> => {
+    if (!inFlight) {
+      inFlight = work().finally(() => {
+        inFlight = null;
+      });
+    }
+    return inFlight;
+  };
+
+  const ensure = (signal: AbortSignal): Promise<string> => {
+    const current = stored();
+    if (current && current === validated) return Promise.resolve(current);
+    return shared(async () => {
+      const id = stored();
+      if (id) {
+        if (await api.validateVisitor(id, signal)) {
+          validated = id;
+          return id;
+        }
+        // Another tab replaced it while we asked: theirs is fresh, take it.
+        const now = stored();
+        if (now && now !== id) return (validated = now);
+        storage.removeItem(key);
+      }
+      return create(signal);
+    });
+  };
+
+  return {
+    key,
+    stored,
+    ensure,
+    replace(staleId, signal) {
+      const current = stored();
+      if (current && current !== staleId) {
+        // Someone (this tab or another) already replaced it.
+        return current === validated ? Promise.resolve(current) : ensure(signal);
+      }
+      if (validated === staleId) validated = null;
+      return shared(async () => {
+        const now = stored();
+        if (now && now !== staleId) return now;
+        storage.removeItem(key);
+        return create(signal);
+      });
+    },
+    adopt(raw) {
+      if (raw === null) return stored();
+      const id = stored();
+      // Another tab validated or created it moments ago; asking again would only cost a request.
+      if (id) validated = id;
+      return id;
+    },
+    forget() {
+      validated = null;
+      storage.removeItem(key);
+    },
+  };
+}
