@@ -1,0 +1,95 @@
+// @ts-check
+/**
+ * QA fault switches. Faults imitate what a real deployment does (same statuses and messages a real
+ * backend or proxy would send), so the widget cannot tell them apart; only the request log says
+ * "QA fault ...".
+ */
+
+/** Every fault name `POST /__qa/fault` accepts. */
+export const FAULT_NAMES = /** @type {const} */ ([
+  'normal',
+  'slow',
+  '500-next',
+  '429-next',
+  '503-next',
+  'html-200-next',
+  'session-404-next',
+  '403-next',
+  'cut-stream',
+  'drop-response-next',
+  'forget-visitors',
+  'expire-sessions',
+]);
+
+/** @typedef {typeof FAULT_NAMES[number]} FaultName */
+
+/** One-shot faults, grouped by the first request that consumes them. */
+const ANY_API = /** @type {const} */ (['500-next', '429-next', '503-next', 'html-200-next']);
+const CHAT = /** @type {const} */ (['session-404-next', '403-next', 'drop-response-next']);
+const STREAM = /** @type {const} */ (['cut-stream']);
+
+/** @param {unknown} name @returns {name is FaultName} */
+export function isFaultName(name) {
+  return typeof name === 'string' && /** @type {readonly string[]} */ (FAULT_NAMES).includes(name);
+}
+
+export function createFaults() {
+  /** Seconds before the first chunk of every stream (and every non-streamed answer); null = off. */
+  /** @type {number | null} */
+  let slowSeconds = null;
+  /** Pending one-shot faults with their `seconds` (Retry-After), in the order they were set. */
+  /** @type {Map<string, number>} */
+  const pending = new Map();
+
+  /** @param {readonly string[]} names */
+  function take(names) {
+    for (const [name, seconds] of pending) {
+      if (names.includes(name)) {
+        pending.delete(name);
+        return { name, seconds };
+      }
+    }
+    return null;
+  }
+
+  return {
+    /**
+     * Arm a fault. `forget-visitors` and `expire-sessions` act on the store and are handled by the caller.
+     * @param {FaultName} name
+     * @param {number | undefined} seconds
+     */
+    set(name, seconds) {
+      if (name === 'normal') {
+        slowSeconds = null;
+        pending.clear();
+      } else if (name === 'slow') {
+        slowSeconds = seconds ?? 5;
+      } else if (name !== 'forget-visitors' && name !== 'expire-sessions') {
+        pending.set(name, seconds ?? 2);
+      }
+    },
+    /** For any /api/ request: 500, 429, 503 or a captive-portal page. */
+    takeApi: () => take(ANY_API),
+    /** For chat requests that passed key and body checks. */
+    takeChat: () => take(CHAT),
+    /** For a stream that is about to start. */
+    takeStream: () => take(STREAM),
+    get slowMs() {
+      return slowSeconds === null ? 0 : slowSeconds * 1000;
+    },
+    /** Human summary, e.g. `normal` or `slow 5s + 500-next`. */
+    mode() {
+      const parts = [];
+      if (slowSeconds !== null) parts.push(`slow ${slowSeconds}s`);
+      for (const [name, seconds] of pending) {
+        parts.push(name === '429-next' || name === '503-next' ? `${name} (Retry-After ${seconds})` : name);
+      }
+      return parts.length ? parts.join(' + ') : 'normal';
+    },
+    snapshot() {
+      return { slowSeconds, pending: [...pending.keys()] };
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createFaults>} Faults */

@@ -1,0 +1,181 @@
+// @ts-check
+/**
+ * Canned answers chosen by keywords in the visitor's message, each built to exercise one part of
+ * the widget (Markdown, code, long scrolling, UTF-8 splitting, hostile content).
+ */
+
+/**
+ * @typedef {object} Reply
+ * @property {string} kind
+ * @property {string} text
+ * @property {boolean} splitBytes write each SSE event as two raw Buffers cut inside a multi-byte character
+ * @property {boolean} lastInDone carry the last piece of text in the `done: true` event (as seed 003's example does)
+ */
+
+const MARKDOWN = `Here is a tour of the **Markdown** I can send:
+
+- **bold** and *italic* text, and \`inline code\`
+- a link to [example](https://example.com)
+- a bullet list (this one)
+
+Steps in order:
+
+1. Pick a bike
+2. Choose a size
+3. Check out
+
+That's all the formatting a chat answer usually needs.`;
+
+const CODE = `Sure, here is a small example:
+
+\`\`\`js
+// Retry a request with exponential backoff.
+async function withRetry(fn, attempts = 3) {
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (i === attempts - 1 || !(error instanceof TypeError)) throw error;
+      await new Promise((r) => setTimeout(r, 300 * 2 ** i));
+    }
+  }
+}
+
+const ok = 1 < 2 && "<b>not bold</b>" !== '&amp;';
+\`\`\`
+
+Call it as \`withRetry(() => fetch(url))\`.`;
+
+const LONG_TOPICS = [
+  'frame sizes', 'wheel sizes', 'gearing', 'brakes', 'tyres and pressure', 'saddles',
+  'e-bike batteries', 'servicing', 'locks and security', 'lights', 'carrying luggage', 'warranty',
+];
+
+const LONG = LONG_TOPICS.map(
+  (topic, i) =>
+    `**${i + 1}. About ${topic}.** This is paragraph ${i + 1} of ${LONG_TOPICS.length}, long on purpose so the ` +
+    `transcript has to scroll while the answer streams. A good widget keeps the view pinned to the ` +
+    `bottom while you are at the bottom, and leaves it alone when you have scrolled up to read. ` +
+    `Pressing Stop now should keep everything that arrived so far and mark the answer as stopped.`,
+).join('\n\n');
+
+const UKRAINIAN = `Привіт! Я помічник магазину **Acme Bikes**.
+
+Я можу допомогти:
+
+- підібрати велосипед за зростом і стилем їзди;
+- пояснити різницю між гравійними та шосейними моделями;
+- розповісти про доставку й гарантію.
+
+Що вас цікавить? Ґудзики, їжак, євро, ї — усе має відобразитися правильно.`;
+
+const RUSSIAN = `Привет! Я помощник магазина **Acme Bikes**.
+
+Чем могу помочь:
+
+- подобрать велосипед по росту;
+- рассказать о доставке и гарантии;
+- объяснить, как ухаживать за цепью.
+
+Съешь же ещё этих мягких французских булок, да выпей чаю.`;
+
+const EMOJI = `Emoji and scripts, to test UTF-8 that is split across network chunks 🚲✨
+
+- Family: 👩‍👩‍👧‍👦 and flags: 🇺🇦 🇯🇵 🏳️‍🌈
+- Skin tones: 👍🏽 👋🏿
+- 4-byte letters: 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and 𝟙𝟚𝟛
+- Chinese: 自行车很好骑。 Japanese: 自転車に乗りましょう。 Korean: 자전거를 타요.
+- Combining accents: café (e + ◌́), Zalgo-lite: a̐ e̾
+- Right-to-left: مرحبا بكم and שלום
+
+None of these should ever show as � (U+FFFD).`;
+
+const HOSTILE = `This answer is **hostile on purpose**. Nothing below may run, load or become a clickable dangerous link.
+
+Raw HTML: <script>alert(1)</script> and <img src=x onerror=alert(1)> and <svg onload=alert(1)></svg>
+
+An iframe: <iframe srcdoc="<script>alert(1)</script>"></iframe> and a form: <form action="https://evil.example"><input name=q></form>
+
+An anchor tag: <a href="javascript:alert(1)">a</a>
+
+Markdown links that must not be clickable:
+
+- [click](javascript:alert(1))
+- [x](JaVaScRiPt:alert(1))
+- [tab](java\tscript:alert(1))
+- [entity](&#106;avascript:alert(1))
+- [data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
+- [vb](vbscript:msgbox(1))
+- ![pixel](javascript:alert(1))
+
+A normal link that should work: [Acme help centre](https://example.com/help).`;
+
+/**
+ * Keywords are matched case-insensitively anywhere in the message; the first rule that matches wins,
+ * so "xss" beats everything (a hostile test must never be hidden by another keyword).
+ * @type {Array<{ kind: string, words: string[], text: string, splitBytes?: boolean, lastInDone?: boolean }>}
+ */
+const RULES = [
+  { kind: 'hostile', words: ['xss', 'html'], text: HOSTILE },
+  { kind: 'emoji', words: ['emoji'], text: EMOJI, splitBytes: true },
+  { kind: 'code', words: ['code'], text: CODE },
+  { kind: 'markdown', words: ['markdown'], text: MARKDOWN },
+  { kind: 'long', words: ['long'], text: LONG },
+  { kind: 'ukrainian', words: ['привіт', 'ukrainian'], text: UKRAINIAN, splitBytes: true },
+  { kind: 'russian', words: ['русский', 'привет'], text: RUSSIAN, splitBytes: true },
+];
+
+/**
+ * @param {string} message the visitor's text
+ * @returns {Reply}
+ */
+export function pickReply(message) {
+  const lower = message.toLowerCase();
+  for (const rule of RULES) {
+    if (rule.words.some((word) => lower.includes(word))) {
+      return { kind: rule.kind, text: rule.text, splitBytes: Boolean(rule.splitBytes), lastInDone: false };
+    }
+  }
+  return { kind: 'default', text: defaultReply(message), splitBytes: false, lastInDone: true };
+}
+
+/** @param {string} kind @param {string} text */
+export function replyOfKind(kind, text) {
+  const rule = RULES.find((r) => r.kind === kind);
+  return { kind, text, splitBytes: Boolean(rule?.splitBytes), lastInDone: kind === 'default' };
+}
+
+/**
+ * Friendly answer that quotes the question, so testers see their own text come back (user text ends
+ * up inside bot Markdown, which is itself a realistic injection path).
+ * @param {string} message
+ */
+function defaultReply(message) {
+  const question = message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  const quoted = question.split('\n').map((line) => `> ${line}`).join('\n');
+  return `Thanks for your question! You asked:
+
+${quoted}
+
+I'm the **Acme Bikes** demo assistant, so my answers are canned. Try one of these words to see what the widget can show:
+
+- *markdown*, *code*, *long* or *emoji*
+- *xss* for hostile content that must stay harmless
+- *привіт* (Ukrainian) or *привет* (Russian)
+
+Anything else gets this answer.`;
+}
+
+/**
+ * Cut a text into chunks of a few words, keeping every character (joining the chunks gives the text back).
+ * @param {string} text
+ * @param {number} [wordsPerChunk]
+ * @returns {string[]}
+ */
+export function chunkText(text, wordsPerChunk = 3) {
+  const tokens = text.match(/\s+|\S+\s*/g) ?? [];
+  /** @type {string[]} */
+  const chunks = [];
+  for (let i = 0; i < tokens.length; i += wordsPerChunk) chunks.push(tokens.slice(i, i + wordsPerChunk).join(''));
+  return chunks;
+}
