@@ -1,0 +1,2 @@
+export { mountWidget, onColor, type MountOptions, type WidgetView } from './mount';
+export { getStrings, isRtl, locales, type Strings } from './i18n';

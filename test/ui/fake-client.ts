@@ -1,0 +1,135 @@
+// An in-memory ChatClient for deterministic UI tests: the test drives every state change.
+import type { ChatClient, ChatClientEvents, ChatMessage, ChatState, MessageError } from '../../src/core/types';
+
+export interface FakeClient extends ChatClient {
+  calls: { getState: number; connect: number; send: string[]; retry: string[]; stop: number; newChat: number; destroy: number };
+  /** Replace the current chat's messages. */
+  setMessages(messages: ChatMessage[]): void;
+  patch(id: string, patch: Partial<ChatMessage>): void;
+  /** Append text to the streaming answer. */
+  chunk(text: string): void;
+  /** Complete the streaming answer. */
+  finish(): void;
+  setState(patch: Partial<ChatState>): void;
+  /** How `send` behaves: `stream` (default) adds a sent visitor message and a streaming answer. */
+  mode: 'stream' | 'queued' | 'fail';
+  listenerCount(): number;
+}
+
+let seq = 0;
+export const msg = (author: ChatMessage['author'], text: string, status: ChatMessage['status'] = 'sent', extra: Partial<ChatMessage> = {}): ChatMessage => ({
+  id: `m${++seq}`,
+  author,
+  text,
+  status,
+  createdAt: new Date(0).toISOString(),
+  ...extra,
+});
+
+export function createFakeClient(maxLength = 4000): FakeClient {
+  let state: ChatState = { visitorId: null, status: 'idle', currentChatId: 'c1', chats: [], messages: [], error: null };
+  const subs = new Set<(s: ChatState) => void>();
+  const handlers = new Map<string, Set<(e: any) => void>>();
+  const emit = <K extends keyof ChatClientEvents>(name: K, e: ChatClientEvents[K]) => handlers.get(name)?.forEach((f) => f(e));
+  const set = (patch: Partial<ChatState>) => {
+    state = { ...state, ...patch };
+    state = { ...state, chats: [{ id: state.currentChatId, createdAt: '', messages: [...state.messages] }] };
+    subs.forEach((f) => f(state));
+  };
+  const setMessages = (messages: ChatMessage[]) => set({ messages });
+  const patch = (id: string, p: Partial<ChatMessage>) => {
+    setMessages(state.messages.map((m) => (m.id === id ? { ...m, ...p } : m)));
+    const m = state.messages.find((x) => x.id === id);
+    if (m) emit('message', { chatId: state.currentChatId, message: m });
+  };
+  const streamingId = () => state.messages.find((m) => m.status === 'streaming')?.id;
+  const fake: FakeClient = {
+    mode: 'stream',
+    calls: { getState: 0, connect: 0, send: [], retry: [], stop: 0, newChat: 0, destroy: 0 },
+    getState() {
+      fake.calls.getState++;
+      return state;
+    },
+    subscribe(fn) {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+    on(name, fn) {
+      let set = handlers.get(name);
+      if (!set) handlers.set(name, (set = new Set()));
+      set.add(fn);
+      return () => set!.delete(fn);
+    },
+    async connect() {
+      fake.calls.connect++;
+      if (!state.visitorId) set({ visitorId: 'v1' });
+      emit('ready', { visitorId: 'v1' });
+      return 'v1';
+    },
+    async send(text) {
+      if (!text.trim() || text.length > maxLength) {
+        throw Object.assign(new Error(`Messages are limited to ${maxLength} characters.`), { code: 'invalid-input' });
+      }
+      fake.calls.send.push(text);
+      if (fake.mode === 'queued') {
+        const v = msg('visitor', text, 'queued');
+        setMessages([...state.messages, v]);
+        return v;
+      }
+      if (fake.mode === 'fail') {
+        const error: MessageError = { code: 'http', message: 'Server error (500)', status: 500, retryable: true };
+        const v = msg('visitor', text, 'failed', { error });
+        setMessages([...state.messages, v]);
+        emit('error', { error, messageId: v.id });
+        return v;
+      }
+      const v = msg('visitor', text, 'sent');
+      setMessages([...state.messages, v, msg('assistant', '', 'streaming', { replyTo: v.id })]);
+      set({ status: 'streaming' });
+      return v;
+    },
+    async retry(id) {
+      fake.calls.retry.push(id);
+      const m = state.messages.find((x) => x.id === id);
+      if (!m) return;
+      if (m.author === 'visitor') {
+        patch(id, { status: 'sent', error: undefined });
+        setMessages([...state.messages, msg('assistant', '', 'streaming', { replyTo: id })]);
+      } else patch(id, { status: 'streaming', text: '', error: undefined });
+      set({ status: 'streaming' });
+    },
+    stop() {
+      fake.calls.stop++;
+      const id = streamingId();
+      if (id) patch(id, { status: 'sent', stopped: true });
+      set({ status: 'idle' });
+    },
+    async newChat() {
+      fake.calls.newChat++;
+      set({ currentChatId: `c${++seq}`, messages: [] });
+      emit('chat', { chatId: state.currentChatId });
+      return state.currentChatId;
+    },
+    switchChat() {},
+    destroy() {
+      fake.calls.destroy++;
+      subs.clear();
+      handlers.clear();
+    },
+    setMessages,
+    patch,
+    chunk(text) {
+      const id = streamingId();
+      const m = state.messages.find((x) => x.id === id);
+      if (m) patch(m.id, { text: m.text + text });
+    },
+    finish() {
+      const id = streamingId();
+      if (id) patch(id, { status: 'sent' });
+      set({ status: 'idle' });
+    },
+    setState: set,
+    listenerCount: () => subs.size + [...handlers.values()].reduce((n, s) => n + s.size, 0),
+  };
+  return fake;
+}

@@ -1,0 +1,35 @@
+// DOM helpers that find widget parts the way a user or a screen reader would: by role and name.
+export const host = () => document.querySelector('chat-sdk-widget') as HTMLElement | null;
+export const shadow = () => host()!.shadowRoot!;
+
+/** Accessible name: aria-label, else aria-labelledby, else text. */
+export const nameOf = (el: Element): string => {
+  const by = el.getAttribute('aria-labelledby');
+  if (by) return (el.getRootNode() as ShadowRoot).getElementById(by)?.textContent?.trim() || '';
+  return (el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+};
+
+/** Visible (not inside a `hidden` subtree) elements. */
+export const visible = (el: Element) => !el.closest('[hidden]');
+
+export const buttons = () => [...shadow().querySelectorAll('button')].filter(visible) as HTMLButtonElement[];
+export const button = (name: string) => buttons().find((b) => nameOf(b) === name) ?? null;
+export const dialog = () => [...shadow().querySelectorAll('[role=dialog]')].find(visible) as HTMLElement | undefined;
+export const log = () => shadow().querySelector('[role=log]') as HTMLElement;
+export const textbox = () => shadow().querySelector('textarea') as HTMLTextAreaElement;
+export const messages = () => [...shadow().querySelectorAll('[data-author]')] as HTMLElement[];
+export const alertText = () =>
+  [...shadow().querySelectorAll('[role=alert]')].map((e) => e.textContent).join('');
+
+export function type(text: string) {
+  const t = textbox();
+  t.value = text;
+  t.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+export function key(el: Element, k: string, init: KeyboardEventInit = {}) {
+  el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...init }));
+}
+
+/** Let Preact flush its state updates and the widget's frame-coalesced renders. */
+export const settle = () => new Promise((r) => setTimeout(r, 20));

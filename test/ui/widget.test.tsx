@@ -1,0 +1,333 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getStrings } from '../../src/ui/i18n';
+import { mountWidget, onColor, type MountOptions, type WidgetView } from '../../src/ui/mount';
+import { createFakeClient, msg, type FakeClient } from './fake-client';
+import { alertText, button, buttons, dialog, host, key, log, messages, settle, shadow, textbox, type } from './helpers';
+
+let client: FakeClient;
+let view: WidgetView | undefined;
+
+const mount = (o: Partial<MountOptions> = {}) => (view = mountWidget({ client, strings: getStrings('en'), ...o }));
+const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
+
+beforeEach(() => {
+  client = createFakeClient(50);
+});
+afterEach(() => {
+  view?.destroy();
+  view = undefined;
+});
+
+describe('launcher and window', () => {
+  it('draws only the launcher and reads nothing until opened', () => {
+    mount();
+    expect(button('Open chat')).not.toBeNull();
+    expect(dialog()).toBeUndefined();
+    expect(shadow().querySelector('[role=dialog]')).toBeNull(); // the window tree is built lazily
+    expect(client.calls.getState + client.calls.connect).toBe(0);
+  });
+
+  it('opens a dialog named by the title, focuses the composer, Escape closes and returns focus', () => {
+    const onToggle = vi.fn();
+    mount({ onToggle, strings: getStrings('en', { title: 'Support' }) });
+    button('Open chat')!.click();
+    const d = dialog()!;
+    expect(d).toBeDefined();
+    expect(shadow().getElementById(d.getAttribute('aria-labelledby')!)!.textContent).toBe('Support');
+    expect(shadow().activeElement).toBe(textbox());
+    expect(textbox().getAttribute('aria-label')).toBe('Message');
+    expect(button('Open chat')).toBeNull(); // launcher hidden while open
+    expect(log().getAttribute('aria-live')).toBe('polite');
+    expect(client.calls.connect).toBe(1);
+    for (const name of ['Send', 'New chat', 'Close chat']) expect(button(name), name).not.toBeNull();
+
+    key(textbox(), 'Escape');
+    expect(dialog()).toBeUndefined();
+    expect(shadow().activeElement).toBe(button('Open chat'));
+    expect(onToggle.mock.calls).toEqual([[true], [false]]);
+
+    view!.toggle();
+    button('Close chat')!.click();
+    expect(dialog()).toBeUndefined();
+  });
+
+  it('shows a greeting in an empty chat without counting it as a message', () => {
+    mount({ greeting: 'Hi! How can we help?' });
+    view!.open();
+    expect(log().textContent).toContain('Hi! How can we help?');
+    expect(messages()).toHaveLength(0);
+  });
+
+  it('New chat asks the client for a new chat', async () => {
+    mount();
+    view!.open();
+    button('New chat')!.click();
+    expect(client.calls.newChat).toBe(1);
+  });
+});
+
+describe('composer', () => {
+  it('disables Send for blank text; Enter sends, Shift+Enter does not', async () => {
+    mount();
+    view!.open();
+    expect(button('Send')!.disabled).toBe(true);
+    type('   ');
+    await vi.waitFor(() => expect(textbox().value).toBe('   '));
+    expect(button('Send')!.disabled).toBe(true);
+    type('hello');
+    await vi.waitFor(() => expect(button('Send')!.disabled).toBe(false));
+    key(textbox(), 'Enter', { shiftKey: true });
+    await settle();
+    expect(client.calls.send).toEqual([]);
+    key(textbox(), 'Enter');
+    expect(client.calls.send).toEqual(['hello']);
+    await vi.waitFor(() => expect(textbox().value).toBe(''));
+  });
+
+  it('refuses text over the limit with a message naming it', async () => {
+    mount({ maxMessageLength: 5 });
+    view!.open();
+    type('123456');
+    await vi.waitFor(() => expect(alertText()).toContain('5 characters'));
+    expect(button('Send')!.disabled).toBe(true);
+    key(textbox(), 'Enter');
+    expect(client.calls.send).toEqual([]);
+  });
+});
+
+describe('messages', () => {
+  it('shows the visitor message at once, a typing indicator, streamed text, and Stop while streaming', async () => {
+    mount();
+    view!.open();
+    type('Hi there');
+    key(textbox(), 'Enter');
+    await vi.waitFor(() => expect(lastOf('assistant')).toBeDefined());
+    const v = lastOf('visitor');
+    expect(v.dataset.status).toBe('sent');
+    expect(v.textContent).toContain('Hi there');
+    expect(lastOf('assistant').dataset.status).toBe('streaming');
+    expect(lastOf('assistant').textContent).toContain('Typing…');
+    expect(button('Stop')).not.toBeNull();
+
+    client.chunk('Hel');
+    await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('Hel'));
+    expect(lastOf('assistant').textContent).not.toContain('Typing…');
+    client.chunk('lo, ');
+    client.chunk('world');
+    await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('Hello, world'));
+    client.finish();
+    await vi.waitFor(() => expect(lastOf('assistant').dataset.status).toBe('sent'));
+    expect(button('Stop')).toBeNull();
+  });
+
+  it('coalesces many chunks into few renders', async () => {
+    mount();
+    view!.open();
+    await client.send('q');
+    await vi.waitFor(() => expect(lastOf('assistant')).toBeDefined());
+    const el = log();
+    let mutations = 0;
+    const mo = new MutationObserver((r) => (mutations += r.length));
+    mo.observe(el, { subtree: true, childList: true, characterData: true });
+    for (let i = 0; i < 200; i++) client.chunk('x');
+    await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('x'.repeat(200)));
+    mo.disconnect();
+    expect(mutations).toBeLessThan(20);
+  });
+
+  it('Stop keeps the partial answer and marks it stopped', async () => {
+    mount();
+    view!.open();
+    await client.send('q');
+    client.chunk('partial');
+    await vi.waitFor(() => expect(button('Stop')).not.toBeNull());
+    button('Stop')!.click();
+    expect(client.calls.stop).toBe(1);
+    await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('Stopped'));
+    expect(lastOf('assistant').textContent).toContain('partial');
+  });
+
+  it('a failed message says why and Retry resends it', async () => {
+    client.mode = 'fail';
+    mount();
+    view!.open();
+    type('will fail');
+    key(textbox(), 'Enter');
+    await vi.waitFor(() => expect(lastOf('visitor').dataset.status).toBe('failed'));
+    expect(lastOf('visitor').textContent).toContain('Not sent: Server error (500)');
+    const id = client.getState().messages[0]!.id;
+    button('Retry')!.click();
+    expect(client.calls.retry).toEqual([id]);
+    await vi.waitFor(() => expect(lastOf('visitor').dataset.status).toBe('sent'));
+    expect(button('Retry')).toBeNull();
+  });
+
+  it('an interrupted answer keeps its text and offers Retry', async () => {
+    mount();
+    view!.open();
+    const a = msg('assistant', 'half an ans', 'failed', { error: { code: 'interrupted', message: 'cut', retryable: true } });
+    client.setMessages([msg('visitor', 'q'), a]);
+    await vi.waitFor(() => expect(lastOf('assistant').dataset.status).toBe('failed'));
+    expect(lastOf('assistant').textContent).toContain('half an ans');
+    expect(lastOf('assistant').textContent).toContain('Answer interrupted');
+    button('Retry')!.click();
+    expect(client.calls.retry).toEqual([a.id]);
+  });
+
+  it('shows queued messages as queued', async () => {
+    client.mode = 'queued';
+    mount();
+    view!.open();
+    type('offline msg');
+    key(textbox(), 'Enter');
+    await vi.waitFor(() => expect(lastOf('visitor').dataset.status).toBe('queued'));
+    expect(lastOf('visitor').textContent).toContain('Queued');
+  });
+
+  it('visitor text is plain text, never markup', async () => {
+    mount();
+    view!.open();
+    client.setMessages([msg('visitor', '<b>hi</b> **x**')]);
+    await vi.waitFor(() => expect(messages()).toHaveLength(1));
+    expect(lastOf('visitor').querySelector('b,strong')).toBeNull();
+    expect(lastOf('visitor').textContent).toContain('<b>hi</b> **x**');
+  });
+
+  it('assistant markup stays inert: no script, no onerror image, no javascript: link', async () => {
+    mount();
+    view!.open();
+    const evil = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=1) <svg onload=alert(1)>';
+    client.setMessages([msg('assistant', evil)]);
+    await vi.waitFor(() => expect(messages()).toHaveLength(1));
+    const root = shadow();
+    expect(root.querySelector('script,img,iframe,[onerror],[onload]')).toBeNull();
+    for (const a of root.querySelectorAll('a')) expect(a.getAttribute('href') ?? '').not.toMatch(/javascript/i);
+    expect((window as any).__pwned).toBeUndefined();
+  });
+
+  it('errors not tied to a message show in the alert area', async () => {
+    mount();
+    view!.open();
+    client.setState({ error: { code: 'network', message: 'Failed to fetch', retryable: true } });
+    await vi.waitFor(() => expect(alertText()).toBe('Something went wrong. Please try again.'));
+    client.setState({ error: null });
+    await vi.waitFor(() => expect(alertText()).toBe(''));
+  });
+
+  it('announces offline status', async () => {
+    mount();
+    view!.open();
+    client.setState({ status: 'offline' });
+    await vi.waitFor(() => expect(shadow().querySelector('[role=status]')?.textContent).toContain('offline'));
+  });
+});
+
+describe('scrolling', () => {
+  it('follows new text at the bottom; shows a "new messages" pill when scrolled up', async () => {
+    let bottom = true;
+    mount({ atBottom: () => bottom });
+    view!.open();
+    await client.send('q');
+    client.chunk('a');
+    await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('a'));
+    expect(button('New messages ↓')).toBeNull();
+
+    bottom = false; // the visitor scrolls up to read
+    log().dispatchEvent(new Event('scroll'));
+    client.chunk('b');
+    await vi.waitFor(() => expect(button('New messages ↓')).not.toBeNull());
+
+    let top = 0;
+    Object.defineProperty(log(), 'scrollHeight', { configurable: true, get: () => 900 });
+    Object.defineProperty(log(), 'scrollTop', { configurable: true, get: () => top, set: (v) => (top = v) });
+    button('New messages ↓')!.click();
+    expect(top).toBe(900);
+    await vi.waitFor(() => expect(button('New messages ↓')).toBeNull());
+  });
+});
+
+describe('unread badge', () => {
+  it('counts answers completed while closed in the launcher name, and clears on open', async () => {
+    mount();
+    view!.open();
+    await client.send('q');
+    view!.close();
+    client.chunk('answer');
+    client.finish();
+    await vi.waitFor(() => expect(button('Open chat, 1 unread')).not.toBeNull());
+    expect(shadow().querySelector('.b')!.textContent).toBe('1');
+    view!.open();
+    view!.close();
+    expect(button('Open chat')).not.toBeNull();
+  });
+});
+
+describe('host element, styles, theming', () => {
+  it('renders into one open shadow root with a constructable stylesheet and no style elements', () => {
+    mount({ primaryColor: '#ffcc00', zIndex: 5, position: 'left', theme: 'dark' });
+    expect(document.querySelectorAll('chat-sdk-widget')).toHaveLength(1);
+    const h = host()!;
+    expect(h.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
+    expect(h.shadowRoot!.querySelector('style')).toBeNull();
+    expect(h.style.getPropertyValue('--chat-primary')).toBe('#ffcc00');
+    expect(h.style.getPropertyValue('--chat-on-primary')).toBe('#111');
+    expect(h.style.getPropertyValue('--chat-z')).toBe('5');
+    expect(h.dataset.position).toBe('left');
+    expect(h.dataset.theme).toBe('dark');
+    expect(shadow().querySelector('[part=launcher]')).not.toBeNull();
+    view!.open();
+    for (const p of ['window', 'header', 'messages', 'composer']) expect(shadow().querySelector(`[part=${p}]`), p).not.toBeNull();
+    expect(shadow().querySelector('[style]:not(textarea)')).toBeNull();
+  });
+
+  it('falls back to a <style> with the nonce where constructable stylesheets are missing', () => {
+    const orig = globalThis.CSSStyleSheet;
+    (globalThis as any).CSSStyleSheet = function () {
+      throw new TypeError('Illegal constructor');
+    };
+    try {
+      mount({ nonce: 'abc123' });
+    } finally {
+      globalThis.CSSStyleSheet = orig;
+    }
+    const style = shadow().querySelector('style')!;
+    expect(style.nonce).toBe('abc123');
+    expect(style.textContent).toContain(':host');
+  });
+
+  it('uses right-to-left layout and translated strings', () => {
+    mount({ rtl: true, strings: getStrings('uk-UA') });
+    button('Відкрити чат')!.click();
+    expect(dialog()!.getAttribute('dir')).toBe('rtl');
+    expect(button('Надіслати')).not.toBeNull();
+    expect(textbox().getAttribute('aria-label')).toBe('Повідомлення');
+  });
+
+  it('picks readable text on the primary colour', () => {
+    expect(onColor('#2563eb')).toBe('#fff');
+    expect(onColor('#fe0')).toBe('#111');
+    expect(onColor('rebeccapurple')).toBe('#fff');
+  });
+
+  it('every button has a name', () => {
+    mount();
+    view!.open();
+    for (const b of buttons()) expect(b.getAttribute('aria-label') || b.textContent).toBeTruthy();
+  });
+});
+
+describe('destroy', () => {
+  it('removes the host and stops listening to the client', async () => {
+    mount();
+    view!.open();
+    await client.send('q');
+    expect(client.listenerCount()).toBe(1);
+    view!.destroy();
+    view = undefined;
+    expect(host()).toBeNull();
+    expect(client.listenerCount()).toBe(0);
+    client.chunk('late'); // no render after destroy, no throw
+    await settle();
+  });
+});
