@@ -1,0 +1,88 @@
+// @ts-check
+/**
+ * QA page only: simulates losing the network for the widget, in this page.
+ * Loaded BEFORE the widget so the widget sees the wrapped fetch whether it reads window.fetch at
+ * call time or keeps a reference from load time.
+ *
+ * While "offline":
+ * - fetch() to the API's /api/ paths rejects with TypeError('Failed to fetch'), as Chrome does;
+ * - requests already in flight to those paths are aborted with that TypeError (a stream dies mid-way);
+ * - navigator.onLine reads false, and `offline` / `online` events are dispatched on window.
+ * The QA control API (/__qa/) is never blocked, so the log keeps updating.
+ */
+(function () {
+  'use strict';
+  var config = /** @type {{ apiUrl: string } | undefined} */ (/** @type {any} */ (window).DEMO_CONFIG);
+  var apiOrigin = config ? new URL(config.apiUrl).origin : '';
+  var realFetch = window.fetch.bind(window);
+  var offline = false;
+  /** @type {Set<AbortController>} */
+  var inFlight = new Set();
+
+  /** @param {RequestInfo | URL} input */
+  function blocked(input) {
+    var href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    var url;
+    try {
+      url = new URL(href, location.href);
+    } catch (e) {
+      return false;
+    }
+    return url.origin === apiOrigin && url.pathname.indexOf('/api/') === 0;
+  }
+
+  /**
+   * @param {RequestInfo | URL} input
+   * @param {RequestInit} [init]
+   */
+  function qaFetch(input, init) {
+    if (!blocked(input)) return realFetch(input, init);
+    if (offline) return Promise.reject(new TypeError('Failed to fetch'));
+    // Chain our own controller onto the caller's signal, so going offline can kill the request.
+    var controller = new AbortController();
+    var callerSignal = (init && init.signal) || (input instanceof Request ? input.signal : null);
+    if (callerSignal) {
+      if (callerSignal.aborted) controller.abort(callerSignal.reason);
+      else callerSignal.addEventListener('abort', function () { controller.abort(callerSignal && callerSignal.reason); });
+    }
+    inFlight.add(controller);
+    var request = realFetch(input, Object.assign({}, init, { signal: controller.signal }));
+    // Forget the controller when the request settles; streams keep it until going offline or done.
+    request.then(function (response) {
+      if (!response.body) inFlight.delete(controller);
+    }, function () { inFlight.delete(controller); });
+    return request;
+  }
+  window.fetch = qaFetch;
+
+  var onLineGetter = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine');
+  try {
+    Object.defineProperty(Navigator.prototype, 'onLine', {
+      configurable: true,
+      enumerable: true,
+      get: function () {
+        return offline ? false : onLineGetter && onLineGetter.get ? onLineGetter.get.call(this) : true;
+      },
+    });
+  } catch (e) {
+    console.warn('[qa] could not override navigator.onLine', e);
+  }
+
+  /** @param {boolean} value */
+  function setOffline(value) {
+    if (value === offline) return;
+    offline = value;
+    if (offline) {
+      inFlight.forEach(function (controller) { controller.abort(new TypeError('network error')); });
+      inFlight.clear();
+    }
+    window.dispatchEvent(new Event(offline ? 'offline' : 'online'));
+  }
+
+  /** @type {any} */ (window).QA_NETWORK = Object.freeze({
+    setOffline: setOffline,
+    isOffline: function () { return offline; },
+    /** The unwrapped fetch, for the QA panel's own calls. */
+    fetch: realFetch,
+  });
+})();
