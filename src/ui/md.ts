@@ -1,2 +1,0 @@
-// TEMPORARY until src/ui/markdown lands: plain text rendering (safe by construction).
-export const Markdown = ({ text }: { text: string; streaming?: boolean }) => text;
