@@ -3,7 +3,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage, ChatState } from '../core/types';
 import { fmt, type Strings } from './i18n';
 import { ChatIcon, CloseIcon, NewIcon, SendIcon, StopIcon } from './icons';
-import { Markdown } from './md';
+import { Markdown } from './markdown';
 
 /** Everything the tree needs; rebuilt by mount.tsx on each render. */
 export interface View {

@@ -38,7 +38,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .msg[data-status=queued] .bb,.msg[data-status=sending] .bb{opacity:.75}
 .msg[data-status=failed] .bb{box-shadow:0 0 0 1.5px var(--chat-err)}
 .bb p,.bb ul,.bb ol,.bb pre,.bb blockquote{margin:0 0 8px}
-.bb>:last-child{margin-bottom:0}
+.bb>:last-child,.md>:last-child{margin-bottom:0}
 .bb ul,.bb ol{padding-inline-start:20px}
 .bb a{color:inherit;text-decoration:underline;text-underline-offset:2px}
 .bb code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:rgba(127,127,127,.16);padding:1px 4px;border-radius:5px}

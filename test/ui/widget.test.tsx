@@ -206,6 +206,18 @@ describe('messages', () => {
     expect((window as any).__pwned).toBeUndefined();
   });
 
+  it('assistant Markdown renders as elements, with safe links opening in a new tab', async () => {
+    mount();
+    view!.open();
+    client.setMessages([msg('assistant', 'Hi **there**, see [docs](https://example.com/a) and `x()`')]);
+    await vi.waitFor(() => expect(shadow().querySelector('strong')?.textContent).toBe('there'));
+    const a = shadow().querySelector('a')!;
+    expect(a.getAttribute('href')).toBe('https://example.com/a');
+    expect(a.getAttribute('target')).toBe('_blank');
+    expect(a.getAttribute('rel')).toContain('noopener');
+    expect(shadow().querySelector('code')?.textContent).toBe('x()');
+  });
+
   it('errors not tied to a message show in the alert area', async () => {
     mount();
     view!.open();
