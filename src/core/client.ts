@@ -161,11 +161,17 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     emitter.emit('message', { chatId, message });
   }
 
+  /** The visitor `ready` was last announced for: a stored id is known before it is validated. */
+  let readyFor: string | null = null;
   function setVisitor(id: string | null): void {
-    if (id === visitorId) return;
-    visitorId = id;
-    changed();
-    if (id) emitter.emit('ready', { visitorId: id });
+    if (id !== visitorId) {
+      visitorId = id;
+      changed();
+    }
+    if (id && id !== readyFor) {
+      readyFor = id;
+      emitter.emit('ready', { visitorId: id });
+    }
   }
 
   function setError(value: ChatError | null, messageId?: string): void {
@@ -255,12 +261,27 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     return id;
   }
 
+  /** Session requests in flight per chat, so newChat() and a quick first send create one session, not two. */
+  const creatingSession = new Map<string, Promise<unknown>>();
+
   /** The chat's session for this visitor, replaced before use when it has expired. */
   async function ensureSession(chatId: string, visitorNow: string, signal: AbortSignal, recovered: Set<Recovery>) {
+    const pending = creatingSession.get(chatId);
+    if (pending) await pending.catch(() => undefined);
     const chat = findChat(chatId);
     if (chat?.sessionId && chat.visitorId === visitorNow && !isExpired(chat)) {
       return { sessionId: chat.sessionId, visitorId: visitorNow };
     }
+    const work = createSession(chatId, visitorNow, signal, recovered);
+    creatingSession.set(chatId, work);
+    try {
+      return await work;
+    } finally {
+      if (creatingSession.get(chatId) === work) creatingSession.delete(chatId);
+    }
+  }
+
+  async function createSession(chatId: string, visitorNow: string, signal: AbortSignal, recovered: Set<Recovery>) {
     let owner = visitorNow;
     let session;
     try {

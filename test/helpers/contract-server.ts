@@ -11,7 +11,8 @@ export interface SentChat {
 }
 
 /** A response a test wants for the next matching request instead of the normal one. */
-export type Override = (request: Request, body: Record<string, unknown>) => Response | Promise<Response> | undefined;
+/** Returning undefined (or a promise of it) falls through to the normal contract behaviour. */
+export type Override = (request: Request, body: Record<string, unknown>) => Response | undefined | Promise<Response | undefined>;
 
 /** Encode SSE events of the contract; `split` re-chunks the bytes to test the reader. */
 export function sseBody(chunks: string[], opts: { done?: boolean; split?: number[]; extra?: string } = {}): ReadableStream<Uint8Array> {
@@ -45,7 +46,8 @@ export const envelope = (status: number, data?: unknown, message?: string): Resp
 export function createContractBackend() {
   const visitors = new Set<string>();
   const sessions = new Map<string, { visitor: string; expires: string }>();
-  const calls: { method: string; path: string }[] = [];
+  /** Every request in arrival order, with the API key it carried (null when none). */
+  const calls: { method: string; path: string; key: string | null }[] = [];
   const chats: SentChat[] = [];
   const overrides = new Map<string, Override[]>();
   let seq = 0;
@@ -66,7 +68,7 @@ export function createContractBackend() {
   };
   const log = (request: Request): string => {
     const path = new URL(request.url).pathname;
-    calls.push({ method: request.method, path });
+    calls.push({ method: request.method, path, key: request.headers.get('x-api-key') });
     return path;
   };
 
@@ -173,4 +175,52 @@ export class MemoryStorage {
   removeItem(key: string): void {
     this.map.delete(key);
   }
+}
+
+/**
+ * A stream the test drives by hand: push SSE text, end it cleanly, cut it with an error, and see
+ * whether the client cancelled it (the server-side view of "the connection closed").
+ */
+export function controlledStream() {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let cancelled = false;
+  let closed = false;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  return {
+    stream,
+    response: (): Response => sseResponse(stream),
+    /** Push raw SSE text (or bytes). */
+    push(data: string | Uint8Array) {
+      if (!closed) controller.enqueue(typeof data === 'string' ? encoder.encode(data) : data);
+    },
+    /** Push one contract event. */
+    chunk(text: string, done = false) {
+      this.push(`data: ${JSON.stringify({ chunk: text, done })}\n\n`);
+    },
+    close() {
+      if (!closed) (closed = true), controller.close();
+    },
+    /** A socket reset: the reader's next read rejects. */
+    cut(reason: unknown = new TypeError('network connection lost')) {
+      if (!closed) (closed = true), controller.error(reason);
+    },
+    get cancelled() {
+      return cancelled;
+    },
+  };
+}
+
+/** A promise with its resolve function outside: hold a response until the test lets it go. */
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }

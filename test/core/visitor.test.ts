@@ -1,0 +1,182 @@
+import { describe, expect, it, vi } from 'vitest';
+import { envelope } from '../helpers/contract-server';
+import { MemoryStorage, settled, storeVisitor, stored, useCoreHarness, wire } from './harness';
+
+const { fresh, make } = useCoreHarness();
+
+/** A `storage` event as another tab's write produces it. */
+const storageEvent = (key: string, newValue: string | null): Event =>
+  Object.assign(new Event('storage'), { key, newValue, oldValue: null, storageArea: null, url: 'https://host.test/' });
+
+describe('visitor', () => {
+  it('creates a visitor on first use, stores it in localStorage and announces it', async () => {
+    const backend = fresh();
+    const { client, local } = make();
+    const ready = vi.fn();
+    client.on('ready', ready);
+    const id = await client.connect();
+    expect(wire(backend)).toEqual(['visitor']);
+    expect(backend.visitors.has(id)).toBe(true);
+    expect(stored(local, 'chatsdk:visitor:')).toEqual({ v: 1, data: { id } });
+    expect(client.getState().visitorId).toBe(id);
+    expect(ready).toHaveBeenCalledWith({ visitorId: id });
+  });
+
+  it('validates a stored visitor once and keeps it (no new visitor), and says it is ready', async () => {
+    const backend = fresh();
+    backend.visitors.add('known');
+    const local = new MemoryStorage();
+    storeVisitor(local, 'known');
+    const { client } = make({}, { local });
+    const ready = vi.fn();
+    client.on('ready', ready);
+    expect(await client.connect()).toBe('known');
+    await client.send('one');
+    await settled(client, 2);
+    await client.send('two');
+    await settled(client, 4);
+    expect(wire(backend)).toEqual(['validate', 'session', 'stream', 'stream']);
+    expect(backend.calls[0]?.path).toBe('/api/chats/visitors/known/validate/');
+    expect(backend.chats.map((c) => c.body.visitor_id)).toEqual(['known', 'known']);
+    // `ready` means "known and validated": it fires for a stored visitor too, after validation.
+    expect(ready).toHaveBeenCalledTimes(1);
+    expect(ready).toHaveBeenCalledWith({ visitorId: 'known' });
+  });
+
+  it('replaces a stored visitor the server does not know (404): removes it, creates and stores a new one', async () => {
+    const backend = fresh();
+    const local = new MemoryStorage();
+    storeVisitor(local, 'forgotten');
+    const { client } = make({}, { local });
+    await client.send('hello');
+    const messages = await settled(client, 2);
+    expect(wire(backend)).toEqual(['validate', 'visitor', 'session', 'stream']);
+    const fresh_id = client.getState().visitorId!;
+    expect(fresh_id).not.toBe('forgotten');
+    expect(stored(local, 'chatsdk:visitor:')?.data.id).toBe(fresh_id);
+    expect(backend.chats[0]?.body.visitor_id).toBe(fresh_id);
+    expect(messages.map((m) => m.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('racing callers at start-up share one request: one visitor, not several', async () => {
+    const backend = fresh();
+    const { client } = make();
+    const ids = await Promise.all([client.connect(), client.connect(), client.send('a'), client.newChat(), client.connect()]);
+    await settled(client);
+    expect(backend.count('POST', '/visitors/')).toBe(1);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[4]).toBe(ids[0]);
+    expect(backend.visitors.size).toBe(1);
+  });
+
+  it('racing sends in two chats create one visitor, and a stored one is validated once', async () => {
+    const backend = fresh();
+    backend.visitors.add('known');
+    const local = new MemoryStorage();
+    storeVisitor(local, 'known');
+    const { client } = make({ streaming: false }, { local });
+    await client.send('first chat');
+    await client.newChat();
+    await client.send('second chat');
+    await vi.waitFor(() => expect(backend.chats).toHaveLength(2));
+    await vi.waitFor(() => expect(client.getState().chats.flatMap((c) => c.messages).filter((m) => m.status === 'sent')).toHaveLength(4));
+    expect(backend.count('GET', '/validate/')).toBe(1);
+    expect(backend.count('POST', '/visitors/')).toBe(0);
+  });
+
+  it('a visitor id stored for another API URL is not used', async () => {
+    const backend = fresh();
+    backend.visitors.add('other-api-visitor');
+    const local = new MemoryStorage();
+    storeVisitor(local, 'other-api-visitor', 'https://other.test');
+    const { client } = make({}, { local });
+    const id = await client.connect();
+    expect(id).not.toBe('other-api-visitor');
+    expect(wire(backend)).toEqual(['visitor']);
+  });
+
+  it('adopts the visitor another tab stored (storage event) instead of creating its own', async () => {
+    vi.stubGlobal('window', new EventTarget());
+    const backend = fresh();
+    const local = new MemoryStorage();
+    const tabA = make({}, { local }).client;
+    const tabB = make({}, { local }).client;
+    const first = await tabA.connect();
+    expect(await tabB.connect()).toBe(first); // B validates A's visitor
+    // The server forgets the visitor; tab A finds out first and replaces it.
+    backend.visitors.clear();
+    await tabA.send('from A');
+    await settled(tabA, 2);
+    const replaced = tabA.getState().visitorId!;
+    expect(replaced).not.toBe(first);
+    // The browser tells tab B about A's write.
+    const key = [...local.map.keys()].find((k) => k.startsWith('chatsdk:visitor:'))!;
+    window.dispatchEvent(storageEvent(key, local.map.get(key)!));
+    expect(tabB.getState().visitorId).toBe(replaced);
+    const before = backend.calls.length;
+    await tabB.send('from B');
+    await settled(tabB, 2);
+    // B sent with A's visitor: no validation, no visitor of its own, no 404 round trip.
+    expect(wire(backend).slice(before)).toEqual(['session', 'stream']);
+    expect(backend.chats.at(-1)?.body.visitor_id).toBe(replaced);
+    expect(backend.count('POST', '/visitors/')).toBe(2);
+  });
+
+  it('without a storage event, a tab still picks up the id another tab stored (validates it, creates none)', async () => {
+    const backend = fresh();
+    const local = new MemoryStorage();
+    const tabA = make({}, { local }).client;
+    const tabB = make({}, { local }).client;
+    await tabA.connect();
+    await tabB.connect();
+    backend.visitors.clear();
+    await tabA.send('from A');
+    await settled(tabA, 2);
+    const replaced = tabA.getState().visitorId;
+    const before = backend.calls.length;
+    await tabB.send('from B');
+    await settled(tabB, 2);
+    expect(wire(backend).slice(before)).toEqual(['validate', 'session', 'stream']);
+    expect(backend.chats.at(-1)?.body.visitor_id).toBe(replaced);
+    expect(backend.count('POST', '/visitors/')).toBe(2);
+  });
+
+  it('a visitor that cannot be created leaves the message failed with its text, and retry() sends it later', async () => {
+    const backend = fresh();
+    backend.once('visitors', () => envelope(500, undefined, 'database down'));
+    const { client } = make();
+    const errors = vi.fn();
+    client.on('error', errors);
+    const message = await client.send('keep me');
+    const [failed] = await settled(client, 1);
+    expect(failed).toMatchObject({ id: message.id, text: 'keep me', status: 'failed', error: { status: 500, message: 'database down' } });
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ messageId: message.id }));
+    await client.retry(message.id);
+    const after = await settled(client, 2);
+    expect(after.map((m) => m.status)).toEqual(['sent', 'sent']);
+    expect(backend.chats.map((c) => c.body.client_message_id)).toEqual([message.id]);
+  });
+
+  it('connect() reports a failure to create the visitor as the client error, and clears it on success', async () => {
+    const backend = fresh();
+    backend.once('visitors', () => envelope(500, undefined, 'nope'));
+    const { client } = make();
+    await expect(client.connect()).rejects.toMatchObject({ name: 'ChatError', status: 500 });
+    expect(client.getState().error).toMatchObject({ status: 500, message: 'nope' });
+    await client.connect();
+    expect(client.getState().error).toBeNull();
+  });
+
+  it('the visitor id is never sent with the API key to visitor or session endpoints, and is URL-encoded', async () => {
+    const backend = fresh();
+    const local = new MemoryStorage();
+    storeVisitor(local, 'a/b?c');
+    const { client } = make({}, { local });
+    await client.send('x');
+    await settled(client, 2);
+    expect(backend.calls[0]?.path).toBe('/api/chats/visitors/a%2Fb%3Fc/validate/');
+    expect(backend.calls.filter((c) => !c.path.includes('/messages/')).every((c) => c.key === null)).toBe(true);
+    expect(backend.calls.filter((c) => c.path.includes('/messages/')).every((c) => c.key === 'pk_test')).toBe(true);
+  });
+});
+
