@@ -137,6 +137,8 @@ test('reference API', async (t) => {
     assert.equal(again.data.response_id, last.response_id);
     assert.equal(again.data.message_id, last.message_id);
     assert.equal(again.data.response, streamed.answer);
+    assert.ok(!streamed.answer.includes('\uFFFD'), 'split UTF-8 decodes cleanly');
+    assert.match(streamed.answer, /👩‍👩‍👧‍👦/u);
     assert.equal(api.state.store.messages.get(ids.session.id)?.length, 2);
     assert.equal((await c.post('/api/chats/messages/chat/', chatBody(ids, 'different', 'm-1'))).status, 422);
   });

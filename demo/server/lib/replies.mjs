@@ -88,7 +88,7 @@ const EMOJI = `Emoji and scripts, to test UTF-8 that is split across network chu
 - Combining accents: café (e + ◌́), Zalgo-lite: a̐ e̾
 - Right-to-left: مرحبا بكم and שלום
 
-None of these should ever show as � (U+FFFD).`;
+None of these should ever turn into the replacement character (U+FFFD).`;
 
 const HOSTILE = `This answer is **hostile on purpose**. Nothing below may run, load or become a clickable dangerous link.
 
