@@ -237,7 +237,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         const failure = toChatError(caught);
         if (!failure.retryable || attempt >= config.maxRetries || signal.aborted) throw failure;
         onWait?.(failure);
-        await pause(failure.retryAfterMs ?? backoffDelay(attempt), signal);
+        // The server said how long to wait: the network coming back or another request getting
+        // through does not cut that short. Backoff waits do end early on those.
+        if (failure.retryAfterMs !== undefined) await wait(failure.retryAfterMs, signal);
+        else await pause(backoffDelay(attempt), signal);
       }
     }
   }

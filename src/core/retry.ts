@@ -13,6 +13,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   const trimmed = value.trim();
   let ms: number;
   if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  // HTTP dates start with a day name; Date.parse would also take "-5" or "1.5" as dates.
+  else if (!/^[a-z]{3}/i.test(trimmed)) return undefined;
   else {
     const date = Date.parse(trimmed);
     if (Number.isNaN(date)) return undefined;

@@ -3,6 +3,8 @@ import { ChatError } from './errors';
 
 /** Longest answer we keep; beyond it the stream is cut off with an error (memory stays bounded). */
 export const MAX_ANSWER_LENGTH = 1_000_000;
+/** Longest single event (or line) we buffer, in characters: room for an escaped full answer, no more. */
+export const MAX_EVENT_LENGTH = 2 * MAX_ANSWER_LENGTH;
 
 export interface StreamEnd {
   messageId?: string;
@@ -37,7 +39,13 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
   let failure: ChatError | undefined;
   let length = 0;
 
+  const tooLong = (): ChatError => new ChatError('protocol', 'The answer is too long to show in full.');
   const parser = createParser({
+    // Without a bound, a line that never ends would grow in memory for as long as the server sends.
+    maxBufferSize: MAX_EVENT_LENGTH,
+    onError(error) {
+      if (error.type === 'max-buffer-size-exceeded') failure ??= tooLong();
+    },
     onEvent(event) {
       if (end || failure) return;
       if (event.event === 'error') {
@@ -71,7 +79,7 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
       if (chunk) {
         length += chunk.length;
         if (length > MAX_ANSWER_LENGTH) {
-          failure = new ChatError('protocol', 'The answer is too long to show in full.');
+          failure = tooLong();
           return;
         }
         options.onChunk(chunk);
@@ -84,6 +92,7 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
     },
   });
 
+  let lastText = '';
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let stalled = false;
   let stalledAfterMs = options.firstByteTimeoutMs;
@@ -110,10 +119,18 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
       }
       if (result.done) break;
       armIdle(options.idleTimeoutMs);
-      parser.feed(decoder.decode(result.value, { stream: true }));
+      const text = decoder.decode(result.value, { stream: true });
+      if (text) lastText = text;
+      parser.feed(text);
       if (end || failure) break;
     }
-    if (!end && !failure) parser.feed(decoder.decode());
+    if (!end && !failure) {
+      const tail = decoder.decode();
+      parser.feed(tail);
+      // The parser holds a CR at the very end in case an LF follows; at the end of the stream it is
+      // a complete line ending (CR-only streams would otherwise lose their last event).
+      if (!end && !failure && (tail || lastText).endsWith('\r')) parser.feed('\n');
+    }
   } finally {
     clearTimeout(idleTimer);
     options.signal.removeEventListener('abort', onAbort);

@@ -134,6 +134,13 @@ export function createContractBackend() {
       queue.push(override);
       overrides.set(path, queue);
     },
+    /** Drop overrides not used yet (for one path, or all): the backend behaves normally again. */
+    clearOnce(path?: 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream') {
+      if (path) overrides.delete(path);
+      else overrides.clear();
+    },
+    /** How many overrides for `path` are still waiting. */
+    pending: (path: 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream') => overrides.get(path)?.length ?? 0,
     setReply(fn: (text: string) => string[]) {
       reply = fn;
     },
