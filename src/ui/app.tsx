@@ -1,5 +1,4 @@
 import { Component } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage, ChatState } from '../core/types';
 import { fmt, type Strings } from './i18n';
 import { ChatIcon, CloseIcon, NewIcon, SendIcon, StopIcon } from './icons';
@@ -99,59 +98,77 @@ function Window({ v }: { v: View }) {
   );
 }
 
-function Log({ v, msgs, busy }: { v: View; msgs: readonly ChatMessage[]; busy: boolean }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
-  const lastId = useRef<string | undefined>(undefined);
-  const [pill, setPill] = useState(false);
-  const last = msgs[msgs.length - 1];
-  const sig = last ? `${msgs.length}|${last.id}|${last.status}|${last.text.length}` : '';
-  const toEnd = () => {
-    const el = ref.current!;
+interface LogProps {
+  v: View;
+  msgs: readonly ChatMessage[];
+  busy: boolean;
+}
+
+class Log extends Component<LogProps, { pill?: boolean }> {
+  el?: HTMLDivElement | null;
+  stick = true;
+  sig = '';
+  last?: string;
+  toEnd = () => {
+    const el = this.el!;
     el.scrollTop = el.scrollHeight;
-    stick.current = true;
-    setPill(false);
+    this.stick = true;
+    if (this.state.pill) this.setState({ pill: false });
   };
-  useLayoutEffect(() => {
-    if (!v.open) return;
-    // The visitor's own new message always brings the view down; otherwise follow only when at the end.
-    const own = last && last.author === 'visitor' && last.id !== lastId.current;
-    lastId.current = last?.id;
-    if (own || stick.current) toEnd();
-    else if (last) setPill(true);
-  }, [sig, v.open]);
-  return (
-    <div class="mw">
-      <div
-        class="m"
-        part="messages"
-        role="log"
-        aria-live="polite"
-        aria-busy={busy ? 'true' : undefined}
-        aria-label={v.s.title}
-        tabIndex={0}
-        ref={ref}
-        onScroll={() => {
-          stick.current = v.atBottom(ref.current!);
-          if (stick.current) setPill(false);
-        }}
-      >
-        {v.greeting && (
-          <div class="msg" data-greeting="">
-            <div class="bb">{v.greeting}</div>
-          </div>
+  /** After a render: follow new content when at the end, else offer the pill. */
+  follow() {
+    const { v, msgs } = this.props;
+    const last = msgs[msgs.length - 1];
+    const sig = v.open && last ? `${msgs.length}|${last.id}|${last.status}|${last.text.length}` : '';
+    if (sig === this.sig) return;
+    this.sig = sig;
+    if (!last || !sig) return;
+    // The visitor's own new message always brings the view down.
+    const own = last.author === 'visitor' && last.id !== this.last;
+    this.last = last.id;
+    if (own || this.stick) this.toEnd();
+    else if (!this.state.pill) this.setState({ pill: true });
+  }
+  override componentDidMount() {
+    this.follow();
+  }
+  override componentDidUpdate() {
+    this.follow();
+  }
+  override render({ v, msgs, busy }: LogProps) {
+    return (
+      <div class="mw">
+        <div
+          class="m"
+          part="messages"
+          role="log"
+          aria-live="polite"
+          aria-busy={busy ? 'true' : undefined}
+          aria-label={v.s.title}
+          tabIndex={0}
+          ref={(e) => void (this.el = e)}
+          onScroll={() => {
+            this.stick = v.atBottom(this.el!);
+            if (this.stick && this.state.pill) this.setState({ pill: false });
+          }}
+        >
+          {v.greeting && (
+            <div class="msg" data-greeting="">
+              <div class="bb">{v.greeting}</div>
+            </div>
+          )}
+          {msgs.map((m) => (
+            <Msg key={m.id} m={m} s={v.s} retry={v.retry} />
+          ))}
+        </div>
+        {this.state.pill && (
+          <button class="pill" onClick={this.toEnd}>
+            {v.s.newMessages} ↓
+          </button>
         )}
-        {msgs.map((m) => (
-          <Msg key={m.id} m={m} s={v.s} retry={v.retry} />
-        ))}
       </div>
-      {pill && (
-        <button class="pill" onClick={toEnd}>
-          {v.s.newMessages} ↓
-        </button>
-      )}
-    </div>
-  );
+    );
+  }
 }
 
 interface MsgProps {
@@ -210,64 +227,74 @@ class Msg extends Component<MsgProps> {
   }
 }
 
-function Composer({ v, streaming }: { v: View; streaming: boolean }) {
-  const { s } = v;
-  const [text, setText] = useState('');
-  const ta = useRef<HTMLTextAreaElement>(null);
-  const over = text.length > v.max;
-  const blank = !text.trim();
-  // Auto-grow: measure the content height (CSSOM write, allowed under a strict CSP).
-  useLayoutEffect(() => {
-    const el = ta.current!;
+interface ComposerProps {
+  v: View;
+  streaming: boolean;
+}
+
+class Composer extends Component<ComposerProps, { t: string }> {
+  override state = { t: '' };
+  ta?: HTMLTextAreaElement | null;
+  h?: string;
+  /** Auto-grow to the content (CSSOM writes, allowed under a strict CSP); only when the text changed. */
+  override componentDidUpdate() {
+    const el = this.ta!;
+    if (this.h === this.state.t) return;
+    this.h = this.state.t;
     el.style.height = '';
     if (el.scrollHeight) el.style.height = `${Math.min(el.scrollHeight, 140)}px`;
-  }, [text]);
-  const submit = () => {
+  }
+  submit = () => {
     // Read the field itself: a key event may arrive before the re-render for the last input.
-    const t = ta.current!.value;
+    const t = this.ta!.value;
+    const { v } = this.props;
     if (!t.trim() || t.length > v.max) return;
     v.send(t);
-    setText('');
+    this.setState({ t: '' });
   };
-  return (
-    <>
-      {over && (
-        <div class="al" role="alert">
-          {fmt(s.tooLong, v.max)}
-        </div>
-      )}
-      <form
-        class="c"
-        part="composer"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <textarea
-          ref={ta}
-          rows={1}
-          aria-label={s.message}
-          placeholder={s.placeholder}
-          enterkeyhint="send"
-          value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-              e.preventDefault();
-              submit();
-            }
-          }}
-        />
-        {streaming && (
-          <button type="button" class="st" aria-label={s.stop} title={s.stop} onClick={v.stop}>
-            <StopIcon />
-          </button>
+  override render({ v, streaming }: ComposerProps, { t }: { t: string }) {
+    const { s } = v;
+    const over = t.length > v.max;
+    return (
+      <>
+        {over && (
+          <div class="al" role="alert">
+            {fmt(s.tooLong, v.max)}
+          </div>
         )}
-        <button type="submit" class="sb" aria-label={s.send} title={s.send} disabled={blank || over}>
-          <SendIcon />
-        </button>
-      </form>
-    </>
-  );
+        <form
+          class="c"
+          part="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            this.submit();
+          }}
+        >
+          <textarea
+            ref={(e) => void (this.ta = e)}
+            rows={1}
+            aria-label={s.message}
+            placeholder={s.placeholder}
+            enterkeyhint="send"
+            value={t}
+            onInput={(e) => this.setState({ t: e.currentTarget.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                this.submit();
+              }
+            }}
+          />
+          {streaming && (
+            <button type="button" class="st" aria-label={s.stop} title={s.stop} onClick={v.stop}>
+              <StopIcon />
+            </button>
+          )}
+          <button type="submit" class="sb" aria-label={s.send} title={s.send} disabled={!t.trim() || over}>
+            <SendIcon />
+          </button>
+        </form>
+      </>
+    );
+  }
 }

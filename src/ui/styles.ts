@@ -5,10 +5,11 @@
 const dark =
   '--chat-bg:#1c1e22;--chat-fg:#e9ebee;--chat-muted:#a4aab4;--chat-bubble:#2c2f35;--chat-border:#363a41;--chat-err:#ff8a80;color-scheme:dark';
 
-export const css = `:host{all:initial;--chat-primary:#2563eb;--chat-on-primary:#fff;--chat-radius:16px;--chat-gap:20px;--chat-font:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;--chat-bg:#fff;--chat-fg:#1d2025;--chat-muted:#5c6370;--chat-bubble:#f0f2f5;--chat-border:#e3e6ea;--chat-err:#c62828;color-scheme:light}
+export const css = `:host{all:initial!important}
+:host{--chat-primary:#2563eb;--chat-on-primary:#fff;--chat-radius:16px;--chat-gap:20px;--chat-font:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;--chat-bg:#fff;--chat-fg:#1d2025;--chat-muted:#5c6370;--chat-bubble:#f0f2f5;--chat-border:#e3e6ea;--chat-err:#c62828;color-scheme:light}
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])){${dark}}}
 :host([data-theme=dark]){${dark}}
-.r{font:400 14px/1.45 var(--chat-font);color:var(--chat-fg);letter-spacing:normal;word-spacing:normal;text-align:start;text-transform:none;text-indent:0;white-space:normal;visibility:visible;cursor:auto;-webkit-font-smoothing:antialiased;-webkit-text-size-adjust:100%}
+.r{font:14px/1.45 var(--chat-font);color:var(--chat-fg);-webkit-font-smoothing:antialiased}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cursor:pointer}
@@ -21,7 +22,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .b{position:absolute;top:-3px;right:-3px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#d93025;color:#fff;font:600 12px/20px var(--chat-font);box-shadow:0 0 0 2px var(--chat-bg)}
 .w{width:380px;height:min(640px,calc(100vh - 2*var(--chat-gap)));display:flex;flex-direction:column;background:var(--chat-bg);border-radius:var(--chat-radius);box-shadow:0 12px 48px rgba(0,0,0,.2),0 2px 8px rgba(0,0,0,.1);overflow:hidden;animation:in .18s ease-out}
 @keyframes in{from{opacity:0;transform:translateY(12px)}}
-.h{display:flex;align-items:center;gap:4px;padding:12px 10px 12px 18px;background:var(--chat-primary);color:var(--chat-on-primary)}
+.h{display:flex;align-items:center;gap:4px;padding:12px 10px;padding-inline-start:18px;background:var(--chat-primary);color:var(--chat-on-primary)}
 .t{flex:1;margin:0;font:600 16px/1.3 var(--chat-font);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .ib{width:36px;height:36px;border-radius:10px;display:grid;place-items:center;flex:none}
 .ib:hover{background:rgba(127,127,127,.18)}
@@ -41,7 +42,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .bb>:last-child,.md>:last-child{margin-bottom:0}
 .bb ul,.bb ol{padding-inline-start:20px}
 .bb a{color:inherit;text-decoration:underline;text-underline-offset:2px}
-.bb code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:rgba(127,127,127,.16);padding:1px 4px;border-radius:5px}
+.bb code{font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:rgba(127,127,127,.16);padding:1px 4px;border-radius:5px}
 .bb pre{padding:10px;border-radius:10px;background:rgba(127,127,127,.14);overflow-x:auto}
 .bb pre code{background:none;padding:0;white-space:pre}
 .meta{display:flex;align-items:center;gap:8px;margin:3px 4px 4px;font-size:12px;color:var(--chat-muted)}
@@ -54,7 +55,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .pill{position:absolute;bottom:10px;left:50%;transform:translateX(-50%);padding:6px 14px;border-radius:16px;background:var(--chat-primary);color:var(--chat-on-primary);font-size:13px;font-weight:600;box-shadow:0 2px 10px rgba(0,0,0,.2)}
 .al{margin:0 14px 6px;padding:8px 12px;border-radius:10px;background:rgba(217,48,37,.1);color:var(--chat-err);font-size:13px}
 .al:empty{display:none}
-.c{display:flex;align-items:flex-end;gap:6px;padding:10px 10px 10px 14px;border-top:1px solid var(--chat-border);padding-bottom:max(10px,env(safe-area-inset-bottom))}
+.c{display:flex;align-items:flex-end;gap:6px;padding:10px;padding-inline-start:14px;border-top:1px solid var(--chat-border);padding-bottom:max(10px,env(safe-area-inset-bottom))}
 .c textarea{flex:1;resize:none;border:0;outline:0;background:none;color:inherit;font:inherit;font-size:15px;line-height:20px;padding:8px 0;margin:0;max-height:140px;min-height:36px;height:36px}
 .c textarea::placeholder{color:var(--chat-muted);opacity:1}
 .c:focus-within{box-shadow:inset 0 2px 0 -1px var(--chat-primary)}
