@@ -511,7 +511,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     },
 
     stop() {
-      attempts.get(currentChatId)?.abort(new ChatError('aborted', 'Stopped.'));
+      // Only a request in progress is stopped: a message waiting in the outbox (offline, or for a
+      // retry) stays queued instead of turning into a failure.
+      const live = findChat(currentChatId)?.messages.some((m) => m.status === 'sending' || m.status === 'streaming');
+      if (live) attempts.get(currentChatId)?.abort(new ChatError('aborted', 'Stopped.'));
     },
 
     async newChat() {

@@ -193,6 +193,7 @@ export function controlledStream() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let cancelled = false;
   let closed = false;
+  let request: Request | undefined;
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
@@ -203,7 +204,14 @@ export function controlledStream() {
   });
   return {
     stream,
-    response: (): Response => sseResponse(stream),
+    /**
+     * The response to hand to msw. Pass the handler's request: msw gives the client a copy of the
+     * body, so the server side sees the client go away through the request's abort signal.
+     */
+    response(from?: Request): Response {
+      request = from;
+      return sseResponse(stream);
+    },
     /** Push raw SSE text (or bytes). */
     push(data: string | Uint8Array) {
       if (!closed) controller.enqueue(typeof data === 'string' ? encoder.encode(data) : data);
@@ -219,8 +227,9 @@ export function controlledStream() {
     cut(reason: unknown = new TypeError('network connection lost')) {
       if (!closed) (closed = true), controller.error(reason);
     },
+    /** The client closed the connection: it cancelled the body or aborted the request. */
     get cancelled() {
-      return cancelled;
+      return cancelled || request?.signal.aborted === true;
     },
   };
 }
