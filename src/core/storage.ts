@@ -45,7 +45,9 @@ export function safeStorage(get: () => StorageLike | undefined): SafeStorage {
       if (store) {
         store.setItem(key, value);
         inMemory.delete(key);
-        memory.removeItem(key);
+        // Keep a copy: some blocked storages accept writes but throw on reads, and then the value
+        // we just wrote must still be readable (or every send would create a new visitor).
+        memory.setItem(key, value);
         return true;
       }
     } catch {

@@ -1,4 +1,4 @@
-import type { Author, Chat, ChatMessage, MessageStatus } from './types';
+import type { Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
 export const MAX_CHATS = 20;
@@ -6,6 +6,7 @@ export const MAX_MESSAGES_PER_CHAT = 2000;
 
 const AUTHORS: readonly Author[] = ['visitor', 'assistant', 'agent', 'system'];
 const STATUSES: readonly MessageStatus[] = ['queued', 'sending', 'streaming', 'sent', 'failed'];
+const CODES: readonly ErrorCode[] = ['network', 'timeout', 'http', 'protocol', 'interrupted', 'aborted', 'storage', 'invalid-input'];
 
 export interface StoredChats {
   currentChatId: string;
@@ -31,8 +32,8 @@ function readMessage(value: unknown): ChatMessage | null {
   if (str(raw.serverId)) message.serverId = raw.serverId;
   if (raw.stopped === true) message.stopped = true;
   const error = raw.error as Record<string, unknown> | undefined;
-  if (error && typeof error === 'object' && str(error.message) && str(error.code)) {
-    message.error = { code: error.code as NonNullable<ChatMessage['error']>['code'], message: error.message, retryable: error.retryable === true };
+  if (error && typeof error === 'object' && str(error.message) && CODES.includes(error.code as ErrorCode)) {
+    message.error = { code: error.code as ErrorCode, message: error.message, retryable: error.retryable === true };
     if (typeof error.status === 'number') message.error.status = error.status;
   }
   // A page unloaded mid-flight: a send in progress goes back to the outbox (its client_message_id makes
