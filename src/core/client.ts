@@ -43,7 +43,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const tabStorage = safeStorage(() => options.sessionStorage ?? globalThis.sessionStorage);
   const visitor = createVisitorManager(api, local, `chatsdk:visitor:${config.apiUrl}`);
   const chatsKey = `chatsdk:chats:${config.apiUrl}`;
-  const emitter = createEmitter<ChatClientEvents>((error) => console.error('[ChatSDK] An event handler threw:', error));
+  const reportHandlerError = (error: unknown): void => console.error('[ChatSDK] An event handler threw:', error);
+  const emitter = createEmitter<ChatClientEvents>(reportHandlerError);
   const listeners = new Set<(state: ChatState) => void>();
   const lifetime = new AbortController();
   /** The attempt in flight per chat, so Stop can abort it. */
@@ -95,7 +96,14 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     }
     if (listeners.size) {
       const state = getState();
-      for (const listener of [...listeners]) listener(state);
+      for (const listener of [...listeners]) {
+        // Like `on` handlers: a throwing listener must not break delivery (or reach the host page).
+        try {
+          listener(state);
+        } catch (error) {
+          reportHandlerError(error);
+        }
+      }
     }
   };
 
