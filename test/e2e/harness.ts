@@ -1,11 +1,15 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startDemoServer } from '../../demo/server/static-server.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const API_KEY = 'demo-key';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -17,51 +21,167 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/** Backend paths, as the request log shows them. */
+export const VISITORS = '/api/chats/visitors/';
+export const SESSIONS = '/api/chats/sessions/';
+export const STREAM = '/api/chats/messages/chat/stream/';
+export const CHAT = '/api/chats/messages/chat/';
+
 interface Server {
   url: string;
   close(): Promise<void>;
 }
 
+export interface LogEntry {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  note?: string;
+}
+
+interface StoredMessage {
+  author: 'visitor' | 'assistant';
+  text: string;
+  client_message_id?: string;
+}
+
+/** The in-process reference backend (see demo/server/api-server.mjs). */
+interface ApiServer extends Server {
+  state: {
+    store: {
+      messages: Map<string, StoredMessage[]>;
+      counts(): { visitors: number; sessions: number; messages: number };
+    };
+  };
+}
+
 export interface Stack {
-  api: Server;
+  api: ApiServer;
   demo: Server;
   browser: Browser;
+  /** The third-party page: strict CSP, Trusted Types, hostile CSS. */
+  embedUrl: string;
+  /**
+   * A plain page on its own 127.0.0.1 origin: no CSS and no CSP, the same script tag as embed.html
+   * (dist/chat-sdk.js). For comparisons and for tests that are not about the host page. (Served by a
+   * real server, not a Playwright route: Chromium's local-network-access checks block a fulfilled page
+   * from calling a loopback API.)
+   */
+  plainUrl: string;
   /** A fresh browser profile (its own storage), closed with the stack. */
   context(options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext>;
-  /** Page errors and CSP violations seen on pages opened through `watch`. */
+  /** Page errors and CSP / Trusted Types violations seen on pages opened through `watch`, all pages. */
   problems: string[];
+  /** Start collecting problems of this page (call before `goto`). */
   watch(page: Page): Page;
-  /** Switch a backend fault (see demo/server/lib/faults.mjs). */
+  /** Problems of one watched page: page errors, CSP console messages and `securitypolicyviolation` events. */
+  problemsOf(page: Page): Promise<string[]>;
+  /** Switch a backend fault (see demo/server/lib/faults.mjs); `seconds` for Retry-After and slow. */
   fault(name: string, extra?: Record<string, unknown>): Promise<void>;
+  /** Forget every visitor, session and fault, and clear the log (POST /__qa/reset). */
+  reset(): Promise<void>;
   /** The backend's request log. */
-  log(): Promise<{ method: string; path: string; status: number; note?: string }[]>;
+  log(): Promise<LogEntry[]>;
+  /** How many logged requests match (method, path and optionally a status). */
+  count(method: string, path: string, status?: number): Promise<number>;
+  /** Visitor messages with exactly this text stored by the backend (de-duplicated retries count once). */
+  stored(text: string): number;
   close(): Promise<void>;
+}
+
+const plainPage = (apiUrl: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Plain page</title></head>
+<body><h1>Plain page</h1><p id="probe">A page without CSS.</p><button type="button" id="page-button">Page button</button>
+<script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${apiUrl}" data-title="Acme support" async></script>
+</body></html>`;
+
+async function startPlainServer(apiUrl: string): Promise<Server> {
+  const server = http.createServer((req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.url === '/plain.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(plainPage(apiUrl));
+    } else if (req.url === '/dist/chat-sdk.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      res.end(readFileSync('dist/chat-sdk.js'));
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Collects `securitypolicyviolation` events (the page CSP cannot stop an init script run over CDP). */
+function cspCollector() {
+  const w = window as unknown as { __cspViolations?: string[] };
+  w.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    w.__cspViolations!.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} ${e.sample || ''}`.trim());
+  });
 }
 
 export async function startStack(apiOptions: Record<string, unknown> = {}): Promise<Stack> {
   if (!existsSync('dist/chat-sdk.js')) throw new Error('dist/chat-sdk.js is missing: run `npm run build` first.');
-  const api: Server = await startApiServer({ chunkDelayMs: 15, ...apiOptions });
-  const demo: Server = await startDemoServer({ apiUrl: api.url });
+  const api: ApiServer = await startApiServer({ chunkDelayMs: 15, apiKey: API_KEY, ...apiOptions });
+  const demo: Server = await startDemoServer({ apiUrl: api.url, apiKey: API_KEY });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
+  const perPage = new WeakMap<Page, string[]>();
+  const plain = await startPlainServer(api.url);
+  const plainUrl = `${plain.url}/plain.html`;
+  const log = async (): Promise<LogEntry[]> => {
+    const response = await fetch(`${api.url}/__qa/state`);
+    const state = (await response.json()) as { log: LogEntry[] };
+    return state.log;
+  };
   return {
     api,
     demo,
     browser,
     problems,
+    embedUrl: `${demo.url}/embed.html`,
+    plainUrl,
     async context(options) {
       const context = await browser.newContext(options);
       contexts.push(context);
+      // Fail a stuck action with its own message well before the test's 30 s timeout.
+      context.setDefaultTimeout(10_000);
       return context;
     },
     watch(page) {
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      const own: string[] = [];
+      perPage.set(page, own);
+      const add = (problem: string) => {
+        own.push(problem);
+        problems.push(problem);
+      };
+      void page.addInitScript(cspCollector);
+      page.on('pageerror', (error) => add(`pageerror: ${error.message}`));
       page.on('console', (message) => {
         const text = message.text();
-        if (/Content Security Policy|Trusted Type|securitypolicyviolation/i.test(text)) problems.push(`csp: ${text}`);
+        if (/Content Security Policy|Trusted Type|securitypolicyviolation/i.test(text)) add(`csp: ${text}`);
       });
       return page;
+    },
+    async problemsOf(page) {
+      const events = await page
+        .evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [])
+        .catch(() => [] as string[]);
+      return [...(perPage.get(page) ?? []), ...events.map((e) => `securitypolicyviolation: ${e}`)];
     },
     async fault(name, extra = {}) {
       const response = await fetch(`${api.url}/__qa/fault`, {
@@ -71,16 +191,138 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
       });
       if (!response.ok) throw new Error(`fault ${name}: ${response.status} ${await response.text()}`);
     },
-    async log() {
-      const response = await fetch(`${api.url}/__qa/state`);
-      const state = (await response.json()) as { log: { method: string; path: string; status: number; note?: string }[] };
-      return state.log;
+    async reset() {
+      const response = await fetch(`${api.url}/__qa/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`reset: ${response.status}`);
+    },
+    log,
+    async count(method, path, status) {
+      return (await log()).filter((e) => e.method === method && e.path === path && (status === undefined || e.status === status))
+        .length;
+    },
+    stored(text) {
+      let n = 0;
+      for (const list of api.state.store.messages.values()) {
+        for (const m of list) if (m.author === 'visitor' && m.text === text) n++;
+      }
+      return n;
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await demo.close();
+      await plain.close();
       await api.close();
     },
   };
+}
+
+// ---- driving the widget through its accessibility contract ------------------------------------
+
+/** A unique, keyword-free message (the backend's default reply quotes it back). */
+let counter = 0;
+export const uniqueText = (label: string) => `${label} q${Date.now().toString(36)}${++counter}`;
+
+export const launcher = (page: Page) => page.getByRole('button', { name: /^Open chat/ });
+export const dialog = (page: Page, name: string | RegExp = 'Acme support') => page.getByRole('dialog', { name });
+export const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+export const button = (page: Page, name: 'Send' | 'Stop' | 'Retry' | 'New chat' | 'Close chat') =>
+  page.getByRole('button', { name, exact: true });
+export const chatLog = (page: Page) => page.getByRole('log');
+/** Messages of one author (`[data-author][data-status]`), optionally only those containing `text`. */
+export const messages = (page: Page, author: 'visitor' | 'assistant', text?: string): Locator => {
+  const all = page.locator(`[data-author="${author}"][data-status]`);
+  return text === undefined ? all : all.filter({ hasText: text });
+};
+
+/** Open the widget with the launcher and wait for the dialog and its composer. */
+export async function openChat(page: Page): Promise<void> {
+  await launcher(page).click();
+  await composer(page).waitFor({ state: 'visible' });
+}
+
+/** Type into the composer and press the Send button. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await button(page, 'Send').click();
+}
+
+/** The widget's messages as plain data, in order (author, status, text). */
+export async function transcript(page: Page): Promise<{ author: string; status: string; text: string; stopped: boolean }[]> {
+  return page.evaluate(() => {
+    const root = document.querySelector('chat-sdk-widget')?.shadowRoot;
+    return [...(root?.querySelectorAll<HTMLElement>('[data-author][data-status]') ?? [])].map((el) => ({
+      author: el.dataset.author ?? '',
+      status: el.dataset.status ?? '',
+      text: el.textContent ?? '',
+      stopped: el.hasAttribute('data-stopped'),
+    }));
+  });
+}
+
+/** The raw stored visitor record (localStorage `chatsdk:visitor:*`), or null. */
+export async function storedVisitorId(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i)!;
+      if (!key.startsWith('chatsdk:visitor:')) continue;
+      try {
+        const record = JSON.parse(localStorage.getItem(key) ?? 'null') as { data?: { id?: string } } | null;
+        return record?.data?.id ?? null;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  });
+}
+
+/** Watch the newest assistant answer until it is settled; returns the distinct text lengths it went through. */
+export async function recordAnswerGrowth(page: Page, timeoutMs = 20_000): Promise<{ lengths: number[]; status: string }> {
+  return page.evaluate(
+    (timeout) =>
+      new Promise<{ lengths: number[]; status: string }>((resolve) => {
+        const root = document.querySelector('chat-sdk-widget')!.shadowRoot!;
+        const lengths: number[] = [];
+        const last = () => {
+          const all = root.querySelectorAll<HTMLElement>('[data-author="assistant"][data-status]');
+          return all[all.length - 1];
+        };
+        const sample = () => {
+          const el = last();
+          if (!el) return false;
+          const length = (el.querySelector('.bb')?.textContent ?? '').length;
+          if (el.dataset.status === 'streaming' && length && lengths[lengths.length - 1] !== length) lengths.push(length);
+          if (el.dataset.status !== 'streaming' && lengths.length) {
+            lengths.push(length);
+            done(el.dataset.status ?? '');
+            return true;
+          }
+          return false;
+        };
+        const observer = new MutationObserver(() => void sample());
+        const timer = setTimeout(() => done('timeout'), timeout);
+        function done(status: string) {
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve({ lengths, status });
+        }
+        if (!sample()) observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+      }),
+    timeoutMs,
+  );
+}
+
+/** `expect.poll` with a timeout that suits a browser (vitest's default is 1 s). */
+export const poll = <T>(fn: () => T | Promise<T>, timeout = 10_000) => expect.poll(fn, { timeout, interval: 50 });
+
+/** `data-status` of the newest message of this author, or null when there is none (never waits). */
+export async function lastStatus(page: Page, author: 'visitor' | 'assistant'): Promise<string | null> {
+  const all = (await transcript(page)).filter((m) => m.author === author);
+  return all[all.length - 1]?.status ?? null;
+}
+
+/** How many messages of this author contain `text` (never waits). */
+export async function countMessages(page: Page, author: 'visitor' | 'assistant', text?: string): Promise<number> {
+  return (await transcript(page)).filter((m) => m.author === author && (text === undefined || m.text.includes(text))).length;
 }
