@@ -52,6 +52,7 @@ interface ApiServer extends Server {
   state: {
     store: {
       messages: Map<string, StoredMessage[]>;
+      sessions: Map<string, { id: string; visitor_id: string }>;
       counts(): { visitors: number; sessions: number; messages: number };
     };
   };
@@ -88,6 +89,15 @@ export interface Stack {
   count(method: string, path: string, status?: number): Promise<number>;
   /** Visitor messages with exactly this text stored by the backend (de-duplicated retries count once). */
   stored(text: string): number;
+  /** Where the backend stored a visitor message: its session and that session's visitor (or null). */
+  storedIn(text: string): { sessionId: string; visitorId: string | null } | null;
+  /** The visitor texts of one stored session, in order. */
+  sessionTexts(sessionId: string): string[];
+  /**
+   * Serve the plain page and the script of this context from memory, so a page can reload while the
+   * context is offline (a real browser would need a cache or a service worker for that).
+   */
+  servePlainPageFromMemory(context: BrowserContext): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -206,6 +216,27 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
         for (const m of list) if (m.author === 'visitor' && m.text === text) n++;
       }
       return n;
+    },
+    storedIn(text) {
+      for (const [sessionId, list] of api.state.store.messages) {
+        if (list.some((m) => m.author === 'visitor' && m.text === text)) {
+          return { sessionId, visitorId: api.state.store.sessions.get(sessionId)?.visitor_id ?? null };
+        }
+      }
+      return null;
+    },
+    sessionTexts(sessionId) {
+      return (api.state.store.messages.get(sessionId) ?? []).filter((m) => m.author === 'visitor').map((m) => m.text);
+    },
+    async servePlainPageFromMemory(context) {
+      const html = plainPage(api.url);
+      const script = readFileSync('dist/chat-sdk.js', 'utf8');
+      // A fulfilled document has no IP address space: allow it to call the loopback API.
+      await context.grantPermissions(['local-network-access']);
+      await context.route(plainUrl, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }));
+      await context.route(`${plain.url}/dist/chat-sdk.js`, (route) =>
+        route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: script }),
+      );
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);
