@@ -34,6 +34,8 @@ interface Server {
 
 export interface LogEntry {
   seq: number;
+  /** ISO time the request arrived. */
+  time: string;
   method: string;
   path: string;
   status: number;
