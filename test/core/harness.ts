@@ -59,7 +59,7 @@ export async function settled(client: ChatClient, count?: number): Promise<reado
     const messages = client.getState().messages;
     if (count !== undefined) expect(messages).toHaveLength(count);
     expect(messages.filter(busy)).toEqual([]);
-  });
+  }, { interval: 5, timeout: 3000 });
   return client.getState().messages;
 }
 
