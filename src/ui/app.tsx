@@ -1,23 +1,26 @@
-import { Component } from 'preact';
-import type { ChatMessage, ChatState } from '../core/types';
+/** @jsxRuntime classic */
+/** @jsx h */
+/** @jsxFrag Fragment */
+import { Component, Fragment, h } from 'preact';
+import type { ChatMessage, ChatState, MessageError } from '../core/types';
 import { fmt, type Strings } from './i18n';
-import { ChatIcon, CloseIcon, NewIcon, SendIcon, StopIcon } from './icons';
+import { CHAT, CLOSE, NEW, SEND, STOP, icon } from './icons';
 import { Markdown } from './markdown';
 
-/** Everything the tree needs; rebuilt by mount.tsx on each render. */
+/** Everything the tree needs; one object, updated in place by mount.tsx before each render. */
 export interface View {
   s: Strings;
   /** Window visible. */
   open: boolean;
   /** The window has been opened once (its tree is built lazily). */
-  built: boolean;
+  built?: boolean;
   unread: number;
-  state: ChatState | null;
-  rtl: boolean;
+  state?: ChatState;
+  rtl?: boolean;
   greeting?: string;
   max: number;
-  /** Error not tied to one message (`state.error` or a refused send). */
-  alert: string;
+  /** A send the client refused (not tied to one message). */
+  alert?: string;
   toggle(open: boolean): void;
   send(text: string): void;
   retry(id: string): void;
@@ -25,12 +28,24 @@ export interface View {
   newChat(): void;
   /** Scroll position test: overridable because happy-dom has no layout. */
   atBottom(el: HTMLElement): boolean;
+  /** Small viewport (the window is full-screen and traps focus). */
+  small(): boolean;
 }
 
 export const atBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
 
+/** Localized reason for a failure, by error code (the core's `message` is for developers). */
+export const reason = (s: Strings, e: MessageError): string =>
+  (s as any)[e.code == 'aborted' ? 'stopped' : e.code == 'http' && (e.status == 429 || e.status == 503) ? 'busy' : e.code] || s.error;
+
+const btn = (c: string, label: string, onClick: (() => void) | undefined, d: string, p?: object) => (
+  <button class={c} aria-label={label} title={label} onClick={onClick} {...p}>
+    {icon(d)}
+  </button>
+);
+
 export function App({ v }: { v: View }) {
-  const { s, open, unread } = v;
+  const { s, unread } = v;
   return (
     <>
       <button
@@ -39,10 +54,10 @@ export function App({ v }: { v: View }) {
         aria-label={unread ? `${s.open}, ${fmt(s.unread, unread)}` : s.open}
         aria-expanded="false"
         aria-haspopup="dialog"
-        hidden={open}
+        hidden={v.open}
         onClick={() => v.toggle(true)}
       >
-        <ChatIcon />
+        {icon(CHAT)}
         {unread > 0 && (
           <span class="b" aria-hidden="true">
             {unread > 99 ? '99+' : unread}
@@ -54,44 +69,53 @@ export function App({ v }: { v: View }) {
   );
 }
 
+/** Tab and Shift+Tab cycle inside the dialog while it fills a small screen; on desktop it stays non-modal. */
+const trap = (e: KeyboardEvent, v: View) => {
+  if (e.key != 'Tab' || !v.small()) return;
+  const all = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('a,button:not(:disabled),textarea,[tabindex]')];
+  const edge = all[e.shiftKey ? 0 : all.length - 1];
+  if (e.target == edge) {
+    e.preventDefault();
+    all[e.shiftKey ? all.length - 1 : 0]!.focus();
+  }
+};
+
 function Window({ v }: { v: View }) {
   const { s, state } = v;
   const msgs = state ? state.messages : [];
-  const streaming = msgs.some((m) => m.status === 'streaming');
+  const streaming = msgs.some((m) => m.status == 'streaming');
+  const close = () => v.toggle(false);
   return (
     <div
       class="w"
       part="window"
       role="dialog"
-      aria-labelledby="cs-t"
+      aria-labelledby="t"
       dir={v.rtl ? 'rtl' : 'ltr'}
       hidden={!v.open}
       onKeyDown={(e) => {
-        if (e.key === 'Escape' && !e.isComposing) {
+        if (e.key == 'Escape' && !e.isComposing) {
           e.stopPropagation();
-          v.toggle(false);
+          close();
         }
+        trap(e, v);
       }}
     >
       <div class="h" part="header">
-        <h2 class="t" id="cs-t">
+        <h2 class="t" id="t">
           {s.title}
         </h2>
-        <button class="ib" aria-label={s.newChat} title={s.newChat} onClick={v.newChat}>
-          <NewIcon />
-        </button>
-        <button class="ib" aria-label={s.close} title={s.close} onClick={() => v.toggle(false)}>
-          <CloseIcon />
-        </button>
+        {btn('ib', s.newChat, v.newChat, NEW)}
+        {btn('ib', s.close, close, CLOSE)}
       </div>
       <Log v={v} msgs={msgs} busy={streaming} />
-      {state?.status === 'offline' && (
+      {state?.status == 'offline' && (
         <div class="al" role="status">
           {s.offline}
         </div>
       )}
       <div class="al" role="alert">
-        {v.alert || null}
+        {v.alert || (state?.error && reason(s, state.error))}
       </div>
       <Composer v={v} streaming={streaming} />
     </div>
@@ -107,33 +131,33 @@ interface LogProps {
 class Log extends Component<LogProps, { pill?: boolean }> {
   el?: HTMLDivElement | null;
   stick = true;
-  sig = '';
+  sig?: string | false;
   last?: string;
+  pill(pill: boolean) {
+    if (this.state.pill != pill) this.setState({ pill });
+  }
   toEnd = () => {
     const el = this.el!;
     el.scrollTop = el.scrollHeight;
     this.stick = true;
-    if (this.state.pill) this.setState({ pill: false });
+    this.pill(false);
   };
   /** After a render: follow new content when at the end, else offer the pill. */
-  follow() {
+  override componentDidUpdate() {
     const { v, msgs } = this.props;
     const last = msgs[msgs.length - 1];
-    const sig = v.open && last ? `${msgs.length}|${last.id}|${last.status}|${last.text.length}` : '';
-    if (sig === this.sig) return;
+    const sig = v.open && last && `${msgs.length}|${last.id}|${last.status}|${last.text.length}`;
+    if (sig == this.sig) return;
     this.sig = sig;
-    if (!last || !sig) return;
+    if (!sig) return;
     // The visitor's own new message always brings the view down.
-    const own = last.author === 'visitor' && last.id !== this.last;
-    this.last = last.id;
+    const own = last!.author == 'visitor' && last!.id != this.last;
+    this.last = last!.id;
     if (own || this.stick) this.toEnd();
-    else if (!this.state.pill) this.setState({ pill: true });
+    else this.pill(true);
   }
   override componentDidMount() {
-    this.follow();
-  }
-  override componentDidUpdate() {
-    this.follow();
+    this.componentDidUpdate();
   }
   override render({ v, msgs, busy }: LogProps) {
     return (
@@ -148,8 +172,7 @@ class Log extends Component<LogProps, { pill?: boolean }> {
           tabIndex={0}
           ref={(e) => void (this.el = e)}
           onScroll={() => {
-            this.stick = v.atBottom(this.el!);
-            if (this.stick && this.state.pill) this.setState({ pill: false });
+            if ((this.stick = v.atBottom(this.el!))) this.pill(false);
           }}
         >
           {v.greeting && (
@@ -180,27 +203,24 @@ interface MsgProps {
 /** One message; re-renders only when its snapshot object changes (streaming touches only the last one). */
 class Msg extends Component<MsgProps> {
   override shouldComponentUpdate(n: MsgProps) {
-    return n.m !== this.props.m || n.s !== this.props.s;
+    return n.m != this.props.m || n.s != this.props.s;
   }
   override render({ m, s, retry }: MsgProps) {
-    const mine = m.author === 'visitor';
+    const mine = m.author == 'visitor';
     const st = m.status;
-    const failed = st === 'failed';
+    const failed = st == 'failed';
+    const why = failed && reason(s, m.error || ({} as MessageError));
     const meta = failed
       ? mine
-        ? s.failed + (m.error?.message ? `: ${m.error.message}` : '')
-        : s.interrupted
-      : st === 'queued'
-        ? s.queued
-        : st === 'sending'
-          ? s.sending
-          : m.stopped
-            ? s.stopped
-            : '';
+        ? `${s.failed} ${why}`
+        : why
+      : st == 'queued' || st == 'sending'
+        ? s[st]
+        : m.stopped && s.stopped;
     return (
       <div class="msg" data-author={m.author} data-status={st} data-stopped={m.stopped ? '' : undefined}>
         <span class="sr">{mine ? s.you : s.bot}: </span>
-        {st === 'streaming' && !m.text ? (
+        {st == 'streaming' && !m.text ? (
           <div class="bb">
             <div class="d" aria-hidden="true">
               <i />
@@ -210,7 +230,7 @@ class Msg extends Component<MsgProps> {
             <span class="sr">{s.typing}</span>
           </div>
         ) : (
-          m.text && <div class="bb">{mine ? m.text : <Markdown text={m.text} streaming={st === 'streaming'} />}</div>
+          m.text && <div class="bb">{mine ? m.text : <Markdown text={m.text} streaming={st == 'streaming'} />}</div>
         )}
         {meta && (
           <div class="meta">
@@ -239,7 +259,7 @@ class Composer extends Component<ComposerProps, { t: string }> {
   /** Auto-grow to the content (CSSOM writes, allowed under a strict CSP); only when the text changed. */
   override componentDidUpdate() {
     const el = this.ta!;
-    if (this.h === this.state.t) return;
+    if (this.h == this.state.t) return;
     this.h = this.state.t;
     el.style.height = '';
     if (el.scrollHeight) el.style.height = `${Math.min(el.scrollHeight, 140)}px`;
@@ -279,20 +299,14 @@ class Composer extends Component<ComposerProps, { t: string }> {
             value={t}
             onInput={(e) => this.setState({ t: e.currentTarget.value })}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              if (e.key == 'Enter' && !e.shiftKey && !e.isComposing) {
                 e.preventDefault();
                 this.submit();
               }
             }}
           />
-          {streaming && (
-            <button type="button" class="st" aria-label={s.stop} title={s.stop} onClick={v.stop}>
-              <StopIcon />
-            </button>
-          )}
-          <button type="submit" class="sb" aria-label={s.send} title={s.send} disabled={!t.trim() || over}>
-            <SendIcon />
-          </button>
+          {streaming && btn('st', s.stop, v.stop, STOP, { type: 'button' })}
+          {btn('sb', s.send, undefined, SEND, { type: 'submit', disabled: !t.trim() || over })}
         </form>
       </>
     );

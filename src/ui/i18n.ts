@@ -17,109 +17,54 @@ export interface Strings {
   typing: string;
   sending: string;
   queued: string;
+  /** Before the reason on a visitor message that failed. */
   failed: string;
-  interrupted: string;
+  /** An answer stopped by the visitor; also the reason for an `aborted` failure. */
   stopped: string;
   newMessages: string;
   offline: string;
   /** `{n}` is the limit. */
   tooLong: string;
+  /** Any other failure. */
   error: string;
+  /** Screen-reader prefixes of visitor and other messages. */
   you: string;
   bot: string;
+  // Why a message failed, by the core's error code (`busy`: HTTP 429 or 503; `http`: any other status).
+  network: string;
+  timeout: string;
+  busy: string;
+  http: string;
+  interrupted: string;
+  protocol: string;
 }
 
-const en: Strings = {
-  title: 'Chat',
-  open: 'Open chat',
-  unread: '{n} unread',
-  close: 'Close chat',
-  newChat: 'New chat',
-  message: 'Message',
-  placeholder: 'Write a message…',
-  send: 'Send',
-  stop: 'Stop',
-  retry: 'Retry',
-  typing: 'Typing…',
-  sending: 'Sending…',
-  queued: 'Queued, will send when online',
-  failed: 'Not sent',
-  interrupted: 'Answer interrupted',
-  stopped: 'Stopped',
-  newMessages: 'New messages',
-  offline: 'You are offline. Messages will be sent when the connection is back.',
-  tooLong: 'Messages are limited to {n} characters.',
-  error: 'Something went wrong. Please try again.',
-  you: 'You',
-  bot: 'Assistant',
+// Stored compactly: one `|`-separated string per locale, in the order of KEYS.
+const KEYS = 'title|open|unread|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol'.split('|') as (keyof Strings)[];
+
+/** Built-in locales. */
+export const locales: Record<string, string> = {
+  en: 'Chat|Open chat|{n} unread|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.',
+  uk: 'Чат|Відкрити чат|непрочитаних: {n}|Закрити чат|Новий чат|Повідомлення|Напишіть повідомлення…|Надіслати|Зупинити|Повторити|Друкує…|Надсилання…|У черзі, надішлемо, щойно буде зв’язок|Не надіслано.|Зупинено|Нові повідомлення|Немає з’єднання. Повідомлення надішлемо, щойно воно відновиться.|Повідомлення може містити щонайбільше {n} символів.|Щось пішло не так. Спробуйте ще раз.|Ви|Асистент|Немає з’єднання.|Сервер відповідав надто довго.|Сервер перевантажений.|Сервер не зміг відповісти.|Відповідь перервано.|Неочікувана відповідь сервера.',
+  ru: 'Чат|Открыть чат|непрочитанных: {n}|Закрыть чат|Новый чат|Сообщение|Напишите сообщение…|Отправить|Остановить|Повторить|Печатает…|Отправка…|В очереди, отправим, когда появится связь|Не отправлено.|Остановлено|Новые сообщения|Нет соединения. Сообщения отправим, когда оно восстановится.|Сообщение может содержать не более {n} символов.|Что-то пошло не так. Попробуйте ещё раз.|Вы|Ассистент|Нет соединения.|Сервер отвечал слишком долго.|Сервер перегружен.|Сервер не смог ответить.|Ответ прерван.|Неожиданный ответ сервера.',
 };
-
-const uk: Strings = {
-  title: 'Чат',
-  open: 'Відкрити чат',
-  unread: 'непрочитаних: {n}',
-  close: 'Закрити чат',
-  newChat: 'Новий чат',
-  message: 'Повідомлення',
-  placeholder: 'Напишіть повідомлення…',
-  send: 'Надіслати',
-  stop: 'Зупинити',
-  retry: 'Повторити',
-  typing: 'Друкує…',
-  sending: 'Надсилання…',
-  queued: 'У черзі, надішлемо, щойно буде зв’язок',
-  failed: 'Не надіслано',
-  interrupted: 'Відповідь перервано',
-  stopped: 'Зупинено',
-  newMessages: 'Нові повідомлення',
-  offline: 'Немає з’єднання. Повідомлення надішлемо, щойно воно відновиться.',
-  tooLong: 'Повідомлення може містити до {n} символів.',
-  error: 'Щось пішло не так. Спробуйте ще раз.',
-  you: 'Ви',
-  bot: 'Асистент',
-};
-
-const ru: Strings = {
-  title: 'Чат',
-  open: 'Открыть чат',
-  unread: 'непрочитанных: {n}',
-  close: 'Закрыть чат',
-  newChat: 'Новый чат',
-  message: 'Сообщение',
-  placeholder: 'Напишите сообщение…',
-  send: 'Отправить',
-  stop: 'Остановить',
-  retry: 'Повторить',
-  typing: 'Печатает…',
-  sending: 'Отправка…',
-  queued: 'В очереди, отправим, когда появится связь',
-  failed: 'Не отправлено',
-  interrupted: 'Ответ прерван',
-  stopped: 'Остановлено',
-  newMessages: 'Новые сообщения',
-  offline: 'Нет соединения. Сообщения отправим, когда оно восстановится.',
-  tooLong: 'Сообщение может содержать до {n} символов.',
-  error: 'Что-то пошло не так. Попробуйте ещё раз.',
-  you: 'Вы',
-  bot: 'Ассистент',
-};
-
-export const locales: Record<string, Strings> = { en, uk, ru };
-
-/** Languages written right to left. */
-const RTL = ['ar', 'he', 'fa', 'ur'];
 
 /** Primary language subtag, lower-cased: `uk-UA` -> `uk`. */
-export const lang = (locale: string): string => locale.toLowerCase().split(/[-_]/)[0] || 'en';
+export const lang = (locale: string): string => locale.toLowerCase().split(/[-_]/)[0]!;
 
-export const isRtl = (locale: string): boolean => RTL.includes(lang(locale));
+/** Languages written right to left. */
+export const isRtl = (locale: string): boolean => /^(ar|he|fa|ur)$/.test(lang(locale));
 
-/** Built-in strings for a locale (English when unknown), with overrides applied. */
-export const getStrings = (locale: string, overrides?: Partial<Strings>): Strings => ({
-  ...en,
-  ...locales[lang(locale)],
-  ...overrides,
-});
+/** Built-in strings for a locale (English when unknown), with overrides (string values only) applied. */
+export const getStrings = (locale: string, overrides?: Partial<Strings>): Strings => {
+  const base = (locales[lang(locale)] || locales.en)!.split('|');
+  const s = {} as Strings;
+  KEYS.forEach((k, i) => {
+    const o = overrides?.[k];
+    s[k] = typeof o == 'string' ? o : base[i]!;
+  });
+  return s;
+};
 
 /** Replace `{n}` in a template. */
-export const fmt = (s: string, n: number | string): string => s.replace('{n}', String(n));
+export const fmt = (s: string, n: number | string): string => s.replace('{n}', n as string);

@@ -1,7 +1,9 @@
-import { render } from 'preact';
-import type { ChatClient, ChatState } from '../core/types';
+/** @jsxRuntime classic */
+/** @jsx h */
+import { h, render } from 'preact';
+import type { ChatClient, ChatMessage, ChatState } from '../core/types';
 import { App, atBottom, type View } from './app';
-import type { Strings } from './i18n';
+import { fmt, type Strings } from './i18n';
 import { css } from './styles';
 
 export interface MountOptions {
@@ -33,17 +35,15 @@ export interface WidgetView {
   destroy(): void;
 }
 
-const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
-
 /** Text colour with the better contrast on a hex background (white unless the colour is light). */
 export const onColor = (c: string): string => {
-  if (!hex.test(c)) return '#fff';
-  let h = c.slice(1);
-  if (h.length === 3) h = h.replace(/./g, '$&$&');
-  const lum = [0, 2, 4].reduce((sum, i, k) => {
-    const x = parseInt(h.slice(i, i + 2), 16) / 255;
-    return sum + [0.2126, 0.7152, 0.0722][k]! * (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
-  }, 0);
+  const m = /^#(\w\w?)(\w\w?)(\w\w?)$/.exec(c);
+  if (!m || c.length % 3 != 1) return '#fff';
+  let lum = 0;
+  for (let i = 1; i < 4; i++) {
+    const x = parseInt(m[i]!.length < 2 ? m[i]! + m[i] : m[i]!, 16) / 255;
+    lum += [0.2126, 0.7152, 0.0722][i - 1]! * (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+  }
   return lum > 0.179 ? '#111' : '#fff';
 };
 
@@ -57,115 +57,93 @@ export function mountWidget(o: MountOptions): WidgetView {
     sheet.replaceSync(css);
     root.adoptedStyleSheets = [sheet];
   } catch {
-    const el = document.createElement('style');
+    const el = root.appendChild(document.createElement('style'));
     if (o.nonce) el.nonce = o.nonce;
     el.textContent = css;
-    root.appendChild(el);
   }
-  const box = document.createElement('div');
+  const box = root.appendChild(document.createElement('div'));
   box.className = 'r';
-  root.appendChild(box);
-  const hs = host.style;
+  const prop = (k: string, v?: string) => (v ? host.style.setProperty('--chat-' + k, v) : host.style.removeProperty('--chat-' + k));
   host.dataset.position = o.position || 'right';
-  if (o.theme && o.theme !== 'auto') host.dataset.theme = o.theme;
+  if (o.theme && o.theme != 'auto') host.dataset.theme = o.theme;
   if (o.primaryColor) {
-    hs.setProperty('--chat-primary', o.primaryColor);
-    hs.setProperty('--chat-on-primary', onColor(o.primaryColor));
+    prop('primary', o.primaryColor);
+    prop('on-primary', onColor(o.primaryColor));
   }
-  if (o.zIndex != null) hs.setProperty('--chat-z', String(o.zIndex));
+  if (o.zIndex != null) prop('z', o.zIndex + '');
   (document.body || document.documentElement).appendChild(host);
 
-  const raf = typeof requestAnimationFrame == 'function';
-  let open = false;
-  let built = false;
-  let started = false;
-  let unread = 0;
-  let state: ChatState | null = null;
-  let alert = '';
-  let frame: any = 0;
+  let frame = 0;
   let unsub: (() => void) | undefined;
   let vvOff: (() => void) | undefined;
   const seen = new Set<string>();
-
-  const cancel = () => {
-    if (frame) (raf ? cancelAnimationFrame : clearTimeout)(frame);
-    frame = 0;
+  const max = o.maxMessageLength || 4000;
+  const v: View = {
+    s: o.strings,
+    open: false,
+    unread: 0,
+    rtl: o.rtl,
+    greeting: o.greeting,
+    max,
+    toggle: set,
+    send(text) {
+      v.alert = '';
+      client.send(text).catch((e) => {
+        v.alert = e?.code == 'invalid-input' ? fmt(v.s.tooLong, max) : v.s.error;
+        draw();
+      });
+    },
+    retry: (id) => void client.retry(id).catch(() => {}),
+    stop: () => client.stop(),
+    newChat() {
+      v.alert = '';
+      client.newChat().catch(() => {});
+      focus();
+    },
+    atBottom: o.atBottom || atBottom,
+    small: () => matchMedia('(max-width:480px)').matches,
   };
+
   const draw = () => {
-    cancel();
-    const v: View = {
-      s: o.strings,
-      open,
-      built,
-      unread,
-      state,
-      rtl: !!o.rtl,
-      greeting: o.greeting,
-      max: o.maxMessageLength || 4000,
-      alert: alert || (state?.error ? o.strings.error : ''),
-      toggle: set,
-      send: (text) => {
-        alert = '';
-        client.send(text).then(undefined, (e: Error) => {
-          alert = e.message || o.strings.error;
-          draw();
-        });
-      },
-      retry: (id) => void client.retry(id).catch(() => {}),
-      stop: () => client.stop(),
-      newChat: () => {
-        alert = '';
-        client.newChat().catch(() => {});
-        focus();
-      },
-      atBottom: o.atBottom || atBottom,
-    };
+    cancelAnimationFrame(frame);
+    frame = 0;
     render(<App v={v} />, box);
   };
   // Streamed chunks arrive far faster than frames: render at most once per animation frame.
-  const schedule = () => {
-    if (!frame) frame = raf ? requestAnimationFrame(draw) : setTimeout(draw, 16);
-  };
-  const onState = (st: ChatState) => {
-    state = st;
-    for (const m of st.messages) {
-      if (m.author !== 'visitor' && m.status === 'sent' && !seen.has(m.id)) {
+  const onState = (st: ChatState, first?: boolean) => {
+    v.state = st;
+    st.messages.forEach((m: ChatMessage) => {
+      if (m.author != 'visitor' && m.status == 'sent' && !seen.has(m.id)) {
         seen.add(m.id);
-        if (!open) unread++;
+        if (!v.open && !first) v.unread++;
       }
-    }
-    schedule();
+    });
+    frame ||= requestAnimationFrame(draw);
   };
   const start = () => {
-    if (started) return;
-    started = true;
-    const st = client.getState();
-    for (const m of st.messages) if (m.status === 'sent') seen.add(m.id);
-    unsub = client.subscribe(onState);
-    onState(st);
+    if (unsub) return;
+    unsub = client.subscribe((st) => onState(st));
+    onState(client.getState(), true);
   };
-  const focus = () => root.querySelector<HTMLElement>(open ? 'textarea' : '.l')?.focus();
-  // On phones the window fills the visual viewport, so the on-screen keyboard does not cover the composer.
-  const followViewport = () => {
-    const vv = typeof visualViewport != 'undefined' ? visualViewport : null;
-    if (!vv) return;
-    const fit = () => hs.setProperty('--chat-vh', `${vv.height}px`);
-    vv.addEventListener('resize', fit);
-    fit();
-    vvOff = () => {
-      vv.removeEventListener('resize', fit);
-      hs.removeProperty('--chat-vh');
-      vvOff = undefined;
-    };
-  };
-  function set(next: boolean) {
-    if (next === open) return;
-    open = next;
+  const focus = () => root.querySelector<HTMLElement>(v.open ? 'textarea' : '.l')?.focus();
+  function set(open: boolean) {
+    if (open == v.open) return;
+    v.open = open;
     if (open) {
       start();
-      built = true;
-      unread = 0;
-      followViewport();
+      v.built = true;
+      v.unread = 0;
+      // On phones the window fills the visual viewport, so the on-screen keyboard does not cover the composer.
+      const vv = window.visualViewport;
+      if (vv) {
+        const fit = () => prop('vh', vv.height + 'px');
+        vv.addEventListener('resize', fit);
+        fit();
+        vvOff = () => {
+          vv.removeEventListener('resize', fit);
+          prop('vh');
+        };
+      }
       client.connect().catch(() => {});
     } else vvOff?.();
     draw();
@@ -178,11 +156,11 @@ export function mountWidget(o: MountOptions): WidgetView {
     host,
     open: () => set(true),
     close: () => set(false),
-    toggle: () => set(!open),
-    isOpen: () => open,
+    toggle: () => set(!v.open),
+    isOpen: () => v.open,
     start,
     destroy() {
-      cancel();
+      cancelAnimationFrame(frame);
       unsub?.();
       vvOff?.();
       render(null, box);

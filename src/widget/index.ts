@@ -60,40 +60,35 @@ export interface WidgetInstance {
 
 const P = '[ChatSDK] ';
 const noop = () => {};
-const noopInstance = (): WidgetInstance => ({
-  open: noop,
-  close: noop,
-  toggle: noop,
-  send: async () => undefined,
-  newChat: async () => undefined,
-  on: () => noop,
-  destroy: noop,
-});
+const none = async () => undefined;
+/** What every method does when the widget cannot start or is destroyed. */
+const dud = (): WidgetInstance => ({ open: noop, close: noop, toggle: noop, send: none, newChat: none, on: () => noop, destroy: noop });
 
 let live: WidgetInstance | null = null;
 
 /** The widget started by `init`, if any. */
 export const getInstance = (): WidgetInstance | null => live;
 
-const warn = (option: string, fix: string, fallback: unknown) =>
-  console.warn(`${P}Option "${option}" ${fix}; using ${JSON.stringify(fallback)}.`);
-
-const str = (o: any, name: string) => {
-  const v = o[name];
-  if (v == null || typeof v == 'string') return v as string | undefined;
-  warn(name, 'must be a string', undefined);
-};
-
-const bool = (o: any, name: string) => {
-  const v = o[name];
-  if (v == null || typeof v == 'boolean') return v as boolean | undefined;
-  warn(name, 'must be true or false', false);
-  return undefined;
-};
-
 const isColor = (c: string) =>
-  /^(#[0-9a-f]{3,8}|[a-z]+|[a-z]+\([^;{}]*\))$/i.test(c.trim()) &&
-  (typeof CSS == 'undefined' || !CSS.supports || CSS.supports('color', c));
+  /^(#[0-9a-f]{3,8}|[a-z]+|[a-z]+\([^;{}]*\))$/i.test(c.trim()) && (typeof CSS == 'undefined' || !CSS.supports || CSS.supports('color', c));
+const isStr = (v: unknown) => typeof v == 'string';
+const isBool = (v: unknown) => typeof v == 'boolean';
+
+/** Optional options: [valid?, what a valid value is, the default used instead]. */
+const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
+  position: [(v) => /^(right|left)$/.test(v), '"right" or "left"', 'right'],
+  theme: [(v) => /^(auto|light|dark)$/.test(v), '"auto", "light" or "dark"', 'auto'],
+  primaryColor: [(v) => isStr(v) && isColor(v), 'a CSS colour such as "#2563eb"', '#2563eb'],
+  zIndex: [(v) => /^-?\d+$/.test(v), 'an integer', 2147483000],
+  maxMessageLength: [(v) => Number.isInteger(v) && v > 0, 'a positive integer', 4000],
+  strings: [(v) => typeof v == 'object', 'an object of strings', {}],
+  locale: [isStr, 'a string'],
+  title: [isStr, 'a string'],
+  greeting: [isStr, 'a string'],
+  nonce: [isStr, 'a string'],
+  open: [isBool, 'true or false', false],
+  preload: [isBool, 'true or false', false],
+};
 
 /** Create the widget. Logs and returns a no-op instance when it cannot start. */
 export function init(options: WidgetOptions): WidgetInstance {
@@ -101,83 +96,53 @@ export function init(options: WidgetOptions): WidgetInstance {
     return create(options);
   } catch (e) {
     console.error(`${P}init() failed:`, e);
-    return noopInstance();
+    return dud();
   }
 }
 
 function create(o: WidgetOptions): WidgetInstance {
   if (typeof window == 'undefined' || typeof document == 'undefined') {
-    console.warn(`${P}init() needs a browser (there is no window here, e.g. during server-side rendering); returning a no-op widget. Call it on the client, e.g. in useEffect() or onMounted().`);
-    return noopInstance();
+    console.warn(`${P}init() needs a browser (not server-side rendering): call it on the client, e.g. in useEffect(). Returning a no-op widget.`);
+    return dud();
   }
   if (live) {
-    console.warn(`${P}init() was called while a widget is live; returning it. Call destroy() first to start a new one.`);
+    console.warn(`${P}init() called while a widget is live: returning it. Call destroy() first for a new one.`);
     return live;
   }
   o = o && typeof o == 'object' ? o : ({} as WidgetOptions);
-  for (const [name, attr, eg] of [
-    ['apiKey', 'api-key', '...'],
-    ['apiUrl', 'api-url', 'https://api.example.com'],
+  for (const [name, eg] of [
+    ['apiKey', '...'],
+    ['apiUrl', 'https://api.example.com'],
   ] as const) {
-    if (!o.client && (typeof o[name] != 'string' || !o[name].trim())) {
-      console.error(`${P}Missing option "${name}": pass data-${attr}="${eg}" on the script tag or ${name} in ChatSDK.init().`);
-      return noopInstance();
+    if (!o.client && !(isStr(o[name]) && o[name].trim())) {
+      console.error(`${P}Missing option "${name}": pass data-${name == 'apiKey' ? 'api-key' : 'api-url'}="${eg}" on the script tag or ${name} in ChatSDK.init().`);
+      return dud();
     }
   }
-
-  let position = o.position ?? 'right';
-  if (position !== 'right' && position !== 'left') warn('position', 'must be "right" or "left"', (position = 'right'));
-  let theme = o.theme ?? 'auto';
-  if (!['auto', 'light', 'dark'].includes(theme)) warn('theme', 'must be "auto", "light" or "dark"', (theme = 'auto'));
-  let primaryColor = o.primaryColor;
-  if (primaryColor != null && (typeof primaryColor != 'string' || !isColor(primaryColor))) {
-    warn('primaryColor', 'must be a CSS colour such as "#2563eb"', '#2563eb');
-    primaryColor = undefined;
+  // Valid optional options; an invalid one warns and is left out, so its default applies.
+  const v: Record<string, any> = {};
+  for (const k in CHECKS) {
+    const [ok, fix, fallback] = CHECKS[k]!;
+    const x = (o as any)[k];
+    if (x == null || ok(x)) v[k] = x;
+    else console.warn(`${P}Option "${k}" must be ${fix}; using ${JSON.stringify(fallback)}.`);
   }
-  let zIndex = o.zIndex as number | undefined;
-  if (zIndex != null && !Number.isInteger((zIndex = Number(zIndex)))) {
-    warn('zIndex', 'must be an integer', 2147483000);
-    zIndex = undefined;
+  const locale: string = v.locale || navigator.language || 'en';
+  if (v.locale && !locales[lang(locale)] && !v.strings) {
+    console.warn(`${P}Option "locale" "${v.locale}" has no built-in strings (${Object.keys(locales)}): pass strings: {...}; using "en".`);
   }
-  let max = o.maxMessageLength;
-  if (max != null && !(Number.isInteger(max) && max > 0)) {
-    warn('maxMessageLength', 'must be a positive integer', 4000);
-    max = undefined;
-  }
-  let strings = o.strings;
-  if (strings != null && typeof strings != 'object') {
-    warn('strings', 'must be an object of strings', {});
-    strings = undefined;
-  }
-  let locale = str(o, 'locale') || (typeof navigator != 'undefined' && navigator.language) || 'en';
-  if (o.locale && !locales[lang(locale)] && !strings) {
-    warn('locale', `"${o.locale}" has no built-in strings (${Object.keys(locales).join(', ')}); pass strings: {...} to translate it`, 'en');
-  }
-  const title = str(o, 'title');
-  const s = getStrings(locale, { ...strings, ...(title ? { title } : {}) });
-  const startOpen = bool(o, 'open');
-  const preload = bool(o, 'preload');
-  bool(o, 'streaming');
 
   const own = !o.client;
-  const client = o.client || createChatClient({ ...o, maxMessageLength: max } as ChatClientOptions);
+  const client = o.client || createChatClient({ ...o, maxMessageLength: v.maxMessageLength } as ChatClientOptions);
   const handlers = { open: new Set<(e: any) => void>(), close: new Set<(e: any) => void>() };
-  let idle: any;
   let dead = false;
-
   let view;
   try {
     view = mountWidget({
+      ...v,
       client,
-      strings: s,
+      strings: getStrings(locale, v.title ? { ...v.strings, title: v.title } : v.strings),
       rtl: isRtl(locale),
-      greeting: str(o, 'greeting'),
-      position,
-      theme,
-      primaryColor,
-      zIndex,
-      maxMessageLength: max,
-      nonce: o.nonce,
       onToggle: (open) =>
         handlers[open ? 'open' : 'close'].forEach((f) => {
           try {
@@ -191,77 +156,62 @@ function create(o: WidgetOptions): WidgetInstance {
     if (own) client.destroy();
     throw e;
   }
-  const v = view;
-
-  // Guard every entry point: after destroy() they do nothing, and nothing throws into the page.
-  const guard =
-    <A extends unknown[], R>(name: string, fn: (...a: A) => R, fallback?: R) =>
-    (...a: A): R => {
-      if (dead) return fallback as R;
-      try {
-        return fn(...a);
-      } catch (e) {
-        console.error(`${P}${name}() failed:`, e);
-        return fallback as R;
-      }
-    };
-  const quiet = (p: Promise<any>, name: string) =>
+  const w = view;
+  const quiet = (name: string, p: Promise<any>) => (
+    w.start(),
     p.catch((e) => {
       console.warn(`${P}${name}(): ${e?.message || e}`);
-      return undefined;
+    })
+  );
+  // Warm up when the browser is idle, after the page's own start-up work.
+  const win = window as any;
+  const [later, cancel] = win.requestIdleCallback ? [win.requestIdleCallback, win.cancelIdleCallback] : [setTimeout, clearTimeout];
+  const idle =
+    !v.open &&
+    v.preload &&
+    later(() => {
+      w.start();
+      client.connect().catch(noop);
     });
 
-  const instance: WidgetInstance = {
-    open: guard('open', v.open),
-    close: guard('close', v.close),
-    toggle: guard('toggle', v.toggle),
-    send: guard(
-      'send',
-      (text: string) => {
-        v.start();
-        return quiet(client.send(String(text ?? '')), 'send');
-      },
-      Promise.resolve(undefined),
-    ),
-    newChat: guard(
-      'newChat',
-      () => {
-        v.start();
-        return quiet(client.newChat(), 'newChat');
-      },
-      Promise.resolve(undefined),
-    ),
-    on: guard(
-      'on',
-      (name: WidgetEventName, fn: (e: any) => void) => {
-        if (typeof fn != 'function') throw new TypeError(`on("${name}", handler): handler must be a function`);
-        if (name === 'open' || name === 'close') {
-          handlers[name].add(fn);
-          return () => void handlers[name].delete(fn);
-        }
-        return client.on(name, fn);
-      },
-      noop,
-    ) as WidgetInstance['on'],
-    destroy: guard('destroy', () => {
+  const methods: Record<string, (...a: any[]) => any> = {
+    open: w.open,
+    close: w.close,
+    toggle: w.toggle,
+    send: (text) => quiet('send', client.send(String(text ?? ''))),
+    newChat: () => quiet('newChat', client.newChat()),
+    on(name: WidgetEventName, fn: (e: any) => void) {
+      if (typeof fn != 'function') throw new TypeError(`on("${name}", handler): handler must be a function`);
+      if (name == 'open' || name == 'close') {
+        handlers[name].add(fn);
+        return () => void handlers[name].delete(fn);
+      }
+      return client.on(name, fn);
+    },
+    destroy() {
       dead = true;
-      if (live === instance) live = null;
-      clearTimeout(idle);
+      if (live == instance) live = null;
+      if (idle) cancel(idle);
       handlers.open.clear();
       handlers.close.clear();
-      v.destroy();
+      w.destroy();
       if (own) client.destroy();
-    }),
+    },
   };
+  // Guard every entry point: after destroy() they do nothing, and nothing throws into the page.
+  const fallback: any = dud();
+  const instance: any = {};
+  for (const k in methods)
+    instance[k] = (...a: any[]) => {
+      if (!dead)
+        try {
+          return methods[k]!(...a);
+        } catch (e) {
+          console.error(`${P}${k}() failed:`, e);
+        }
+      return fallback[k]();
+    };
   live = instance;
-
-  if (startOpen) v.open();
-  else if (preload) {
-    // Warm up after the page is done with its own start-up work.
-    idle = setTimeout(() => {
-      v.start();
-      client.connect().catch(noop);
-    }, 1);
-  }
+  if (v.open) w.open();
   return instance;
 }

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getStrings } from '../../src/ui/i18n';
+import type { MessageError } from '../../src/core/types';
+import { reason } from '../../src/ui/app';
+import { getStrings, type Strings } from '../../src/ui/i18n';
 import { mountWidget, onColor, type MountOptions, type WidgetView } from '../../src/ui/mount';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
 import { alertText, button, buttons, dialog, host, key, log, messages, settle, shadow, textbox, type } from './helpers';
@@ -155,7 +157,9 @@ describe('messages', () => {
     type('will fail');
     key(textbox(), 'Enter');
     await vi.waitFor(() => expect(lastOf('visitor').dataset.status).toBe('failed'));
-    expect(lastOf('visitor').textContent).toContain('Not sent: Server error (500)');
+    // A localized reason by error code, never the core's developer message.
+    expect(lastOf('visitor').textContent).toContain('Not sent. The server could not answer.');
+    expect(lastOf('visitor').textContent).not.toContain('Server error (500)');
     const id = client.getState().messages[0]!.id;
     button('Retry')!.click();
     expect(client.calls.retry).toEqual([id]);
@@ -170,7 +174,8 @@ describe('messages', () => {
     client.setMessages([msg('visitor', 'q'), a]);
     await vi.waitFor(() => expect(lastOf('assistant').dataset.status).toBe('failed'));
     expect(lastOf('assistant').textContent).toContain('half an ans');
-    expect(lastOf('assistant').textContent).toContain('Answer interrupted');
+    expect(lastOf('assistant').textContent).toContain('The answer was interrupted.');
+    expect(lastOf('assistant').textContent).not.toContain('cut');
     button('Retry')!.click();
     expect(client.calls.retry).toEqual([a.id]);
   });
@@ -222,6 +227,8 @@ describe('messages', () => {
     mount();
     view!.open();
     client.setState({ error: { code: 'network', message: 'Failed to fetch', retryable: true } });
+    await vi.waitFor(() => expect(alertText()).toBe('No connection.'));
+    client.setState({ error: { code: 'storage', message: 'quota', retryable: false } });
     await vi.waitFor(() => expect(alertText()).toBe('Something went wrong. Please try again.'));
     client.setState({ error: null });
     await vi.waitFor(() => expect(alertText()).toBe(''));
@@ -341,5 +348,109 @@ describe('destroy', () => {
     expect(client.listenerCount()).toBe(0);
     client.chunk('late'); // no render after destroy, no throw
     await settle();
+  });
+});
+
+describe('failure reasons', () => {
+  const cases: [Partial<MessageError>, string, string][] = [
+    [{ code: 'network' }, 'No connection.', 'Немає з’єднання.'],
+    [{ code: 'timeout' }, 'The server took too long.', 'Сервер відповідав надто довго.'],
+    [{ code: 'http', status: 429 }, 'The server is busy.', 'Сервер перевантажений.'],
+    [{ code: 'http', status: 503 }, 'The server is busy.', 'Сервер перевантажений.'],
+    [{ code: 'http', status: 500 }, 'The server could not answer.', 'Сервер не зміг відповісти.'],
+    [{ code: 'interrupted' }, 'The answer was interrupted.', 'Відповідь перервано.'],
+    [{ code: 'protocol' }, 'Unexpected answer from the server.', 'Неочікувана відповідь сервера.'],
+    [{ code: 'aborted' }, 'Stopped', 'Зупинено'],
+  ];
+  for (const [error, en, uk] of cases) {
+    it(`${error.code} ${error.status ?? ''} -> "${en}" (en, uk, ru)`, () => {
+      const e = { message: 'developer text', retryable: true, ...error } as MessageError;
+      expect(reason(getStrings('en'), e)).toBe(en);
+      expect(reason(getStrings('uk'), e)).toBe(uk);
+      expect(reason(getStrings('ru'), e)).toMatch(/^[А-Яа-яё ]+\.?$/);
+    });
+  }
+
+  it('shows the reason with Retry on a failed visitor message, in the locale', async () => {
+    mount({ strings: getStrings('ru') });
+    view!.open();
+    client.setMessages([msg('visitor', 'q', 'failed', { error: { code: 'timeout', message: 'Request timed out after 20000 ms', retryable: true } })]);
+    await vi.waitFor(() => expect(lastOf('visitor').textContent).toContain('Не отправлено. Сервер отвечал слишком долго.'));
+    expect(button('Повторить')).not.toBeNull();
+  });
+
+  it('a send refused as invalid input shows the localized limit', async () => {
+    mount({ maxMessageLength: 10 });
+    view!.open();
+    client.send = () => Promise.reject(Object.assign(new Error('Messages can be at most 3 characters long'), { code: 'invalid-input' }));
+    type('abcd');
+    key(textbox(), 'Enter');
+    await vi.waitFor(() => expect(alertText()).toBe('Messages can be at most 10 characters.'));
+  });
+
+  it('every visible string can be overridden', async () => {
+    const all = getStrings('en');
+    const custom = Object.fromEntries(Object.keys(all).map((k) => [k, `<${k}>`])) as unknown as Strings;
+    mount({ strings: getStrings('en', custom) });
+    view!.open();
+    client.setMessages([
+      msg('visitor', 'q', 'failed', { error: { code: 'http', status: 503, message: 'x', retryable: true } }),
+      msg('assistant', 'a', 'sent', { stopped: true }),
+    ]);
+    client.setState({ status: 'offline' });
+    await vi.waitFor(() => expect(messages()).toHaveLength(2));
+    const text = shadow().textContent!.replace(/<\w+>/g, '');
+    const names = buttons().map((b) => b.getAttribute('aria-label') || b.textContent).join('');
+    // Nothing but the messages' own text is left once the overridden strings are taken out.
+    expect(text.replace(/[q:a ]/g, '')).toBe('');
+    expect(names.replace(/<\w+>/g, '')).toBe('');
+    expect(textbox().placeholder).toBe('<placeholder>');
+    expect(dialog()).toBeDefined();
+    // Non-string overrides are ignored.
+    expect(getStrings('en', { send: 5 as any }).send).toBe('Send');
+  });
+});
+
+describe('status attribute', () => {
+  it('only ever shows the core statuses', async () => {
+    mount();
+    view!.open();
+    client.mode = 'queued';
+    await client.send('a');
+    client.mode = 'stream';
+    await client.send('b');
+    client.chunk('x');
+    await vi.waitFor(() => expect(messages().length).toBeGreaterThan(2));
+    for (const m of messages()) expect(['sending', 'streaming', 'sent', 'failed', 'queued']).toContain(m.dataset.status);
+    expect(shadow().querySelectorAll('[data-status]').length).toBe(messages().length);
+  });
+});
+
+describe('focus trap', () => {
+  afterEach(() => (window as any).happyDOM.setViewport({ width: 1024, height: 768 }));
+  const tab = (shiftKey = false) => key(shadow().activeElement!, 'Tab', { shiftKey });
+
+  it('Tab cycles inside the full-screen window on a small viewport', async () => {
+    (window as any).happyDOM.setViewport({ width: 400, height: 700 });
+    mount();
+    view!.open();
+    type('hi');
+    await vi.waitFor(() => expect(button('Send')!.disabled).toBe(false));
+    button('Send')!.focus();
+    tab();
+    expect(shadow().activeElement).toBe(button('New chat'));
+    tab(true);
+    expect(shadow().activeElement).toBe(button('Send'));
+  });
+
+  it('stays non-modal on desktop', async () => {
+    mount();
+    view!.open();
+    type('hi');
+    await vi.waitFor(() => expect(button('Send')!.disabled).toBe(false));
+    button('Send')!.focus();
+    const e = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
+    button('Send')!.dispatchEvent(e);
+    expect(e.defaultPrevented).toBe(false);
   });
 });

@@ -144,6 +144,28 @@ describe('instance', () => {
   });
 });
 
+describe('preload', () => {
+  it('warms up through requestIdleCallback when there is one, and destroy() cancels it', async () => {
+    const ric = vi.fn((cb: () => void) => setTimeout(cb, 0) as unknown as number);
+    const cic = vi.fn();
+    vi.stubGlobal('requestIdleCallback', ric);
+    vi.stubGlobal('cancelIdleCallback', cic);
+    try {
+      const a = createFakeClient();
+      inst = init({ apiKey: KEY, apiUrl: API, client: a, preload: true });
+      expect(ric).toHaveBeenCalledTimes(1);
+      expect(a.calls.connect).toBe(0);
+      await vi.waitFor(() => expect(a.calls.connect).toBe(1));
+      inst.destroy();
+      inst = init({ apiKey: KEY, apiUrl: API, client: createFakeClient(), preload: true });
+      inst.destroy();
+      expect(cic).toHaveBeenCalledWith(ric.mock.results[1]!.value);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
 describe('lazy start and the real client', () => {
   it('makes no request and reads no storage until the visitor opens the widget', async () => {
     const backend = fresh();
