@@ -1,0 +1,154 @@
+// @ts-check
+/**
+ * The bench's own page and API server on 127.0.0.1 (port 0):
+ * - GET /blank, /widget, /manual, /empty: minimal pages (no CSP) with the in-page probes of probe.mjs;
+ * - GET /chat-sdk.js: the built bundle;
+ * - /api/...: proxied to the reference backend (demo/server/api-server.mjs), except a streamed chat
+ *   whose message contains STREAM_WORD, which this server answers itself with `streamChunks` SSE events,
+ *   `spacingMs` apart (the reference backend has no 5,000-chunk answer).
+ * Pages and API share one origin, so the widget makes no CORS preflights (the same for every run).
+ */
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { PROBE } from './probe.mjs';
+
+export const STREAM_WORD = 'benchstream';
+export const API_KEY = 'demo-key';
+
+const WORDS = 'the bike frame wheel gear brake tyre saddle chain light lock rack battery service warranty size ride road gravel trail'.split(' ');
+
+/**
+ * A realistic long answer: chunks of three words, a paragraph break every 40 chunks, some emphasis
+ * and a short list now and then (so the Markdown renderer has real blocks to keep).
+ * @param {number} n
+ */
+export function answerChunks(n) {
+  const chunks = [];
+  for (let i = 0; i < n; i++) {
+    const w = (k) => WORDS[(i * 7 + k * 3) % WORDS.length];
+    let chunk = `${w(0)} ${i % 11 === 5 ? `**${w(1)}**` : w(1)} ${w(2)}`;
+    if (i % 40 === 39) chunk += '.\n\n';
+    else if (i % 200 === 120) chunk += ':\n\n- one item\n- another *item*\n\n';
+    else chunk += ' ';
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** @param {string} title @param {string} body */
+const page = (title, body) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+  `<title>${title}</title><script>${PROBE}</script></head><body><h1>${title}</h1><p>A plain host page for the ChatSDK benchmark.</p>${body}</body></html>`;
+
+/**
+ * @param {{ apiUrl: string, dist: string, streamChunks: number, spacingMs: number }} options
+ */
+export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }) {
+  const upstream = new URL(apiUrl);
+  const bundle = readFileSync(dist);
+  const chunks = answerChunks(streamChunks);
+  /** Server-side timing of the last bench stream, for the report. */
+  const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set();
+  let self = '';
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const p = url.pathname;
+    const tag = (attrs) => `<script src="/chat-sdk.js" ${attrs}></script>`;
+    if (req.method === 'GET' && p === '/chat-sdk.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(bundle);
+    }
+    const pages = {
+      '/empty': () => page('Empty', ''),
+      '/blank': () => page('Blank page', ''),
+      // The embed as the README shows it: one async tag with data-* options.
+      '/widget': () => page('Widget page', tag(`async data-api-key="${API_KEY}" data-api-url="${self}"`)),
+      // API only; the bench calls ChatSDK.init() itself.
+      '/manual': () => page('Manual init', tag('data-auto-init="false"')),
+    };
+    if (req.method === 'GET' && p in pages) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(pages[/** @type {keyof typeof pages} */ (p)]());
+    }
+    if (p === '/favicon.ico') {
+      res.writeHead(204);
+      return res.end();
+    }
+    if (p.startsWith('/api/')) return proxyOrStream(req, res, p);
+    res.writeHead(404);
+    res.end('not found');
+  });
+
+  /** @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {string} p */
+  function proxyOrStream(req, res, p) {
+    const body = [];
+    req.on('data', (c) => body.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(body);
+      if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(STREAM_WORD)) {
+        return stream(res, JSON.parse(raw.toString('utf8')));
+      }
+      const forward = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      forward.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      forward.end(raw);
+    });
+  }
+
+  /**
+   * Event i is due at start + i * spacingMs; each tick writes every event that is due, one write each,
+   * so the average spacing is exact even though Node's timers fire at >= 1 ms.
+   * @param {http.ServerResponse} res @param {Record<string, unknown>} body
+   */
+  function stream(res, body) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    const start = performance.now();
+    streamStats.startedAt = Date.now();
+    streamStats.events = 0;
+    let i = 0;
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const tick = () => {
+      if (closed) return;
+      const due = Math.min(chunks.length, Math.floor((performance.now() - start) / spacingMs) + 1);
+      for (; i < due; i++) res.write(`data: ${JSON.stringify({ chunk: chunks[i], done: false })}\n\n`);
+      streamStats.events = i;
+      if (i < chunks.length) return void setTimeout(tick, spacingMs);
+      const done = { chunk: '', done: true, message_id: `bench-q-${body.client_message_id ?? ''}`, response_id: `bench-a-${Date.now()}`, session_id: body.session_id };
+      res.end(`data: ${JSON.stringify(done)}\n\n`);
+      streamStats.endedAt = Date.now();
+    };
+    tick();
+  }
+
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  self = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url: self,
+    chunks,
+    streamStats,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve(undefined));
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
