@@ -531,10 +531,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       const current = findChat(currentChatId);
       if (!current || current.messages.length > 0) {
         const chat = newChatRecord();
-        // Keep at most MAX_CHATS, dropping the oldest that has nothing left to send.
+        // Keep at most MAX_CHATS, dropping the oldest that has nothing left to send (queued) or to
+        // retry (failed): those hold what the visitor typed.
+        const unsent = (m: ChatMessage): boolean => isPending(m) || (m.author === 'visitor' && m.status === 'failed');
         let kept = [...chats, chat];
         while (kept.length > MAX_CHATS) {
-          const index = kept.findIndex((c) => !c.messages.some(isPending));
+          // Never the new chat itself (it is empty, so it would match first when all others hold messages).
+          const index = kept.findIndex((c) => c !== chat && !c.messages.some(unsent));
           kept.splice(index < 0 ? 0 : index, 1);
         }
         chats = kept;

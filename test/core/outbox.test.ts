@@ -175,4 +175,22 @@ describe('outbox', () => {
     for (const c of backend.chats) bySession.set(c.body.session_id, [...(bySession.get(c.body.session_id) ?? []), c.body.message]);
     expect([...bySession.values()].sort()).toEqual([['a1', 'a2'], ['b1']]);
   });
+
+  it('streamed text is saved within 500 ms, and at once when the page is hidden (pagehide)', async () => {
+    const backend = fresh();
+    const win = new EventTarget();
+    vi.stubGlobal('window', win);
+    const { client, tab } = make();
+    const s = controlledStream();
+    backend.once('stream', (request) => s.response(request));
+    await client.send('q');
+    s.chunk('first part');
+    await vi.waitFor(() => expect(client.getState().messages[1]?.text).toBe('first part'));
+    await vi.waitFor(() => expect(storedMessages(tab)).toContain('first part:streaming'), { timeout: 2000, interval: 20 });
+    s.chunk(', second part');
+    await vi.waitFor(() => expect(client.getState().messages[1]?.text).toBe('first part, second part'));
+    win.dispatchEvent(new Event('pagehide'));
+    expect(storedMessages(tab)).toContain('first part, second part:streaming');
+    s.close();
+  });
 });

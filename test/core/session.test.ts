@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { deferred, envelope } from '../helpers/contract-server';
-import { MemoryStorage, settled, stored, texts, useCoreHarness, wire } from './harness';
+import { MAX_CHATS } from '../../src/core/transcript';
+import { API, MemoryStorage, settled, stored, texts, useCoreHarness, wire } from './harness';
 
 const { fresh, make } = useCoreHarness();
 
@@ -209,5 +210,56 @@ describe('sessions', () => {
     expect(stored(tab, 'chatsdk:chats:https://api.test')?.data.chats[0].messages).toHaveLength(2);
     const other = make({ apiUrl: 'https://other.test' }, { tab }).client;
     expect(other.getState().messages).toEqual([]);
+  });
+
+  it('if the session newChat() starts fails, the first send creates one and goes through', async () => {
+    const backend = fresh();
+    const { client } = make();
+    await client.send('first');
+    await settled(client, 2);
+    backend.once('sessions', () => envelope(500, undefined, 'oops'));
+    await client.newChat();
+    await vi.waitFor(() => expect(backend.count('POST', '/sessions/')).toBe(2));
+    await client.send('second');
+    const messages = await settled(client, 2);
+    expect(messages.map((m) => m.status)).toEqual(['sent', 'sent']);
+    expect(backend.count('POST', '/sessions/')).toBe(3);
+  });
+
+  it(`past ${MAX_CHATS} chats the oldest one is dropped, but never one holding an unsent or failed message`, async () => {
+    fresh();
+    const tab = new MemoryStorage();
+    const msg = (id: string, status: string) => ({ id, author: 'visitor', text: `text ${id}`, status, createdAt: 't' });
+    const chats = Array.from({ length: MAX_CHATS }, (_, i) => ({
+      id: `c${i}`,
+      createdAt: 't',
+      messages: [msg(`m${i}`, i === 0 ? 'failed' : 'sent')],
+    }));
+    tab.map.set(`chatsdk:chats:${API}`, JSON.stringify({ v: 1, data: { currentChatId: `c${MAX_CHATS - 1}`, chats } }));
+    const { client } = make({}, { tab });
+    await client.newChat();
+    const ids = client.getState().chats.map((c) => c.id);
+    expect(ids).toHaveLength(MAX_CHATS);
+    expect(ids).toContain('c0'); // what the visitor typed and never got through stays
+    expect(ids).not.toContain('c1');
+  });
+
+  it(`with ${MAX_CHATS} chats all holding unsent messages, newChat() still gives a usable chat`, async () => {
+    const backend = fresh();
+    const tab = new MemoryStorage();
+    const chats = Array.from({ length: MAX_CHATS }, (_, i) => ({
+      id: `c${i}`,
+      createdAt: 't',
+      messages: [{ id: `m${i}`, author: 'visitor', text: `t${i}`, status: 'failed', createdAt: 't' }],
+    }));
+    tab.map.set(`chatsdk:chats:${API}`, JSON.stringify({ v: 1, data: { currentChatId: 'c0', chats } }));
+    const { client } = make({ streaming: false }, { tab });
+    const id = await client.newChat();
+    expect(client.getState().currentChatId).toBe(id);
+    expect(client.getState().chats.map((c) => c.id)).toContain(id);
+    await client.send('in the new chat');
+    const messages = await settled(client, 2);
+    expect(messages[0]?.text).toBe('in the new chat');
+    expect(backend.chats.map((c) => c.body.message)).toEqual(['in the new chat']);
   });
 });
