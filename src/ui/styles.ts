@@ -59,7 +59,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .al:empty{display:none}
 .c{display:flex;align-items:flex-end;gap:6px;padding:10px;padding-inline-start:14px;border-top:1px solid var(--e);padding-bottom:max(10px,env(safe-area-inset-bottom))}
 .c:focus-within{box-shadow:inset 0 2px 0 -1px var(--p)}
-textarea{flex:1;resize:none;border:0;outline:0;background:none;color:inherit;font:inherit;font-size:15px;line-height:20px;padding:8px 0;margin:0;max-height:140px;height:36px}
+.c textarea{flex:1;resize:none;border:0;outline:0;background:none;color:inherit;font:inherit;font-size:15px;line-height:20px;padding:8px 0;margin:0;max-height:140px;height:36px}
 ::placeholder{color:var(--m);opacity:1}
 .sb:disabled{opacity:.4;cursor:default}
 .st{box-shadow:inset 0 0 0 1.5px var(--e)}
@@ -68,5 +68,5 @@ svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-lin
 .st svg{fill:currentColor}
 [dir=rtl] .sb svg{transform:scaleX(-1)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:480px){.w{inset:0!important;width:auto;height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}textarea{font-size:16px}}
+@media (max-width:480px){.w{inset:0!important;width:auto;height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important}}`;

@@ -44,7 +44,7 @@ describe('blocks', () => {
 
   it('fenced code keeps content verbatim, with data-lang', () => {
     const el = md('before\n```js\nconst a = 1 < 2 && **x**;\n\n<b>y</b>\n```\nafter');
-    const code = el.querySelector('pre.md-pre > code')!;
+    const code = el.querySelector('pre > code')!;
     expect(code.getAttribute('data-lang')).toBe('js');
     expect(code.textContent).toBe('const a = 1 < 2 && **x**;\n\n<b>y</b>');
     expect(code.querySelector('*')).toBeNull();
@@ -93,11 +93,11 @@ describe('blocks', () => {
 
   it('headings render as bold paragraphs, hr, blockquotes', () => {
     const el = md('# Title\n## Sub *x*\ntext\n\n---\n\n> quoted\n> > deeper');
-    const hs = el.querySelectorAll('p.md-h > strong');
+    const hs = el.querySelectorAll('p > strong');
     expect([...hs].map((x) => x.textContent)).toEqual(['Title', 'Sub x']);
     expect(el.querySelector('h1, h2')).toBeNull();
     expect(el.querySelector('hr')).not.toBeNull();
-    const q = el.querySelector('blockquote.md-quote')!;
+    const q = el.querySelector('blockquote')!;
     expect(q.querySelector('p')!.textContent).toBe('quoted');
     expect(q.querySelector('blockquote')!.textContent).toBe('deeper');
   });
@@ -109,7 +109,7 @@ describe('blocks', () => {
   });
 
   it('CRLF input', () => {
-    expect(html('a\r\nb\r\n\r\n```js\r\nx\r\n```')).toBe('<p>a<br>b</p><pre class="md-pre"><code data-lang="js">x</code></pre>');
+    expect(html('a\r\nb\r\n\r\n```js\r\nx\r\n```')).toBe('<p>a<br>b</p><pre><code data-lang="js">x</code></pre>');
   });
 });
 
@@ -128,7 +128,7 @@ describe('inline', () => {
 
   it('inline code is literal', () => {
     const el = md('use `a **b** <i>` and ``x ` y``');
-    const codes = el.querySelectorAll('code.md-code');
+    const codes = el.querySelectorAll('p code');
     expect([...codes].map((c) => c.textContent)).toEqual(['a **b** <i>', 'x ` y']);
     expect(el.querySelector('strong, i')).toBeNull();
     expect(md('a `b').textContent).toBe('a `b');

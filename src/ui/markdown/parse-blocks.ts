@@ -77,7 +77,7 @@ export function renderBlock(src: string, depth = 0): ComponentChildren {
     let body = nl < 0 ? '' : src.slice(nl + 1);
     const ln = body.lastIndexOf('\n');
     if (isClose(body.slice(ln + 1), f[1]!)) body = body.slice(0, Math.max(ln, 0));
-    return h('pre', { class: 'md-pre' }, h('code', lang ? { 'data-lang': lang } : null, body.replace(/\r(?=\n|$)/g, '')));
+    return h('pre', null, h('code', lang ? { 'data-lang': lang } : null, body.replace(/\r(?=\n|$)/g, '')));
   }
   const lines = src.split('\n').map((l) => l.replace(/\r$/, ''));
   const out: ComponentChildren[] = [];
@@ -89,7 +89,7 @@ export function renderBlock(src: string, depth = 0): ComponentChildren {
       out.push(h('hr', null));
       i++;
     } else if (HEAD.test(line)) {
-      out.push(h('p', { class: 'md-h' }, h('strong', null, parseInline(line.trim().replace(/^#+/, '').trim()))));
+      out.push(h('p', null, h('strong', null, parseInline(line.trim().replace(/^#+/, '').trim()))));
       i++;
     } else if (QUOTE.test(line)) {
       const inner: string[] = [];
@@ -97,7 +97,7 @@ export function renderBlock(src: string, depth = 0): ComponentChildren {
       out.push(
         h(
           'blockquote',
-          { class: 'md-quote' },
+          null,
           depth < MAX_QUOTE ? splitBlocks(inner.join('\n')).map((b) => renderBlock(b, depth + 1)) : h('p', null, inline(inner)),
         ),
       );

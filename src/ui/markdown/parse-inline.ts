@@ -96,7 +96,7 @@ export function parseInline(s: string): ComponentChildren[] {
         flush();
         let code = s.slice(e, q).replace(/\n/g, ' ');
         if (code.length > 2 && code[0] == ' ' && code[code.length - 1] == ' ' && code.trim()) code = code.slice(1, -1);
-        out(h('code', { class: 'md-code' }, code));
+        out(h('code', null, code));
         i = t = q + k;
       } else i = e;
       continue;
