@@ -270,12 +270,18 @@ export const messages = (page: Page, author: 'visitor' | 'assistant', text?: str
 
 /** Open the widget with the launcher and wait for the dialog and its composer. */
 export async function openChat(page: Page): Promise<void> {
+  await page.bringToFront();
   await launcher(page).click();
   await composer(page).waitFor({ state: 'visible' });
 }
 
-/** Type into the composer and press the Send button. */
+/**
+ * Type into the composer and press the Send button. The tab is brought to the front first: Chromium
+ * throttles animation frames in a tab that is not in front, and both the widget (renders once per
+ * frame) and Playwright's actionability checks wait for frames.
+ */
 export async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.bringToFront();
   await composer(page).fill(text);
   await button(page, 'Send').click();
 }
