@@ -14,25 +14,26 @@ export interface StoredChats {
 }
 
 const str = (value: unknown): value is string => typeof value === 'string';
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** Copy the string fields of `raw` (the first `required` must be there); nothing else stored is trusted. */
+function copyStrings<T>(raw: Record<string, unknown>, fields: string, required: number): T | null {
+  const out: Record<string, unknown> = {};
+  for (const [index, field] of fields.split(' ').entries()) {
+    if (str(raw[field])) out[field] = raw[field];
+    else if (index < required) return null;
+  }
+  return out as T;
+}
 
 /** Rebuild a message from stored data, keeping only known fields; null when unusable. */
-function readMessage(value: unknown): ChatMessage | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const raw = value as Record<string, unknown>;
-  if (!str(raw.id) || !str(raw.text) || !str(raw.createdAt)) return null;
-  if (!AUTHORS.includes(raw.author as Author) || !STATUSES.includes(raw.status as MessageStatus)) return null;
-  const message: ChatMessage = {
-    id: raw.id,
-    author: raw.author as Author,
-    text: raw.text,
-    status: raw.status as MessageStatus,
-    createdAt: raw.createdAt,
-  };
-  if (str(raw.replyTo)) message.replyTo = raw.replyTo;
-  if (str(raw.serverId)) message.serverId = raw.serverId;
+function readMessage(raw: unknown): ChatMessage | null {
+  if (!isRecord(raw)) return null;
+  const message = copyStrings<ChatMessage>(raw, 'id text createdAt author status replyTo serverId', 5);
+  if (!message || !AUTHORS.includes(message.author) || !STATUSES.includes(message.status)) return null;
   if (raw.stopped === true) message.stopped = true;
-  const error = raw.error as Record<string, unknown> | undefined;
-  if (error && typeof error === 'object' && str(error.message) && CODES.includes(error.code as ErrorCode)) {
+  const error = raw.error;
+  if (isRecord(error) && str(error.message) && CODES.includes(error.code as ErrorCode)) {
     message.error = { code: error.code as ErrorCode, message: error.message, retryable: error.retryable === true };
     if (typeof error.status === 'number') message.error.status = error.status;
   }
@@ -41,32 +42,21 @@ function readMessage(value: unknown): ChatMessage | null {
   if (message.status === 'sending') message.status = 'queued';
   if (message.status === 'streaming') {
     message.status = 'failed';
-    message.error = { code: 'interrupted', message: 'The answer was interrupted when the page closed.', retryable: true };
+    message.error = { code: 'interrupted', message: 'Interrupted when the page closed.', retryable: true };
   }
   return message;
 }
 
-function readChat(value: unknown): Chat | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const raw = value as Record<string, unknown>;
-  if (!str(raw.id) || !str(raw.createdAt) || !Array.isArray(raw.messages)) return null;
-  const chat: Chat = { id: raw.id, createdAt: raw.createdAt, messages: [] };
-  if (str(raw.sessionId)) chat.sessionId = raw.sessionId;
-  if (str(raw.visitorId)) chat.visitorId = raw.visitorId;
-  if (str(raw.expiresAt)) chat.expiresAt = raw.expiresAt;
-  for (const item of raw.messages.slice(-MAX_MESSAGES_PER_CHAT)) {
-    const message = readMessage(item);
-    if (message) chat.messages.push(message);
-  }
+function readChat(raw: unknown): Chat | null {
+  if (!isRecord(raw) || !Array.isArray(raw.messages)) return null;
+  const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt', 2);
+  if (chat) chat.messages = raw.messages.slice(-MAX_MESSAGES_PER_CHAT).map(readMessage).filter((m): m is ChatMessage => m !== null);
   return chat;
 }
 
 /** Validate stored chats; anything unreadable is dropped, never trusted. */
-export function isStoredChats(value: unknown): value is StoredChats {
-  if (typeof value !== 'object' || value === null) return false;
-  const raw = value as Record<string, unknown>;
-  return str(raw.currentChatId) && Array.isArray(raw.chats);
-}
+export const isStoredChats = (value: unknown): value is StoredChats =>
+  isRecord(value) && str(value.currentChatId) && Array.isArray(value.chats);
 
 export function sanitizeChats(stored: StoredChats): StoredChats {
   const chats = stored.chats.map(readChat).filter((chat): chat is Chat => chat !== null).slice(-MAX_CHATS);
