@@ -8,7 +8,8 @@ import http from 'node:http';
 import { HttpError, answerPreflight, applyCors, closer, listen, originOf, readJsonBody, sendError, sendJson } from './lib/http.mjs';
 import { createRequestLog } from './lib/request-log.mjs';
 import { FAULT_NAMES, createFaults, isFaultName } from './lib/faults.mjs';
-import { createStore, sessionJson, visitorJson } from './lib/store.mjs';
+import { createStore, historyJson, sessionJson, visitorJson } from './lib/store.mjs';
+import { createLive } from './lib/live.mjs';
 import { chunkText, pickReply, replyOfKind } from './lib/replies.mjs';
 import { streamAnswer } from './lib/sse.mjs';
 
@@ -18,6 +19,12 @@ export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_CLIENT_MESSAGE_ID = 64;
 
 const VISITOR_HINT = 'Please create a visitor first via POST /api/chats/visitors/';
+/** Agent name used when the console or a helper does not give one. */
+export const DEFAULT_AGENT_NAME = 'Olena';
+const HISTORY_PATH = /^\/api\/chats\/sessions\/([^/]+)\/messages\/$/;
+const SOCKET_PATH = /^\/ws\/chats\/sessions\/([^/]+)\/$/;
+/** `since`: an ISO 8601 date-time with a time zone (`Z` or an offset). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
  * @typedef {object} ApiServerOptions
@@ -26,6 +33,9 @@ const VISITOR_HINT = 'Please create a visitor first via POST /api/chats/visitors
  * @property {string} [apiKey] the publishable key chat requests must send as X-API-Key
  * @property {number} [chunkDelayMs] pause between streamed chunks
  * @property {number} [sessionTtlMs] session lifetime (expires_at)
+ * @property {boolean} [live] serve the optional history endpoint and WebSocket (default true); false
+ *   answers 404 for both, like a backend that only has the core contract
+ * @property {number} [pingMs] WebSocket ping interval (25 s)
  */
 
 /**
@@ -43,21 +53,25 @@ export async function startApiServer({
   apiKey = 'demo-key',
   chunkDelayMs = 35,
   sessionTtlMs = 24 * 60 * 60 * 1000,
+  live: liveEnabled = true,
+  pingMs = 25_000,
 } = {}) {
   const store = createStore({ sessionTtlMs });
   const faults = createFaults();
   const log = createRequestLog(500);
+  const live = createLive({ log, pingMs });
   /** Pending timers of open streams and slow answers, so close() ends them. */
   /** @type {Set<() => void>} */
   const cancels = new Set();
 
-  const state = { store, faults, log, apiKey };
+  const state = { store, faults, log, apiKey, live };
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
     /** @type {RequestContext} */
     const ctx = { url: new URL(req.url ?? '/', 'http://localhost'), notes: [] };
-    const quiet = req.method === 'GET' && ctx.url.pathname === '/__qa/state'; // polled twice a second
+    // Polled twice a second by the QA page, and every second by the agent console.
+    const quiet = req.method === 'GET' && (ctx.url.pathname === '/__qa/state' || ctx.url.pathname.startsWith('/__agent/'));
     res.on('close', () => {
       if (quiet) return;
       // setImmediate: let the stream's own 'close' handler add its note ("aborted by client") first.
@@ -82,6 +96,7 @@ export async function startApiServer({
     });
   });
   server.keepAliveTimeout = 5000;
+  server.on('upgrade', upgrade);
 
   /**
    * @param {http.IncomingMessage} req
@@ -93,8 +108,10 @@ export async function startApiServer({
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
     const path = ctx.url.pathname;
     if (path.startsWith('/__qa/')) return handleQa(req, res, ctx);
+    if (path.startsWith('/__agent/')) return handleAgent(req, res, ctx);
     if (path.startsWith('/api/')) {
-      if (injectApiFault(res, ctx)) return;
+      // Background polls of the history endpoint do not use up the one-shot faults meant for chat.
+      if (!HISTORY_PATH.test(path) && injectApiFault(res, ctx)) return;
       return handleApi(req, res, ctx);
     }
     if (path === '/' && req.method === 'GET') {
@@ -162,6 +179,8 @@ export async function startApiServer({
       allow(req, 'POST');
       return handleChat(req, res, ctx, path.endsWith('/stream/'));
     }
+    const history = HISTORY_PATH.exec(path);
+    if (history && liveEnabled) return handleHistory(req, res, ctx, decodeSegment(history[1] ?? '', 'session'));
     const hint = path.endsWith('/') ? '' : ' (API paths end with a slash)';
     throw new HttpError(404, `No route for ${req.method} ${path}${hint}`);
   }
@@ -174,10 +193,7 @@ export async function startApiServer({
    * @param {boolean} streaming
    */
   async function handleChat(req, res, ctx, streaming) {
-    const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || key === '') throw new HttpError(401, 'Missing X-API-Key header');
-    if (key !== apiKey) throw new HttpError(401, 'Invalid API key');
-
+    requireKey(req);
     const input = parseChatBody(await readJsonBody(req));
 
     const fault = faults.takeChat();
@@ -185,13 +201,7 @@ export async function startApiServer({
     if (fault?.name === 'session-404-next') throw new HttpError(404, `Session '${input.sessionId}' not found`);
     if (fault?.name === '403-next') throw new HttpError(403, 'Visitor does not own this session');
 
-    // Visitor first: when both are gone (backend reset), "Visitor ... not found" leads to the right recovery.
-    const visitor = store.touchVisitor(input.visitorId);
-    if (!visitor) throw new HttpError(404, `Visitor '${input.visitorId}' not found. ${VISITOR_HINT}`);
-    const session = store.sessions.get(input.sessionId);
-    if (!session) throw new HttpError(404, `Session '${input.sessionId}' not found`);
-    if (store.isExpired(session)) throw new HttpError(404, `Session '${input.sessionId}' has expired`);
-    if (session.visitor_id !== visitor.id) throw new HttpError(403, 'Visitor does not own this session');
+    const session = ownedSession(input.visitorId, input.sessionId);
 
     const { exchange, duplicate, conflict } = store.recordExchange(session, {
       text: input.message,
@@ -202,10 +212,12 @@ export async function startApiServer({
       throw new HttpError(422, `client_message_id '${input.clientMessageId}' was already used with a different message`);
     }
     ctx.notes.push(duplicate ? `duplicate client_message_id, replayed (${exchange.deliveries}x)` : `reply: ${exchange.kind}`);
+    if (!duplicate) live.messageNew(session.id, historyJson(exchange.question));
 
     if (fault?.name === 'drop-response-next') {
-      // The message is stored, but the client never hears back: only a retry with the same
-      // client_message_id can recover it without a duplicate.
+      // The message is stored (and answered, in the history), but the client never hears back:
+      // only a retry with the same client_message_id can recover it without a duplicate.
+      publishAnswer(session, exchange);
       res.socket?.destroy();
       return;
     }
@@ -218,7 +230,9 @@ export async function startApiServer({
         ctx.notes.push(`slow ${faults.slowMs / 1000}s`);
         await wait(faults.slowMs, res);
       }
-      return sendJson(res, 200, { success: true, data: { response: reply.text, ...ids } });
+      sendJson(res, 200, { success: true, data: { response: reply.text, ...ids } });
+      publishAnswer(session, exchange);
+      return;
     }
 
     const cut = faults.takeStream();
@@ -240,10 +254,237 @@ export async function startApiServer({
           if (end === 'done') ctx.notes.push(`stream: ${sent} events, done`);
           if (end === 'aborted') ctx.notes.push(`stream aborted by client after ${sent} of ${total} events`);
           if (end === 'cut') ctx.notes.push(`socket destroyed after ${sent} of ${total} events, no done`);
+          // Into the history once complete; when cut or stopped, with the text sent so far (an
+          // answer stopped before its first chunk waits for a retry to deliver it).
+          const text = end === 'done' ? reply.text : chunks.slice(0, sent).join('');
+          if (text !== '') publishAnswer(session, exchange, text);
           resolve(undefined);
         },
       });
     });
+  }
+
+  /** @param {http.IncomingMessage} req */
+  function requireKey(req) {
+    const key = req.headers['x-api-key'];
+    if (typeof key !== 'string' || key === '') throw new HttpError(401, 'Missing X-API-Key header');
+    if (key !== apiKey) throw new HttpError(401, 'Invalid API key');
+  }
+
+  /**
+   * The session, if this visitor may use it; otherwise the 404/403 a chat request gets.
+   * Visitor first: when both are gone (backend reset), "Visitor ... not found" leads to the right recovery.
+   * @param {string} visitorId
+   * @param {string} sessionId
+   */
+  function ownedSession(visitorId, sessionId) {
+    const visitor = store.touchVisitor(visitorId);
+    if (!visitor) throw new HttpError(404, `Visitor '${visitorId}' not found. ${VISITOR_HINT}`);
+    const session = store.sessions.get(sessionId);
+    if (!session) throw new HttpError(404, `Session '${sessionId}' not found`);
+    if (store.isExpired(session)) throw new HttpError(404, `Session '${sessionId}' has expired`);
+    if (session.visitor_id !== visitor.id) throw new HttpError(403, 'Visitor does not own this session');
+    return session;
+  }
+
+  /**
+   * @param {import('./lib/store.mjs').Session} session
+   * @param {import('./lib/store.mjs').Exchange} exchange
+   * @param {string} [text]
+   */
+  function publishAnswer(session, exchange, text) {
+    const message = store.publishAnswer(session, exchange, text);
+    if (message) live.messageNew(session.id, historyJson(message));
+  }
+
+  /**
+   * GET /api/chats/sessions/{session_id}/messages/?visitor_id=&since=
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   * @param {string} sessionId
+   */
+  async function handleHistory(req, res, ctx, sessionId) {
+    allow(req, 'GET');
+    if (faults.historyErrorsFor) {
+      ctx.notes.push('QA fault history-503');
+      throw new HttpError(503, 'Service temporarily unavailable. Please retry shortly.');
+    }
+    requireKey(req);
+    const visitorId = ctx.url.searchParams.get('visitor_id');
+    if (!visitorId) throw new HttpError(400, "Query parameter 'visitor_id' is required");
+    const since = parseSince(ctx.url.searchParams.get('since'));
+    const session = ownedSession(visitorId, sessionId);
+    const messages = store.messagesSince(session.id, since).map(historyJson);
+    ctx.notes.push(`${messages.length} message${messages.length === 1 ? '' : 's'}`);
+    return sendJson(res, 200, { success: true, data: { messages } });
+  }
+
+  /**
+   * WebSocket upgrade: GET /ws/chats/sessions/{session_id}/?visitor_id=&api_key=
+   * @param {http.IncomingMessage} req
+   * @param {import('node:stream').Duplex} socket
+   * @param {Buffer} head
+   */
+  function upgrade(req, socket, head) {
+    socket.on('error', () => {});
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = SOCKET_PATH.exec(url.pathname);
+    if (!match || !liveEnabled) return refuseUpgrade(socket, url.pathname, 404, `No route for WebSocket ${url.pathname}`);
+    const refuseFor = faults.refuseSocketsFor;
+    if (refuseFor) {
+      return refuseUpgrade(socket, url.pathname, 503, 'Service temporarily unavailable. Please retry shortly.', {
+        'Retry-After': String(refuseFor),
+      }, 'QA fault refuse-sockets');
+    }
+    /** @type {string} */
+    let sessionId;
+    try {
+      sessionId = decodeURIComponent(match[1] ?? '');
+    } catch {
+      return refuseUpgrade(socket, url.pathname, 400, 'Malformed session id in path');
+    }
+    live.accept(req, socket, head, sessionId, url.pathname, socketVerdict(sessionId, url.searchParams));
+  }
+
+  /**
+   * Why a socket may not join this session, as a close code, or null. Same checks as chat, in the same order.
+   * @param {string} sessionId
+   * @param {URLSearchParams} params
+   * @returns {{ code: number, reason: string } | null}
+   */
+  function socketVerdict(sessionId, params) {
+    const key = params.get('api_key');
+    if (key && key !== apiKey) return { code: 4401, reason: 'Invalid API key' };
+    const visitorId = params.get('visitor_id');
+    if (!visitorId) return { code: 4400, reason: "Query parameter 'visitor_id' is required" };
+    const visitor = store.touchVisitor(visitorId);
+    if (!visitor) return { code: 4404, reason: 'Visitor not found' };
+    const session = store.sessions.get(sessionId);
+    if (!session) return { code: 4404, reason: 'Session not found' };
+    if (store.isExpired(session)) return { code: 4404, reason: 'Session has expired' };
+    if (session.visitor_id !== visitor.id) return { code: 4403, reason: 'Visitor does not own this session' };
+    return null;
+  }
+
+  /**
+   * Answer an upgrade with a plain HTTP error (what a proxy or a down backend does); the browser
+   * only sees a failed socket (close 1006).
+   * @param {import('node:stream').Duplex} socket
+   * @param {string} path
+   * @param {number} status
+   * @param {string} message
+   * @param {Record<string, string>} [headers]
+   * @param {string} [note]
+   */
+  function refuseUpgrade(socket, path, status, message, headers = {}, note) {
+    const body = JSON.stringify({ success: false, message });
+    const lines = [
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    log.add({ time: new Date().toISOString(), method: 'GET', path, status, ms: 0, note: note ?? `websocket refused: ${message}` });
+  }
+
+  /**
+   * Agent console API (no key: QA/demo only).
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   */
+  async function handleAgent(req, res, ctx) {
+    const path = ctx.url.pathname;
+    if (path === '/__agent/sessions' || path === '/__agent/sessions/') {
+      allow(req, 'GET');
+      const sessions = [...store.sessions.values()]
+        .filter((session) => !store.isExpired(session))
+        .map(sessionSummary)
+        .sort((a, b) => b.last_activity_at.localeCompare(a.last_activity_at));
+      return sendJson(res, 200, { success: true, data: { sessions } });
+    }
+    const match = /^\/__agent\/sessions\/([^/]+)\/(messages|typing)\/?$/.exec(path);
+    if (!match) throw new HttpError(404, `No agent route ${path}`);
+    const sessionId = decodeSegment(match[1] ?? '', 'session');
+    const session = store.sessions.get(sessionId);
+    if (!session) throw new HttpError(404, `Session '${sessionId}' not found`);
+    if (match[2] === 'messages' && req.method === 'GET') {
+      const since = parseSince(ctx.url.searchParams.get('since'));
+      const all = store.messages.get(session.id) ?? [];
+      const newest = all.at(-1);
+      if (newest) live.markRead(session.id, Date.parse(newest.created_at));
+      const messages = store.messagesSince(session.id, since).map(historyJson);
+      return sendJson(res, 200, { success: true, data: { session: sessionSummary(session), messages } });
+    }
+    allow(req, 'POST');
+    if (store.isExpired(session)) throw new HttpError(404, `Session '${sessionId}' has expired`);
+    const body = await readJsonBody(req);
+    const name = agentName(body.name);
+    if (match[2] === 'typing') {
+      if (typeof body.is_typing !== 'boolean') throw new HttpError(400, "Field 'is_typing' must be true or false");
+      live.setAgentTyping(session.id, body.is_typing, name);
+      return sendJson(res, 200, { success: true, data: { sockets: live.socketCount(session.id) } });
+    }
+    const { text, avatar_url: avatarUrl, sender = 'agent' } = body;
+    if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, "Field 'text' is required and must be a non-empty string");
+    if (text.length > MAX_MESSAGE_LENGTH) throw new HttpError(400, `Field 'text' must be at most ${MAX_MESSAGE_LENGTH} characters`);
+    if (sender !== 'agent' && sender !== 'system') throw new HttpError(400, "Field 'sender' must be 'agent' or 'system'");
+    if (avatarUrl !== undefined && avatarUrl !== null && (typeof avatarUrl !== 'string' || avatarUrl.length > 2000)) {
+      throw new HttpError(400, "Field 'avatar_url' must be a string of at most 2000 characters");
+    }
+    const message = postAgentMessage(session, text, name, typeof avatarUrl === 'string' ? avatarUrl : undefined, sender);
+    ctx.notes.push(`${sender} message, ${live.socketCount(session.id)} socket(s)`);
+    return sendJson(res, 201, { success: true, data: message });
+  }
+
+  /** @param {import('./lib/store.mjs').Session} session */
+  function sessionSummary(session) {
+    const transcript = store.messages.get(session.id) ?? [];
+    const last = transcript.at(-1);
+    const readUntil = live.readUntil(session.id);
+    return {
+      id: session.id,
+      visitor_id: session.visitor_id,
+      created_at: session.created_at,
+      expires_at: session.expires_at,
+      last_activity_at: last?.created_at ?? session.created_at,
+      message_count: transcript.length,
+      last_message: last ? historyJson(last) : null,
+      unread: transcript.filter((m) => m.author === 'visitor' && Date.parse(m.created_at) > readUntil).length,
+      visitor_typing: live.visitorIsTyping(session.id),
+      agent_typing: live.agentTypingIn(session.id)?.name ?? null,
+      sockets: live.socketCount(session.id),
+    };
+  }
+
+  /**
+   * Store an agent message (or a system note) and send it to the session's sockets.
+   * @param {import('./lib/store.mjs').Session} session
+   * @param {string} text
+   * @param {string} name
+   * @param {string | undefined} avatarUrl stored as given (the widget shows https images only)
+   * @param {'agent' | 'system'} sender
+   */
+  function postAgentMessage(session, text, name, avatarUrl, sender) {
+    const stored = store.addMessage(session, {
+      author: sender,
+      text,
+      agent: avatarUrl ? { name, avatar_url: avatarUrl } : { name },
+    });
+    const message = historyJson(stored);
+    live.messageNew(session.id, message);
+    return message;
+  }
+
+  /** @param {string} sessionId */
+  function liveSession(sessionId) {
+    const session = store.sessions.get(sessionId);
+    if (!session) throw new Error(`Session '${sessionId}' not found`);
+    if (store.isExpired(session)) throw new Error(`Session '${sessionId}' has expired`);
+    return session;
   }
 
   /**
@@ -259,7 +500,7 @@ export async function startApiServer({
       return sendJson(res, 200, {
         mode: faults.mode(),
         faults: faults.snapshot(),
-        counts: store.counts(),
+        counts: { ...store.counts(), sockets: live.socketCount() },
         lastSeq: log.lastSeq,
         log: log.since(Number.isFinite(since) ? since : 0),
       });
@@ -288,13 +529,22 @@ export async function startApiServer({
 
   /** @param {import('./lib/faults.mjs').FaultName} name @param {number} [seconds] */
   function applyFault(name, seconds) {
-    if (name === 'forget-visitors') store.forgetVisitors();
-    else if (name === 'expire-sessions') store.expireSessions();
-    else faults.set(name, seconds);
+    if (name === 'forget-visitors') {
+      store.forgetVisitors();
+      live.clear();
+      live.closeWhere(() => ({ code: 4404, reason: 'Visitor not found' }));
+    } else if (name === 'expire-sessions') {
+      store.expireSessions();
+      live.closeWhere(() => ({ code: 4404, reason: 'Session has expired' }));
+    } else if (name === 'drop-sockets') {
+      live.terminateAll();
+    } else {
+      faults.set(name, seconds);
+    }
   }
 
   function reset() {
-    store.forgetVisitors();
+    applyFault('forget-visitors', undefined);
     faults.set('normal', undefined);
     log.clear();
   }
@@ -311,9 +561,40 @@ export async function startApiServer({
     fault: applyFault,
     /** Same as POST /__qa/reset. */
     reset,
-    /** Stop listening, end open streams and destroy every socket. */
+    /**
+     * Reply as a human agent, without HTTP (same as POST /__agent/sessions/{id}/messages): stored,
+     * then sent to the session's sockets. Throws for an unknown or expired session.
+     * @param {string} sessionId
+     * @param {string} text
+     * @param {string} [name]
+     * @param {string} [avatarUrl]
+     * @returns {import('./lib/store.mjs').HistoryMessage}
+     */
+    agentReply(sessionId, text, name = DEFAULT_AGENT_NAME, avatarUrl = undefined) {
+      return postAgentMessage(liveSession(sessionId), text, name, avatarUrl, 'agent');
+    },
+    /**
+     * Show or hide "<name> is typing…" on the session's sockets (same as POST /__agent/sessions/{id}/typing).
+     * `true` lapses by itself after 6 s without a repeat.
+     * @param {string} sessionId
+     * @param {boolean} isTyping
+     * @param {string} [name]
+     */
+    agentTyping(sessionId, isTyping, name = DEFAULT_AGENT_NAME) {
+      live.setAgentTyping(liveSession(sessionId).id, isTyping, name);
+    },
+    /** Is the visitor typing in this session (a socket sent `typing: true` less than 5 s ago)? @param {string} sessionId */
+    visitorTyping(sessionId) {
+      return live.visitorIsTyping(sessionId);
+    },
+    /** Open WebSockets, in one session or in all. @param {string} [sessionId] */
+    socketCount(sessionId) {
+      return live.socketCount(sessionId);
+    },
+    /** Stop listening, end open streams, close every WebSocket and destroy every socket. */
     async close() {
       for (const cancel of [...cancels]) cancel();
+      live.close();
       await close();
     },
   };
@@ -337,13 +618,35 @@ function metadataOf(body) {
   return /** @type {Record<string, unknown>} */ (metadata);
 }
 
-/** @param {string} segment */
-function decodeSegment(segment) {
+/** @param {string} segment @param {string} [what] */
+function decodeSegment(segment, what = 'visitor') {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpError(400, 'Malformed visitor id in path');
+    throw new HttpError(400, `Malformed ${what} id in path`);
   }
+}
+
+/**
+ * `since` as milliseconds; -Infinity when absent or empty. A `+` offset sent unencoded arrives as a
+ * space, which is read back as `+`.
+ * @param {string | null} raw
+ */
+function parseSince(raw) {
+  if (raw === null || raw === '') return -Infinity;
+  const value = raw.replace(/ /g, '+');
+  const ms = Date.parse(value);
+  if (!ISO_DATE_TIME.test(value) || Number.isNaN(ms)) {
+    throw new HttpError(400, "Query parameter 'since' must be an ISO 8601 date-time with a time zone, e.g. 2025-12-09T12:00:00.000Z");
+  }
+  return ms;
+}
+
+/** @param {unknown} name */
+function agentName(name) {
+  if (name === undefined || name === null || (typeof name === 'string' && name.trim() === '')) return DEFAULT_AGENT_NAME;
+  if (typeof name !== 'string' || name.length > 60) throw new HttpError(400, "Field 'name' must be a string of at most 60 characters");
+  return name.trim();
 }
 
 /**

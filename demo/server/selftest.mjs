@@ -269,7 +269,7 @@ test('reference API', async (t) => {
     assert.equal(expired.status, 404);
     assert.match((await c.json(expired)).message, /has expired/);
     await c.fault('forget-visitors');
-    assert.deepEqual((await c.state()).counts, { visitors: 0, sessions: 0, messages: 0 });
+    assert.deepEqual((await c.state()).counts, { visitors: 0, sessions: 0, messages: 0, sockets: 0 });
     assert.equal((await fetch(`${api.url}/api/chats/visitors/${ids.visitor.id}/validate/`)).status, 404);
     assert.equal((await c.post('/__qa/fault', { fault: 'nope' })).status, 400);
   });

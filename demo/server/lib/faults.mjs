@@ -19,6 +19,9 @@ export const FAULT_NAMES = /** @type {const} */ ([
   'drop-response-next',
   'forget-visitors',
   'expire-sessions',
+  'drop-sockets',
+  'refuse-sockets',
+  'history-503',
 ]);
 
 /** @typedef {typeof FAULT_NAMES[number]} FaultName */
@@ -40,6 +43,11 @@ export function createFaults() {
   /** Pending one-shot faults with their `seconds` (Retry-After), in the order they were set. */
   /** @type {Map<string, number>} */
   const pending = new Map();
+  /** Timed faults: until when (ms since epoch) they hold. */
+  let refuseSocketsUntil = 0;
+  let historyErrorsUntil = 0;
+  /** @param {number} until */
+  const secondsLeft = (until) => Math.max(0, Math.ceil((until - Date.now()) / 1000));
 
   /** @param {readonly string[]} names */
   function take(names) {
@@ -54,7 +62,8 @@ export function createFaults() {
 
   return {
     /**
-     * Arm a fault. `forget-visitors` and `expire-sessions` act on the store and are handled by the caller.
+     * Arm a fault. `forget-visitors`, `expire-sessions` and `drop-sockets` act at once and are
+     * handled by the caller.
      * @param {FaultName} name
      * @param {number | undefined} seconds
      */
@@ -62,11 +71,25 @@ export function createFaults() {
       if (name === 'normal') {
         slowSeconds = null;
         pending.clear();
+        refuseSocketsUntil = 0;
+        historyErrorsUntil = 0;
       } else if (name === 'slow') {
         slowSeconds = seconds ?? 5;
-      } else if (name !== 'forget-visitors' && name !== 'expire-sessions') {
+      } else if (name === 'refuse-sockets') {
+        refuseSocketsUntil = Date.now() + (seconds ?? 10) * 1000;
+      } else if (name === 'history-503') {
+        historyErrorsUntil = Date.now() + (seconds ?? 10) * 1000;
+      } else if (name !== 'forget-visitors' && name !== 'expire-sessions' && name !== 'drop-sockets') {
         pending.set(name, seconds ?? 2);
       }
+    },
+    /** Seconds that new WebSocket upgrades are still refused (0 = accepted). */
+    get refuseSocketsFor() {
+      return secondsLeft(refuseSocketsUntil);
+    },
+    /** Seconds that the history endpoint still answers 503 (0 = normal). */
+    get historyErrorsFor() {
+      return secondsLeft(historyErrorsUntil);
     },
     /** For any /api/ request: 500, 429, 503 or a captive-portal page. */
     takeApi: () => take(ANY_API),
@@ -81,13 +104,20 @@ export function createFaults() {
     mode() {
       const parts = [];
       if (slowSeconds !== null) parts.push(`slow ${slowSeconds}s`);
+      if (secondsLeft(refuseSocketsUntil)) parts.push(`refuse-sockets (${secondsLeft(refuseSocketsUntil)}s left)`);
+      if (secondsLeft(historyErrorsUntil)) parts.push(`history-503 (${secondsLeft(historyErrorsUntil)}s left)`);
       for (const [name, seconds] of pending) {
         parts.push(name === '429-next' || name === '503-next' ? `${name} (Retry-After ${seconds})` : name);
       }
       return parts.length ? parts.join(' + ') : 'normal';
     },
     snapshot() {
-      return { slowSeconds, pending: [...pending.keys()] };
+      return {
+        slowSeconds,
+        pending: [...pending.keys()],
+        refuseSocketsSeconds: secondsLeft(refuseSocketsUntil),
+        historyErrorSeconds: secondsLeft(historyErrorsUntil),
+      };
     },
   };
 }

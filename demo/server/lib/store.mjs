@@ -19,14 +19,21 @@ import { randomUUID } from 'node:crypto';
  * @property {Record<string, unknown>} metadata
  */
 
+/** @typedef {'visitor' | 'assistant' | 'agent' | 'system'} Author */
+
 /**
+ * A message of a transcript. Only published messages are in `store.messages` (the history): visitor,
+ * agent and system messages at once, an assistant answer once it has been delivered (see
+ * `publishAnswer`). `created_at` is stamped at publication from a monotonic clock, so it is strictly
+ * increasing across the whole store and `since` never skips or repeats a message.
  * @typedef {object} StoredMessage
- * @property {string} id
- * @property {'visitor' | 'assistant'} author
+ * @property {string} id for an assistant answer this is also its `response_id`
+ * @property {Author} author serialized as `sender` in the history
  * @property {string} text
- * @property {string} created_at
+ * @property {string} created_at '' until published
  * @property {string} [client_message_id] visitor messages
  * @property {string} [reply_to] assistant messages: the visitor message id
+ * @property {{ name: string, avatar_url?: string }} [agent] agent messages
  */
 
 /**
@@ -34,9 +41,10 @@ import { randomUUID } from 'node:crypto';
  * the same client_message_id replays exactly the same text and ids.
  * @typedef {object} Exchange
  * @property {StoredMessage} question
- * @property {StoredMessage} answer
+ * @property {StoredMessage} answer the whole answer (replayed on retries); its history copy is made at publication
  * @property {string} kind which canned reply (see replies.mjs)
  * @property {number} deliveries how many times it was answered (>1 means de-duplicated retries)
+ * @property {StoredMessage | null} published the answer's copy in the history, once published
  */
 
 const now = () => new Date().toISOString();
@@ -51,6 +59,23 @@ export function createStore({ sessionTtlMs }) {
   const messages = new Map();
   /** @type {Map<string, Exchange>} `${sessionId} ${clientMessageId}` -> exchange */
   const exchanges = new Map();
+  let lastStampMs = 0;
+
+  /** Now, as ISO 8601, strictly later than every stamp before it (ties are bumped by 1 ms). */
+  function stamp() {
+    const ms = Math.max(Date.now(), lastStampMs + 1);
+    lastStampMs = ms;
+    return new Date(ms).toISOString();
+  }
+
+  /** @param {string} sessionId @param {StoredMessage} message */
+  function append(sessionId, message) {
+    message.created_at = stamp();
+    const transcript = messages.get(sessionId) ?? [];
+    transcript.push(message);
+    messages.set(sessionId, transcript);
+    return message;
+  }
 
   return {
     visitors,
@@ -112,17 +137,51 @@ export function createStore({ sessionTtlMs }) {
       }
       const reply = answer();
       /** @type {StoredMessage} */
-      const question = { id: randomUUID(), author: 'visitor', text, created_at: now() };
+      const question = { id: randomUUID(), author: 'visitor', text, created_at: '' };
       if (clientMessageId) question.client_message_id = clientMessageId;
+      append(session.id, question);
       /** @type {StoredMessage} */
-      const response = { id: randomUUID(), author: 'assistant', text: reply.text, created_at: now(), reply_to: question.id };
-      const transcript = messages.get(session.id) ?? [];
-      transcript.push(question, response);
-      messages.set(session.id, transcript);
+      const response = { id: randomUUID(), author: 'assistant', text: reply.text, created_at: '', reply_to: question.id };
       /** @type {Exchange} */
-      const exchange = { question, answer: response, kind: reply.kind, deliveries: 1 };
+      const exchange = { question, answer: response, kind: reply.kind, deliveries: 1, published: null };
       if (key) exchanges.set(key, exchange);
       return { exchange, duplicate: false, conflict: false };
+    },
+
+    /**
+     * Put an exchange's answer into the history, once: with the whole text when it was delivered,
+     * or with the text sent so far when its stream was cut or aborted. Later calls (retries that
+     * replay it) change nothing and return null.
+     * @param {Session} session
+     * @param {Exchange} exchange
+     * @param {string} [text] defaults to the whole answer
+     * @returns {StoredMessage | null} the new history message
+     */
+    publishAnswer(session, exchange, text = exchange.answer.text) {
+      if (exchange.published || !messages.has(session.id)) return null;
+      exchange.published = append(session.id, { ...exchange.answer, text });
+      return exchange.published;
+    },
+
+    /**
+     * Store a message from a human agent, or a system note.
+     * @param {Session} session
+     * @param {{ author: 'agent' | 'system', text: string, agent?: { name: string, avatar_url?: string } }} input
+     */
+    addMessage(session, { author, text, agent }) {
+      /** @type {StoredMessage} */
+      const message = { id: randomUUID(), author, text, created_at: '' };
+      if (author === 'agent' && agent) message.agent = agent;
+      return append(session.id, message);
+    },
+
+    /**
+     * The history of a session created strictly after `sinceMs`, oldest first.
+     * @param {string} sessionId
+     * @param {number} [sinceMs] -Infinity for all
+     */
+    messagesSince(sessionId, sinceMs = -Infinity) {
+      return (messages.get(sessionId) ?? []).filter((m) => Date.parse(m.created_at) > sinceMs);
     },
 
     /** QA: the backend lost every visitor (e.g. a database reset). */
@@ -166,3 +225,21 @@ export function sessionJson(session, visitor, expired) {
     metadata: session.metadata,
   };
 }
+
+/**
+ * A message as the history endpoint and the WebSocket send it.
+ * @param {StoredMessage} message
+ */
+export function historyJson(message) {
+  /** @type {{ id: string, sender: Author, text: string, created_at: string, agent?: { name: string, avatar_url?: string }, response_id?: string, client_message_id?: string }} */
+  const json = { id: message.id, sender: message.author, text: message.text, created_at: message.created_at };
+  if (message.author === 'agent' && message.agent) {
+    json.agent = { name: message.agent.name };
+    if (message.agent.avatar_url) json.agent.avatar_url = message.agent.avatar_url;
+  }
+  if (message.author === 'assistant') json.response_id = message.id;
+  if (message.client_message_id) json.client_message_id = message.client_message_id;
+  return json;
+}
+
+/** @typedef {ReturnType<typeof historyJson>} HistoryMessage */
