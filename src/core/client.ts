@@ -2,6 +2,7 @@ import { nanoid } from 'nanoid';
 import { createApi, type ChatBody } from './api';
 import { createEmitter } from './emitter';
 import { ChatError, toChatError } from './errors';
+import { createLive } from './live';
 import { resolveOptions } from './options';
 import { backoffDelay, wait } from './retry';
 import { readChatStream } from './sse';
@@ -15,6 +16,7 @@ import type {
   ChatMessage,
   ChatState,
   ClientStatus,
+  ConnectionState,
   MessageError,
 } from './types';
 import { createVisitorManager } from './visitor';
@@ -63,6 +65,46 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   let offlineWaits = 0;
   let snapshot: ChatState | null = null;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  let unread = 0;
+  let agentTyping: ChatState['agentTyping'] = null;
+  let connection: ConnectionState = 'online';
+
+  const emitMessage = (chatId: string, message: ChatMessage): void =>
+    emitter.emit('message', { chatId, message, sender: message.author });
+
+  const live = createLive(config, options, api, {
+    chat: (id = currentChatId) => findChat(id),
+    apply(chatId, { chat, added, patched }) {
+      updateChat(chatId, () => chat);
+      changed();
+      for (const message of [...patched, ...added]) emitMessage(chatId, message);
+      added.forEach(arrived);
+    },
+    typing(state) {
+      if (JSON.stringify(state) === JSON.stringify(agentTyping)) return;
+      agentTyping = state;
+      publish();
+      emitter.emit('agent-typing', { isTyping: !!state, ...state });
+    },
+    connection(state) {
+      if (state === connection) return;
+      connection = state;
+      publish();
+      emitter.emit('connection', { state });
+    },
+  }, lifetime.signal);
+
+  function setUnread(count: number): void {
+    if (count === unread) return;
+    unread = count;
+    publish();
+    emitter.emit('unread', { count });
+  }
+
+  /** An answer or agent message arrived complete (or finished streaming) while the visitor was away. */
+  function arrived(message: ChatMessage): void {
+    if (/assistant|agent/.test(message.author) && !live.attended()) setUnread(unread + 1);
+  }
 
   // ---- state and persistence -------------------------------------------------------------
 
@@ -85,10 +127,16 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   };
 
   /** Publish a change. Streamed chunks are saved at most every 500 ms; everything else at once. */
-  const changed = (saveNow = true): void => {
-    snapshot = null;
+  function changed(saveNow = true): void {
     if (saveNow) save();
     else saveTimer ??= setTimeout(save, 500);
+    publish();
+    if (hydrated) live.check();
+  }
+
+  /** Tell listeners about a new snapshot (without saving: for state that is not stored). */
+  function publish(): void {
+    snapshot = null;
     const next = deriveStatus();
     if (next !== status) {
       status = next;
@@ -105,7 +153,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         }
       }
     }
-  };
+  }
 
   const newChatRecord = (): Chat => ({ id: nanoid(), createdAt: now(), messages: [] });
 
@@ -125,6 +173,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       currentChatId = chat.id;
     }
     listenToWindow();
+    // A restored chat with a session is synced now: agent replies may have arrived meanwhile.
+    live.check();
     // Messages left in the outbox by an earlier page go out now, in order.
     for (const chat of chats) if (chat.messages.some(isPending)) void drain(chat.id);
   }
@@ -133,7 +183,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     hydrate();
     if (!snapshot) {
       const current = chats.find((chat) => chat.id === currentChatId);
-      snapshot = { visitorId, status, currentChatId, chats, messages: current?.messages ?? [], error };
+      snapshot = { visitorId, status, currentChatId, chats, messages: current?.messages ?? [], error, unread, agentTyping, connection };
     }
     return snapshot;
   }
@@ -155,7 +205,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     if (!updated) return;
     for (const key of Object.keys(patch) as (keyof ChatMessage)[]) if (patch[key] === undefined) delete updated[key];
     changed(saveNow);
-    emitter.emit('message', { chatId, message: updated });
+    emitMessage(chatId, updated);
   }
 
   function insertMessage(chatId: string, message: ChatMessage, afterId?: string): void {
@@ -166,7 +216,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       return { ...chat, messages };
     });
     changed();
-    emitter.emit('message', { chatId, message });
+    emitMessage(chatId, message);
   }
 
   /** The visitor `ready` was last announced for: a stored id is known before it is validated. */
@@ -194,6 +244,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const wakeAll = (): void => {
     for (const wake of [...wakers]) wake();
   };
+  const onOnline = (): void => {
+    wakeAll();
+    live.online();
+  };
   const onStorage = (event: Event): void => {
     const { key, newValue } = event as StorageEvent;
     if (key === visitor.key) setVisitor(visitor.adopt(newValue));
@@ -203,13 +257,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   };
   function listenToWindow(): void {
     const target = eventTarget();
-    target?.addEventListener('online', wakeAll);
+    target?.addEventListener('online', onOnline);
     target?.addEventListener('storage', onStorage);
     target?.addEventListener('pagehide', onPageHide);
   }
   function unlistenToWindow(): void {
     const target = eventTarget();
-    target?.removeEventListener('online', wakeAll);
+    target?.removeEventListener('online', onOnline);
     target?.removeEventListener('storage', onStorage);
     target?.removeEventListener('pagehide', onPageHide);
   }
@@ -363,8 +417,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
           patchMessage(chatId, answerId, { text }, false);
         },
       });
-      patchMessage(chatId, answerId, { status: 'sent', serverId: end.responseId });
       if (end.messageId) patchMessage(chatId, questionId, { serverId: end.messageId });
+      patchMessage(chatId, answerId, { status: 'sent', serverId: end.responseId });
+      arrived(findMessage(chatId, answerId)!);
     } catch (caught) {
       const failure = toChatError(caught);
       if (failure.code === 'aborted' && !lifetime.signal.aborted) {
@@ -381,6 +436,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
     const answerId = startAnswer(chatId, questionId);
     patchMessage(chatId, answerId, { text: reply.response, status: 'sent', serverId: reply.response_id });
+    arrived(findMessage(chatId, answerId)!);
   }
 
   /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed. */
@@ -499,6 +555,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       hydrate();
       const message: ChatMessage = { id: nanoid(), author: 'visitor', text: body, status: 'queued', createdAt: now() };
       const chatId = currentChatId;
+      live.typing(false);
       insertMessage(chatId, message);
       void drain(chatId);
       return findMessage(chatId, message.id) ?? message;
@@ -561,9 +618,17 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       emitter.emit('chat', { chatId });
     },
 
+    setPresence(presence) {
+      live.presence(presence);
+      if (live.attended()) setUnread(0);
+    },
+    markRead: () => setUnread(0),
+    setTyping: (isTyping) => live.typing(isTyping === true),
+
     destroy() {
       if (lifetime.signal.aborted) return;
       lifetime.abort(destroyed());
+      live.stop();
       if (saveTimer !== undefined) save();
       unlistenToWindow();
       wakers.clear();

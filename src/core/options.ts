@@ -6,9 +6,17 @@ export const DEFAULTS = {
   streamIdleTimeout: 30_000,
   maxRetries: 4,
   maxMessageLength: 4000,
+  pollInterval: 3000,
+  pollIntervalClosed: 20_000,
 };
 
-export type ResolvedOptions = typeof DEFAULTS & { apiKey: string; apiUrl: string; streaming: boolean };
+export type ResolvedOptions = typeof DEFAULTS & {
+  apiKey: string;
+  apiUrl: string;
+  streaming: boolean;
+  live: 'poll' | 'websocket' | 'off';
+  websocketUrl?: string;
+};
 
 /** The option is wrong in a way we cannot guess around: name it and say how to fix it. */
 export class OptionError extends TypeError {
@@ -38,11 +46,16 @@ export function resolveOptions(options: ChatClientOptions): ResolvedOptions {
   if (typeof apiKey !== 'string' || !apiKey.trim()) {
     throw new OptionError('apiKey', 'is required: the publishable API key (data-api-key on the script tag).');
   }
-  const resolved: ResolvedOptions = { ...DEFAULTS, apiKey: apiKey.trim(), apiUrl: normalizeApiUrl(options.apiUrl), streaming: options.streaming !== false };
+  const resolved: ResolvedOptions = { ...DEFAULTS, apiKey: apiKey.trim(), apiUrl: normalizeApiUrl(options.apiUrl), streaming: options.streaming !== false, live: 'poll' };
   if (options.streaming !== undefined && typeof options.streaming !== 'boolean') {
     console.warn('[ChatSDK] Option "streaming" must be true or false; using true.');
     resolved.streaming = true;
   }
+  const { live, websocketUrl } = options;
+  if (live === 'poll' || live === 'websocket' || live === 'off') resolved.live = live;
+  else if (live !== undefined) console.warn('[ChatSDK] Option "live" must be "poll", "websocket" or "off"; using "poll".');
+  if (typeof websocketUrl === 'string' && /^wss?:\/\//i.test(websocketUrl)) resolved.websocketUrl = websocketUrl;
+  else if (websocketUrl !== undefined) console.warn('[ChatSDK] Option "websocketUrl" must be a ws:// or wss:// URL; using the default.');
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[name];
     if (value === undefined) continue;

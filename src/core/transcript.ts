@@ -4,7 +4,7 @@ import type { Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './type
 export const MAX_CHATS = 20;
 export const MAX_MESSAGES_PER_CHAT = 2000;
 
-const AUTHORS: readonly Author[] = ['visitor', 'assistant', 'agent', 'system'];
+export const AUTHORS: readonly Author[] = ['visitor', 'assistant', 'agent', 'system'];
 const STATUSES: readonly MessageStatus[] = ['queued', 'sending', 'streaming', 'sent', 'failed'];
 const CODES: readonly ErrorCode[] = ['network', 'timeout', 'http', 'protocol', 'interrupted', 'aborted', 'storage', 'invalid-input'];
 
@@ -13,8 +13,8 @@ export interface StoredChats {
   chats: Chat[];
 }
 
-const str = (value: unknown): value is string => typeof value === 'string';
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+export const str = (value: unknown): value is string => typeof value === 'string';
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Copy the string fields of `raw` (the first `required` must be there); nothing else stored is trusted. */
 function copyStrings<T>(raw: Record<string, unknown>, fields: string, required: number): T | null {
@@ -26,12 +26,27 @@ function copyStrings<T>(raw: Record<string, unknown>, fields: string, required: 
   return out as T;
 }
 
+/** `{name, avatar_url | avatarUrl}` -> `{name, avatarUrl}`; the avatar only when it is an https: URL. */
+export function readAgent(raw: unknown): ChatMessage['agent'] {
+  if (!isRecord(raw) || !str(raw.name) || !raw.name) return undefined;
+  const agent: NonNullable<ChatMessage['agent']> = { name: raw.name.slice(0, 200) };
+  const url = raw.avatar_url ?? raw.avatarUrl;
+  try {
+    if (str(url) && new URL(url).protocol === 'https:') agent.avatarUrl = url;
+  } catch {
+    // not a URL: the UI shows a placeholder
+  }
+  return agent;
+}
+
 /** Rebuild a message from stored data, keeping only known fields; null when unusable. */
 function readMessage(raw: unknown): ChatMessage | null {
   if (!isRecord(raw)) return null;
   const message = copyStrings<ChatMessage>(raw, 'id text createdAt author status replyTo serverId', 5);
   if (!message || !AUTHORS.includes(message.author) || !STATUSES.includes(message.status)) return null;
   if (raw.stopped === true) message.stopped = true;
+  const agent = readAgent(raw.agent);
+  if (agent) message.agent = agent;
   const error = raw.error;
   if (isRecord(error) && str(error.message) && CODES.includes(error.code as ErrorCode)) {
     message.error = { code: error.code as ErrorCode, message: error.message, retryable: error.retryable === true };
@@ -49,7 +64,7 @@ function readMessage(raw: unknown): ChatMessage | null {
 
 function readChat(raw: unknown): Chat | null {
   if (!isRecord(raw) || !Array.isArray(raw.messages)) return null;
-  const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt', 2);
+  const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt syncedAt', 2);
   if (chat) chat.messages = raw.messages.slice(-MAX_MESSAGES_PER_CHAT).map(readMessage).filter((m): m is ChatMessage => m !== null);
   return chat;
 }

@@ -41,6 +41,8 @@ export interface ChatMessage {
   /** Set when the visitor pressed Stop; the text is what arrived until then. */
   stopped?: boolean;
   error?: MessageError;
+  /** Agent messages: who answered. `avatarUrl` is kept only when it is an `https:` URL (show a placeholder otherwise). */
+  agent?: { name: string; avatarUrl?: string };
 }
 
 /** One conversation: one backend session. */
@@ -52,7 +54,26 @@ export interface Chat {
   visitorId?: string;
   expiresAt?: string;
   createdAt: string;
+  /** `created_at` of the newest server message this chat holds, verbatim: the `since` of the next history request. */
+  syncedAt?: string;
   messages: ChatMessage[];
+}
+
+/**
+ * Live updates (option `live`):
+ * - `online`: the socket is open, or polling works (also while there is nothing to watch yet);
+ * - `reconnecting`: the socket dropped and is being re-opened (also while it has fallen back to
+ *   polling), or polling keeps failing;
+ * - `offline`: the browser says it is offline.
+ */
+export type ConnectionState = 'online' | 'reconnecting' | 'offline';
+
+/** What the UI tells the core about the visitor's attention (see `ChatClient.setPresence`). */
+export interface Presence {
+  /** The chat window is open. */
+  open: boolean;
+  /** The page (tab) is visible: `document.visibilityState === 'visible'`. */
+  pageVisible: boolean;
 }
 
 export type ClientStatus =
@@ -72,6 +93,12 @@ export interface ChatState {
   messages: readonly ChatMessage[];
   /** The last error not tied to one message (e.g. visitor creation failed), cleared by the next success. */
   error: MessageError | null;
+  /** Assistant and agent messages that arrived while the window was closed or the page hidden. */
+  unread: number;
+  /** An agent is typing in the current chat (`name` when the server sent one); null otherwise. */
+  agentTyping: { name?: string } | null;
+  /** Health of live updates; `online` when live updates are off. */
+  connection: ConnectionState;
 }
 
 /** Minimal Storage shape, so tests and hosts can inject their own. */
@@ -104,18 +131,41 @@ export interface ChatClientOptions {
   localStorage?: StorageLike;
   /** Where chats and transcripts live (per tab). @default window.sessionStorage, falling back to memory */
   sessionStorage?: StorageLike;
+  /**
+   * How replies from human agents (and answers that arrive while the page was away) reach the chat:
+   * `poll` the history endpoint, a `websocket` (falling back to polling when it keeps failing), or `off`.
+   * Nothing is polled or opened before the chat has a session. @default 'poll'
+   */
+  live?: 'poll' | 'websocket' | 'off';
+  /**
+   * WebSocket URL template with `{session_id}`, `{visitor_id}` and `{api_key}` placeholders (ws: or wss:).
+   * @default apiUrl with ws(s): + '/ws/chats/sessions/{session_id}/?visitor_id={visitor_id}&api_key={api_key}'
+   */
+  websocketUrl?: string;
+  /** ms between polls while the window is open and the page visible (at least 1000). @default 3000 */
+  pollInterval?: number;
+  /** ms between polls while the window is closed, so the unread count moves. @default 20000 */
+  pollIntervalClosed?: number;
+  /** Injected for tests; otherwise `globalThis.WebSocket`, read when a socket opens. */
+  WebSocket?: typeof WebSocket;
 }
 
 export interface ChatClientEvents {
   /** The visitor is known and validated. */
   ready: { visitorId: string };
   /** A message was added or changed (also on every streamed chunk). */
-  message: { chatId: string; message: ChatMessage };
+  message: { chatId: string; message: ChatMessage; sender: Author };
   /** Something failed; `messageId` is set when the error belongs to one message. */
   error: { error: MessageError; messageId?: string };
   status: { status: ClientStatus };
   /** The current chat changed (new chat, or switched). */
   chat: { chatId: string };
+  /** The unread count changed (0 after `markRead()` or when the window is open and the page visible). */
+  unread: { count: number };
+  /** An agent started or stopped typing (stops by itself 6 s after the last typing frame). */
+  'agent-typing': { isTyping: boolean; name?: string };
+  /** Live updates changed health. */
+  connection: { state: ConnectionState };
 }
 
 export type ChatClientEventName = keyof ChatClientEvents;
@@ -141,6 +191,20 @@ export interface ChatClient {
   newChat(): Promise<string>;
   /** Make an existing chat of this tab current. */
   switchChat(chatId: string): void;
-  /** Abort everything in flight and remove listeners. Stored data (and queued messages) stays. */
+  /**
+   * Tell the core whether the window is open and the page visible (call on open, close and
+   * `visibilitychange`). Polling follows it (fast while open and visible, slow while closed, paused
+   * while hidden); open and visible clears the unread count. Until called: closed and visible.
+   */
+  setPresence(presence: Presence): void;
+  /** Clear the unread count. */
+  markRead(): void;
+  /**
+   * The visitor is typing (`true` on input, `false` on send or clear). Sent over the socket only
+   * (live: 'websocket'): at most one `true` frame per 2 s, and `false` when typing stops (also by
+   * itself 3 s after the last `true`, and on send).
+   */
+  setTyping(isTyping: boolean): void;
+  /** Abort everything in flight (requests, sockets, timers) and remove listeners. Stored data (and queued messages) stays. */
   destroy(): void;
 }

@@ -15,8 +15,17 @@ export interface SentChat {
 export type Override = (request: Request, body: Record<string, unknown>) => Response | undefined | Promise<Response | undefined>;
 
 /** Encode SSE events of the contract; `split` re-chunks the bytes to test the reader. */
-export function sseBody(chunks: string[], opts: { done?: boolean; split?: number[]; extra?: string } = {}): ReadableStream<Uint8Array> {
-  let text = chunks.map((chunk, i) => `data: ${JSON.stringify({ chunk, done: opts.done !== false && i === chunks.length - 1 })}\n\n`).join('');
+/** `end` adds fields (message_id, response_id) to the last, `done: true` event. */
+export function sseBody(
+  chunks: string[],
+  opts: { done?: boolean; split?: number[]; extra?: string; end?: Record<string, unknown> } = {},
+): ReadableStream<Uint8Array> {
+  let text = chunks
+    .map((chunk, i) => {
+      const last = opts.done !== false && i === chunks.length - 1;
+      return `data: ${JSON.stringify({ chunk, done: last, ...(last ? opts.end : {}) })}\n\n`;
+    })
+    .join('');
   if (opts.extra) text = opts.extra + text;
   const bytes = new TextEncoder().encode(text);
   const parts: Uint8Array[] = [];
@@ -39,6 +48,19 @@ export const sseResponse = (body: ReadableStream<Uint8Array> | string): Response
 export const envelope = (status: number, data?: unknown, message?: string): Response =>
   HttpResponse.json({ success: status < 400, ...(data === undefined ? {} : { data }), ...(message ? { message } : {}) }, { status });
 
+/** A message of the history endpoint (GET /api/chats/sessions/{id}/messages/). */
+export interface HistoryMessage {
+  id: string;
+  sender: 'visitor' | 'assistant' | 'agent' | 'system';
+  text: string;
+  created_at: string;
+  agent?: { name: string; avatar_url?: string };
+  response_id?: string;
+  client_message_id?: string;
+}
+
+export type OverridePath = 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream' | 'history';
+
 /**
  * An in-memory backend speaking the contract, for msw. Tests read what went over the wire
  * (`calls`, `chats`) and queue overrides for the next requests to a path.
@@ -50,7 +72,19 @@ export function createContractBackend() {
   const calls: { method: string; path: string; key: string | null }[] = [];
   const chats: SentChat[] = [];
   const overrides = new Map<string, Override[]>();
+  /** Each session's messages, oldest first, as the history endpoint serves them. */
+  const history = new Map<string, HistoryMessage[]>();
+  /** The `since` of every history request, in order (null when absent). */
+  const sinces: (string | null)[] = [];
   let seq = 0;
+  let lastTime = 0;
+  /** Strictly increasing server times, so `since` is unambiguous. */
+  const stamp = (): string => new Date((lastTime = Math.max(lastTime + 1, Date.now()))).toISOString();
+  const record = (sessionId: string, message: Omit<HistoryMessage, 'created_at'> & { created_at?: string }): HistoryMessage => {
+    const full = { created_at: stamp(), ...message } as HistoryMessage;
+    history.set(sessionId, [...(history.get(sessionId) ?? []), full]);
+    return full;
+  };
   let reply = (text: string): string[] => ['You said: ', text];
   let sessionTtlMs = 24 * 3600_000;
 
@@ -84,10 +118,14 @@ export function createContractBackend() {
     if (!session) return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
     if (session.visitor !== body.visitor_id) return envelope(403, undefined, 'Visitor does not own this session');
     const parts = reply(String(body.message));
+    const n = ++seq;
+    const sessionId = String(body.session_id);
+    record(sessionId, { id: `m${n}`, sender: 'visitor', text: String(body.message), client_message_id: String(body.client_message_id) });
+    record(sessionId, { id: `r${n}`, sender: 'assistant', text: parts.join(''), response_id: `r${n}` });
     if (!stream) {
-      return envelope(200, { response: parts.join(''), message_id: `m${++seq}`, response_id: `r${seq}`, session_id: body.session_id });
+      return envelope(200, { response: parts.join(''), message_id: `m${n}`, response_id: `r${n}`, session_id: body.session_id });
     }
-    return sseResponse(sseBody(parts));
+    return sseResponse(sseBody(parts, { end: { message_id: `m${n}`, response_id: `r${n}` } }));
   };
 
   const handlers = [
@@ -118,6 +156,23 @@ export function createContractBackend() {
       sessions.set(id, { visitor, expires });
       return envelope(201, { id, expires_at: expires, is_active: true });
     }),
+    http.get(`${API}/api/chats/sessions/:id/messages/`, async ({ request, params }) => {
+      log(request);
+      const url = new URL(request.url);
+      const since = url.searchParams.get('since');
+      sinces.push(since);
+      const override = await take('history', request, {});
+      if (override) return override;
+      if (request.headers.get('x-api-key') !== KEY) return envelope(401, undefined, 'Invalid API key');
+      const visitor = url.searchParams.get('visitor_id') ?? '';
+      const session = sessions.get(String(params.id));
+      if (!visitors.has(visitor)) return envelope(404, undefined, `Visitor '${visitor}' not found`);
+      if (!session) return envelope(404, undefined, `Session '${String(params.id)}' not found`);
+      if (session.visitor !== visitor) return envelope(403, undefined, 'Visitor does not own this session');
+      const after = since ? Date.parse(since) : -Infinity;
+      const messages = (history.get(String(params.id)) ?? []).filter((m) => Date.parse(m.created_at) > after);
+      return envelope(200, { messages });
+    }),
     http.post(`${API}/api/chats/messages/chat/`, chatHandler(false)),
     http.post(`${API}/api/chats/messages/chat/stream/`, chatHandler(true)),
   ];
@@ -128,19 +183,25 @@ export function createContractBackend() {
     sessions,
     calls,
     chats,
-    /** Answer the next request to `path` ('visitors' | 'validate' | 'sessions' | 'chat' | 'stream') with `override`. */
-    once(path: 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream', override: Override) {
+    history,
+    sinces,
+    /** Add a message to a session's history (an agent reply, say); the server's time unless given. */
+    say(sessionId: string, message: Omit<HistoryMessage, 'id' | 'created_at'> & { id?: string; created_at?: string }): HistoryMessage {
+      return record(sessionId, { id: `h${++seq}`, ...message });
+    },
+    /** Answer the next request to `path` with `override`. */
+    once(path: OverridePath, override: Override) {
       const queue = overrides.get(path) ?? [];
       queue.push(override);
       overrides.set(path, queue);
     },
     /** Drop overrides not used yet (for one path, or all): the backend behaves normally again. */
-    clearOnce(path?: 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream') {
+    clearOnce(path?: OverridePath) {
       if (path) overrides.delete(path);
       else overrides.clear();
     },
     /** How many overrides for `path` are still waiting. */
-    pending: (path: 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream') => overrides.get(path)?.length ?? 0,
+    pending: (path: OverridePath) => overrides.get(path)?.length ?? 0,
     setReply(fn: (text: string) => string[]) {
       reply = fn;
     },
