@@ -12,6 +12,7 @@
   /** @type {typeof fetch} */
   var qaFetch = w.QA_NETWORK ? w.QA_NETWORK.fetch : window.fetch.bind(window);
   var STREAMING_KEY = 'qa:streaming';
+  var LIVE_KEY = 'qa:live';
   var MAX_ROWS = 300;
 
   /** @param {string} id */
@@ -71,7 +72,7 @@
   var widget = null;
   /** @type {Array<() => void>} */
   var unsubscribers = [];
-  var EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close'];
+  var EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close', 'unread', 'agent-typing', 'connection'];
   /** The row of the last `message` event, so a streamed answer updates one row instead of hundreds. */
   var lastMessageRow = /** @type {{ id: string, tr: HTMLTableRowElement, count: number } | null} */ (null);
 
@@ -79,12 +80,18 @@
     return sessionStorage.getItem(STREAMING_KEY) !== 'off';
   }
 
+  /** @returns {'poll' | 'websocket' | 'off'} */
+  function liveMode() {
+    var value = sessionStorage.getItem(LIVE_KEY);
+    return value === 'websocket' || value === 'off' ? value : 'poll';
+  }
+
   /** @param {string} name @param {any} payload */
   function logEvent(name, payload) {
     var tbody = $('events');
     if (name === 'message' && payload && payload.message) {
       var m = payload.message;
-      var summary = { id: m.id, author: m.author, status: m.status, text: String(m.text || '').slice(0, 80), error: m.error };
+      var summary = { id: m.id, author: m.author, status: m.status, text: String(m.text || '').slice(0, 80), error: m.error, agent: m.agent };
       if (lastMessageRow && lastMessageRow.id === m.id && tbody.firstChild === lastMessageRow.tr) {
         lastMessageRow.count += 1;
         var cells = lastMessageRow.tr.children;
@@ -112,6 +119,7 @@
         title: 'QA bench',
         greeting: 'Hi! Type a question, or use the test prompts on the left.',
         streaming: streamingOn(),
+        live: liveMode(),
         open: true,
       });
       unsubscribers = EVENTS.map(function (name) {
@@ -119,7 +127,7 @@
           logEvent(name, payload);
         });
       });
-      logEvent('init', { streaming: streamingOn() });
+      logEvent('init', { streaming: streamingOn(), live: liveMode() });
     } catch (error) {
       say('ChatSDK.init failed: ' + (error instanceof Error ? error.message : String(error)), true);
       logEvent('init failed', String(error));
@@ -175,6 +183,7 @@
     var body = { fault: name };
     if (name === 'slow') body.seconds = Number(input('slow-seconds').value) || 0;
     if (name === '429-next' || name === '503-next') body.seconds = Number(input('retry-seconds').value) || 0;
+    if (name === 'refuse-sockets' || name === 'history-503') body.seconds = Number(input('live-seconds').value) || 0;
     post('/__qa/fault', body).then(
       function (/** @type {any} */ data) {
         say(data.message + '. Backend mode: ' + data.mode + '.');
@@ -195,7 +204,8 @@
       .then(function (response) { return response.json(); })
       .then(function (/** @type {any} */ state) {
         $('mode').textContent = state.mode;
-        $('counts').textContent = state.counts.visitors + ' visitors, ' + state.counts.sessions + ' sessions, ' + state.counts.messages + ' messages';
+        $('counts').textContent = state.counts.visitors + ' visitors, ' + state.counts.sessions + ' sessions, ' + state.counts.messages + ' messages, ' +
+          (state.counts.sockets || 0) + ' WebSockets';
         var tbody = $('requests');
         state.log.forEach(function (/** @type {any} */ e) {
           var cls = e.status === 0 ? 'st-dropped' : e.status >= 500 ? 'st-5xx' : e.status >= 400 ? 'st-4xx' : '';
@@ -223,6 +233,18 @@
       stopWidget();
       startWidget();
       say('Widget re-created with streaming ' + (streamingOn() ? 'on' : 'off') + '.');
+    });
+
+    document.querySelectorAll('input[name="live"]').forEach(function (el) {
+      var radio = /** @type {HTMLInputElement} */ (el);
+      radio.checked = radio.value === liveMode();
+      radio.addEventListener('change', function () {
+        if (!radio.checked) return;
+        sessionStorage.setItem(LIVE_KEY, radio.value);
+        stopWidget();
+        startWidget();
+        say('Widget re-created with live: \'' + liveMode() + '\'.');
+      });
     });
 
     input('offline').addEventListener('change', function () {

@@ -33,11 +33,15 @@ ChatSDK demo
   QA page     ${pages.url}/
               The widget plus fault buttons (slow, 500, 429, cut stream, offline...),
               the live request log and the widget's event log.
+  Agent       ${pages.url}/agent
+              Agent console: live sessions, transcripts, reply as a named agent (default Olena),
+              typing both ways. QA/demo only: its /__agent/ endpoints have no authentication.
   Embed page  ${pages.url}/embed.html
               A third-party shop page with hostile CSS and a strict CSP (no inline script,
               Trusted Types); the widget comes from one <script> tag. Copy the snippet from it.
   API         ${api.url}/
               Reference backend (docs/openapi.yaml), X-API-Key: ${apiKey}. QA state: ${api.url}/__qa/state
+              WebSocket: ${api.url.replace(/^http/, 'ws')}/ws/chats/sessions/{session_id}/?visitor_id={id}
 `);
 if (!existsSync(path.join(distDir, 'chat-sdk.js'))) {
   console.warn(`  Warning: ${path.join(distDir, 'chat-sdk.js')} is missing; run \`npm run build\` (npm run demo does).\n`);

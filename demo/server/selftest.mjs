@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from './api-server.mjs';
 import { startDemoServer } from './static-server.mjs';
+import WebSocket from 'ws';
 
 const KEY = 'test-key';
 
@@ -287,6 +288,244 @@ test('reference API', async (t) => {
   });
 });
 
+/**
+ * A WebSocket client that records frames and how it closed.
+ * @param {import('./api-server.mjs').ApiServer} api
+ * @param {string} query path and query after /ws/chats/sessions/
+ */
+function socket(api, query) {
+  const ws = new WebSocket(`${api.url.replace(/^http/, 'ws')}/ws/chats/sessions/${query}`);
+  /** @type {any[]} */
+  const frames = [];
+  ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
+  ws.on('error', () => {});
+  const opened = new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, retryAfter: res.headers['retry-after'] })));
+  });
+  opened.catch(() => {});
+  /** @type {Promise<{ code: number, reason: string }>} */
+  const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  /** Wait until a frame matches. @param {(frame: any) => boolean} match */
+  const next = async (match, ms = 1000) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const found = frames.find(match);
+      if (found) return found;
+      if (Date.now() > until) throw new Error(`no matching frame; got ${JSON.stringify(frames)}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  return { ws, frames, opened, closed, next };
+}
+
+test('history endpoint', async (t) => {
+  const api = await startApiServer({ apiKey: KEY, chunkDelayMs: 2 });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+  /** @param {Record<string, string>} [query] @param {Record<string, string>} [headers] @param {string} [sessionId] */
+  const history = (query = {}, headers = { 'X-API-Key': KEY }, sessionId = ids.session.id) =>
+    fetch(`${api.url}/api/chats/sessions/${sessionId}/messages/?${new URLSearchParams({ visitor_id: ids.visitor.id, ...query })}`, { headers });
+
+  await t.test('empty, then every message oldest first with matching ids', async () => {
+    assert.deepEqual((await c.json(await history())).data, { messages: [] });
+    const chat = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'one', 'c-1')))).data;
+    const streamed = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'two', 'c-2')));
+    const done = streamed.events.at(-1);
+    assert.ok(done.done && done.message_id && done.response_id, 'done carries the ids');
+    const reply = api.agentReply(ids.session.id, 'Hi, **Olena** here', 'Olena', 'https://example.com/o.png');
+
+    const { messages } = (await c.json(await history())).data;
+    assert.deepEqual(messages.map((/** @type {any} */ m) => `${m.sender}:${m.text.slice(0, 9)}`), [
+      'visitor:one', 'assistant:Thanks fo', 'visitor:two', 'assistant:Thanks fo', 'agent:Hi, **Ole',
+    ]);
+    assert.deepEqual(messages[0], { id: chat.message_id, sender: 'visitor', text: 'one', created_at: messages[0].created_at, client_message_id: 'c-1' });
+    assert.equal(messages[1].id, chat.response_id);
+    assert.equal(messages[1].response_id, chat.response_id);
+    assert.equal(messages[1].text, chat.response);
+    assert.equal(messages[2].id, done.message_id);
+    assert.equal(messages[3].response_id, done.response_id);
+    assert.equal(messages[3].text, streamed.answer);
+    assert.deepEqual(messages[4], reply);
+    assert.deepEqual(reply.agent, { name: 'Olena', avatar_url: 'https://example.com/o.png' });
+    /** @type {number[]} */
+    const times = messages.map((/** @type {any} */ m) => Date.parse(m.created_at));
+    assert.ok(times.every((time, i) => i === 0 || time > (times[i - 1] ?? 0)), 'strictly increasing');
+  });
+
+  await t.test('since: strictly after, never skipping or repeating', async () => {
+    const all = (await c.json(await history())).data.messages;
+    const after = (await c.json(await history({ since: all[1].created_at }))).data.messages;
+    assert.deepEqual(after, all.slice(2));
+    assert.deepEqual((await c.json(await history({ since: all.at(-1).created_at }))).data.messages, []);
+    // Same instant with an offset, sent with its + unencoded (arrives as a space).
+    const offset = new Date(Date.parse(all[1].created_at)).toISOString().replace('Z', '+00:00');
+    const raw = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}&since=${offset}`, { headers: { 'X-API-Key': KEY } });
+    assert.equal((await c.json(raw)).data.messages.length, all.length - 2);
+    for (const bad of ['yesterday', '2025-12-09', '2025-12-09T12:00:00', '2025-13-45T99:00:00Z']) {
+      assert.equal((await history({ since: bad })).status, 400, bad);
+    }
+  });
+
+  await t.test('key, ownership and unknown ids, as for chat', async () => {
+    assert.equal((await history({}, {})).status, 401);
+    assert.equal((await history({}, { 'X-API-Key': 'wrong' })).status, 401);
+    const other = await c.start();
+    assert.equal((await history({ visitor_id: other.visitor.id })).status, 403);
+    const noSession = await history({}, undefined, 'nope');
+    assert.equal(noSession.status, 404);
+    assert.match((await c.json(noSession)).message, /^Session .* not found/);
+    const noVisitor = await history({ visitor_id: 'nope' });
+    assert.equal(noVisitor.status, 404);
+    assert.match((await c.json(noVisitor)).message, /^Visitor .* not found/);
+    assert.equal((await history({ visitor_id: '' })).status, 400);
+  });
+
+  await t.test('polls do not use up one-shot faults; history-503 is its own fault', async () => {
+    await c.fault('500-next');
+    assert.equal((await history()).status, 200);
+    assert.equal((await c.post('/api/chats/visitors/', {})).status, 500);
+    await c.fault('history-503', 30);
+    assert.equal((await history()).status, 503);
+    assert.match((await c.state()).mode, /history-503 \(30s left\)/);
+    await c.fault('normal');
+    assert.equal((await history()).status, 200);
+  });
+
+  await t.test('a cut stream is in the history with the text so far, once', async () => {
+    const fresh = await c.start();
+    await c.fault('cut-stream');
+    const cut = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'markdown', 'cut-h')));
+    await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'markdown', 'cut-h')));
+    const url = `${api.url}/api/chats/sessions/${fresh.session.id}/messages/?visitor_id=${fresh.visitor.id}`;
+    const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
+    assert.deepEqual(messages.map((/** @type {any} */ m) => m.sender), ['visitor', 'assistant']);
+    assert.equal(messages[1].text, cut.answer);
+  });
+
+  await t.test('expired session: 404', async () => {
+    await c.fault('expire-sessions');
+    const expired = await history();
+    assert.equal(expired.status, 404);
+    assert.match((await c.json(expired)).message, /has expired/);
+  });
+});
+
+test('WebSocket and agent API', async (t) => {
+  const api = await startApiServer({ apiKey: KEY, chunkDelayMs: 2 });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+  const path = `${ids.session.id}/?visitor_id=${ids.visitor.id}`;
+
+  await t.test('messages and typing reach every socket of the session', async () => {
+    const a = socket(api, `${path}&api_key=${KEY}`);
+    const b = socket(api, path); // no key: accepted
+    await Promise.all([a.opened, b.opened]);
+    assert.equal(api.socketCount(ids.session.id), 2);
+
+    const sent = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'hello', 'ws-1')))).data;
+    const visitorFrame = await b.next((f) => f.type === 'message:new' && f.payload.sender === 'visitor');
+    assert.equal(visitorFrame.type, 'message:new');
+    assert.equal(visitorFrame.payload.id, sent.message_id);
+    assert.equal(visitorFrame.payload.client_message_id, 'ws-1');
+    assert.equal((await b.next((f) => f.type === 'message:new' && f.payload.sender === 'assistant')).payload.response_id, sent.response_id);
+
+    api.agentTyping(ids.session.id, true, 'Olena');
+    assert.deepEqual(await a.next((f) => f.type === 'typing'), { type: 'typing', payload: { sender: 'agent', is_typing: true, name: 'Olena' } });
+    const reply = await c.post(`/__agent/sessions/${ids.session.id}/messages`, { text: 'Olena here', name: 'Olena' }, { 'X-API-Key': '' });
+    assert.equal(reply.status, 201);
+    const agentFrame = await a.next((f) => f.type === 'message:new' && f.payload.sender === 'agent');
+    assert.deepEqual(agentFrame.payload, (await c.json(reply)).data);
+    assert.equal(agentFrame.payload.agent.name, 'Olena');
+    const stop = a.frames.findIndex((f) => f.type === 'typing' && f.payload.is_typing === false);
+    assert.ok(stop >= 0 && stop < a.frames.indexOf(agentFrame), 'typing stops before the agent message');
+
+    a.ws.send(JSON.stringify({ type: 'typing', payload: { is_typing: true } }));
+    a.ws.send('not json');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(api.visitorTyping(ids.session.id), true);
+    const listed = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions;
+    const mine = listed.find((/** @type {any} */ s) => s.id === ids.session.id);
+    assert.equal(mine.visitor_typing, true);
+    assert.equal(mine.unread, 1);
+    assert.equal(mine.sockets, 2);
+    assert.equal(mine.last_message.sender, 'agent');
+    a.ws.send(JSON.stringify({ type: 'typing', payload: { is_typing: false } }));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(api.visitorTyping(ids.session.id), false);
+
+    const read = (await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages`))).data;
+    assert.equal(read.messages.length, 3);
+    assert.equal(read.session.unread, 0, 'reading the transcript marks it read');
+    const since = read.messages[1].created_at;
+    assert.equal((await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages?since=${since}`))).data.messages.length, 1);
+    const typing = await c.post(`/__agent/sessions/${ids.session.id}/typing`, { is_typing: true });
+    assert.equal((await c.json(typing)).data.sockets, 2);
+    assert.equal((await c.post(`/__agent/sessions/${ids.session.id}/typing`, {})).status, 400);
+    assert.equal((await c.post(`/__agent/sessions/${ids.session.id}/messages`, { text: ' ' })).status, 400);
+    assert.equal((await c.post('/__agent/sessions/nope/messages', { text: 'x' })).status, 404);
+    assert.throws(() => api.agentReply('nope', 'x'), /not found/);
+
+    // drop-sockets: both die at once, without a close frame.
+    await c.fault('drop-sockets');
+    assert.equal((await a.closed).code, 1006);
+    assert.equal((await b.closed).code, 1006);
+    assert.match((await c.state()).log.at(-1).note, /websocket closed 1006 \(terminated by QA fault drop-sockets\)/);
+  });
+
+  await t.test('bad sessions are closed with 44xx right after the upgrade', async () => {
+    const other = await c.start();
+    const cases = [
+      [`nope/?visitor_id=${ids.visitor.id}`, 4404, 'Session not found'],
+      [`${ids.session.id}/?visitor_id=nope`, 4404, 'Visitor not found'],
+      [`${ids.session.id}/?visitor_id=${other.visitor.id}`, 4403, 'Visitor does not own this session'],
+      [`${path}&api_key=wrong`, 4401, 'Invalid API key'],
+      [`${ids.session.id}/`, 4400, "Query parameter 'visitor_id' is required"],
+    ];
+    for (const [query, code, reason] of cases) {
+      const s = socket(api, String(query));
+      assert.deepEqual(await s.closed, { code, reason }, String(query));
+      assert.equal(s.frames.length, 0);
+    }
+    await assert.rejects(socket(api, 'nope/x/').opened, { status: 404 });
+  });
+
+  await t.test('refuse-sockets answers upgrades 503 for a while; expire-sessions closes with 4404', async () => {
+    await c.fault('refuse-sockets', 30);
+    await assert.rejects(socket(api, path).opened, { status: 503, retryAfter: '30' });
+    await c.fault('normal');
+    const s = socket(api, path);
+    await s.opened;
+    await c.fault('expire-sessions');
+    assert.deepEqual(await s.closed, { code: 4404, reason: 'Session has expired' });
+  });
+});
+
+test('live: false is a backend without history or WebSocket', async (t) => {
+  const api = await startApiServer({ apiKey: KEY, live: false });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+  const response = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`, { headers: { 'X-API-Key': KEY } });
+  assert.equal(response.status, 404);
+  assert.match((await c.json(response)).message, /^No route/);
+  await assert.rejects(socket(api, `${ids.session.id}/?visitor_id=${ids.visitor.id}`).opened, { status: 404 });
+});
+
+test('close() closes open WebSockets at once', async () => {
+  const api = await startApiServer({ apiKey: KEY });
+  const c = client(api);
+  const ids = await c.start();
+  const s = socket(api, `${ids.session.id}/?visitor_id=${ids.visitor.id}`);
+  await s.opened;
+  const started = Date.now();
+  await api.close();
+  assert.equal((await s.closed).code, 1006);
+  assert.ok(Date.now() - started < 1000);
+});
+
 test('sessions expire by time', async (t) => {
   const api = await startApiServer({ apiKey: KEY, sessionTtlMs: 30 });
   t.after(() => api.close());
@@ -326,6 +565,13 @@ test('demo page server', async (t) => {
   assert.match(html, /data-api-key="k&#34;&#60;"/, 'templated values are HTML-escaped');
   assert.doesNotMatch(html, /\{\{/);
   assert.doesNotMatch(html, /<script>|<style|style=/, 'no inline script or style');
+
+  const agent = await fetch(`${demo.url}/agent`);
+  assert.equal(agent.status, 200);
+  assert.match(agent.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const agentHtml = await agent.text();
+  assert.match(agentHtml, /<script src="\/agent\.js"/);
+  assert.doesNotMatch(agentHtml, /<script>|\{\{/);
 
   const index = await fetch(`${demo.url}/`);
   assert.equal(index.status, 200);

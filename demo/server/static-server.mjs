@@ -139,6 +139,7 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1', apiUrl, ap
     const base = inDist ? distRoot : pagesRoot;
     let rel = inDist ? urlPath.slice('/dist'.length) : urlPath;
     if (rel === '/' || rel === '') rel = inDist ? '' : '/index.html';
+    if (!inDist && (rel === '/agent' || rel === '/agent/')) rel = '/agent.html';
     if (rel.split('/').some((part) => part.startsWith('.'))) return null;
     const file = path.resolve(base, `.${rel}`);
     return file.startsWith(base + path.sep) ? file : null;

@@ -1,0 +1,305 @@
+// @ts-check
+/**
+ * Agent console (QA/demo only): lists live sessions, shows the selected transcript, replies as a
+ * named agent and sends typing on/off, all through the reference API's /__agent/ endpoints
+ * (cross-origin, no key). Polls every second. DOM is built with textContent only: transcripts hold
+ * visitor-controlled text.
+ */
+(function () {
+  'use strict';
+  /** @type {any} */
+  const w = window;
+  const config = /** @type {{ apiUrl: string, apiKey: string }} */ (w.DEMO_CONFIG);
+  const POLL_MS = 1000;
+  /** Repeat typing: true this often while the agent keeps typing (the widget drops it after 6 s). */
+  const TYPING_REPEAT_MS = 3000;
+  /** Typing: false after this long without a keystroke. */
+  const TYPING_IDLE_MS = 2500;
+  const NAME_KEY = 'agent:name';
+  const AVATAR_KEY = 'agent:avatar';
+
+  /** @param {string} id */
+  function $(id) {
+    const el = document.getElementById(id);
+    if (!el) throw new Error('missing #' + id);
+    return el;
+  }
+  const nameInput = /** @type {HTMLInputElement} */ ($('agent-name'));
+  const avatarInput = /** @type {HTMLInputElement} */ ($('agent-avatar'));
+  const systemInput = /** @type {HTMLInputElement} */ ($('as-system'));
+  const reply = /** @type {HTMLTextAreaElement} */ ($('reply'));
+  const sendButton = /** @type {HTMLButtonElement} */ ($('send'));
+
+  /** @param {string} text @param {boolean} [isError] */
+  function say(text, isError) {
+    const status = $('status');
+    status.textContent = text;
+    status.classList.toggle('error', Boolean(isError));
+  }
+
+  /** @param {string} iso */
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString(undefined, { hour12: false });
+  }
+
+  /**
+   * @param {string} path
+   * @param {unknown} [body] POST when given
+   * @returns {Promise<any>}
+   */
+  function api(path, body) {
+    /** @type {RequestInit} */
+    const init = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+    return fetch(config.apiUrl + path, init).then(function (response) {
+      return response.json().then(function (/** @type {any} */ data) {
+        if (!response.ok || !data.success) throw new Error(data && data.message ? data.message : 'HTTP ' + response.status);
+        return data.data;
+      });
+    });
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  /** @type {string | null} */
+  let selected = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : null;
+  /** created_at of the newest message shown, the `since` of the next poll. */
+  let since = '';
+  /** @type {Set<string>} ids shown, so an overlapping poll never shows a message twice */
+  let shown = new Set();
+  let polling = false;
+
+  function agentName() {
+    return nameInput.value.trim() || 'Olena';
+  }
+
+  // ---- sessions list ----------------------------------------------------------------------
+
+  let lastRendered = '';
+  /** @param {any[]} sessions */
+  function renderSessions(sessions) {
+    // Re-render only on change, so keyboard focus on the list survives the 1 s poll.
+    const key = JSON.stringify([selected, sessions]);
+    if (key === lastRendered) return;
+    lastRendered = key;
+    const list = $('sessions');
+    const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.session : undefined;
+    list.textContent = '';
+    $('no-sessions').hidden = sessions.length > 0;
+    $('session-count').textContent = sessions.length ? '(' + sessions.length + ')' : '';
+    sessions.forEach(function (s) {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.session = s.id;
+      if (s.id === selected) button.setAttribute('aria-current', 'true');
+
+      const line1 = document.createElement('span');
+      line1.className = 'line1';
+      if (s.unread > 0) {
+        const dot = document.createElement('span');
+        dot.className = 'dot';
+        dot.title = s.unread + ' unread';
+        line1.appendChild(dot);
+      }
+      const who = document.createElement('span');
+      who.textContent = 'Visitor ' + s.visitor_id.slice(0, 8);
+      line1.appendChild(who);
+      if (s.visitor_typing) line1.appendChild(badge('typing…', 'badge typing'));
+      line1.appendChild(badge(s.sockets + ' socket' + (s.sockets === 1 ? '' : 's'), 'badge'));
+
+      const meta = document.createElement('span');
+      meta.className = 'muted';
+      meta.textContent = 'Started ' + time(s.created_at) + ' · ' + s.message_count + ' message' + (s.message_count === 1 ? '' : 's') +
+        (s.unread ? ' · ' + s.unread + ' unread' : '');
+      const preview = document.createElement('span');
+      preview.className = 'preview';
+      preview.textContent = s.last_message ? s.last_message.sender + ': ' + s.last_message.text.replace(/\s+/g, ' ').slice(0, 90) : 'No messages yet';
+
+      button.append(line1, meta, preview);
+      button.setAttribute('aria-label', 'Visitor ' + s.visitor_id.slice(0, 8) + (s.unread ? ', ' + s.unread + ' unread' : '') + (s.visitor_typing ? ', typing' : ''));
+      li.appendChild(button);
+      list.appendChild(li);
+      if (focused === s.id) button.focus();
+    });
+  }
+
+  /** @param {string} text @param {string} className */
+  function badge(text, className) {
+    const span = document.createElement('span');
+    span.className = className;
+    span.textContent = text;
+    return span;
+  }
+
+  /** @param {string | null} id */
+  function select(id) {
+    if (id === selected) return;
+    stopTyping();
+    selected = id;
+    since = '';
+    shown = new Set();
+    $('transcript').textContent = '';
+    $('visitor-typing').textContent = '';
+    if (id) history.replaceState(null, '', '#' + encodeURIComponent(id));
+    reply.disabled = sendButton.disabled = !id;
+    $('chat-meta').textContent = id ? 'Session ' + id : 'Pick a session on the left.';
+    poll();
+  }
+
+  // ---- transcript -------------------------------------------------------------------------
+
+  /** @param {any} m */
+  function addMessage(m) {
+    if (shown.has(m.id)) return;
+    shown.add(m.id);
+    const box = $('transcript');
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    const li = document.createElement('li');
+    li.className = 'msg ' + m.sender;
+    li.dataset.id = m.id;
+    const who = document.createElement('span');
+    who.className = 'who';
+    const label = m.sender === 'agent' ? 'Agent ' + (m.agent ? m.agent.name : '') : m.sender === 'assistant' ? 'Assistant (AI)' : m.sender === 'system' ? 'System' : 'Visitor';
+    who.textContent = label + ' · ' + time(m.created_at);
+    const text = document.createElement('p');
+    text.className = 'text';
+    text.textContent = m.text; // raw Markdown, shown as text
+    li.append(who, text);
+    box.appendChild(li);
+    if (atBottom) box.scrollTop = box.scrollHeight;
+  }
+
+  function poll() {
+    if (polling) return;
+    polling = true;
+    const current = selected;
+    /** @type {string | null} */
+    let follow = null;
+    const sessions = api('/__agent/sessions').then(function (data) {
+      if (!selected && data.sessions.length) follow = data.sessions[0].id; // nothing chosen yet: the most recent chat
+      renderSessions(data.sessions);
+    });
+    const messages = current
+      ? api('/__agent/sessions/' + encodeURIComponent(current) + '/messages' + (since ? '?since=' + encodeURIComponent(since) : '')).then(function (data) {
+          if (current !== selected) return;
+          data.messages.forEach(addMessage);
+          const last = data.messages[data.messages.length - 1];
+          if (last) since = last.created_at;
+          $('visitor-typing').textContent = data.session.visitor_typing ? 'Visitor is typing…' : '';
+          $('chat-meta').textContent = 'Session ' + current + ' · visitor ' + data.session.visitor_id + ' · ' + data.session.sockets + ' WebSocket' +
+            (data.session.sockets === 1 ? '' : 's') + ' open · expires ' + new Date(data.session.expires_at).toLocaleString();
+        })
+      : Promise.resolve();
+    Promise.all([sessions, messages]).then(
+      function () {
+        if ($('status').classList.contains('error')) say('');
+      },
+      function (/** @type {Error} */ error) {
+        if (current && /not found/i.test(error.message)) {
+          say('That session is gone (backend reset or visitor forgotten).', true);
+          select(null);
+        } else {
+          say('API unreachable: ' + error.message, true);
+        }
+      },
+    ).then(function () {
+      polling = false;
+      if (follow && !selected) select(follow);
+    });
+  }
+
+  // ---- composer and typing ----------------------------------------------------------------
+
+  let typingSentAt = 0;
+  /** @type {number | undefined} */
+  let idleTimer;
+
+  /** @param {boolean} isTyping */
+  function sendTyping(isTyping) {
+    if (!selected) return;
+    api('/__agent/sessions/' + encodeURIComponent(selected) + '/typing', { is_typing: isTyping, name: agentName() }).catch(function (/** @type {Error} */ e) {
+      say('Typing not sent: ' + e.message, true);
+    });
+  }
+
+  function onKeystroke() {
+    if (!selected || systemInput.checked) return;
+    if (reply.value.trim() === '') return stopTyping();
+    const now = Date.now();
+    if (now - typingSentAt > TYPING_REPEAT_MS) {
+      typingSentAt = now;
+      sendTyping(true);
+    }
+    clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(stopTyping, TYPING_IDLE_MS);
+  }
+
+  function stopTyping() {
+    clearTimeout(idleTimer);
+    if (typingSentAt) sendTyping(false);
+    typingSentAt = 0;
+  }
+
+  function send() {
+    const text = reply.value;
+    if (!selected || text.trim() === '') return;
+    clearTimeout(idleTimer);
+    typingSentAt = 0; // the server ends the agent's typing when the message is stored
+    const avatar = avatarInput.value.trim();
+    /** @type {Record<string, unknown>} */
+    const body = { text: text, name: agentName() };
+    if (systemInput.checked) body.sender = 'system';
+    else if (avatar) body.avatar_url = avatar;
+    sendButton.disabled = true;
+    api('/__agent/sessions/' + encodeURIComponent(selected) + '/messages', body).then(
+      function (message) {
+        reply.value = '';
+        addMessage(message);
+        say('Sent as ' + (systemInput.checked ? 'a system note' : agentName()) + '.');
+      },
+      function (/** @type {Error} */ error) {
+        say('Not sent: ' + error.message, true);
+      },
+    ).then(function () {
+      sendButton.disabled = !selected;
+      reply.focus();
+    });
+  }
+
+  // ---- wiring -----------------------------------------------------------------------------
+
+  try {
+    nameInput.value = localStorage.getItem(NAME_KEY) || 'Olena';
+    avatarInput.value = localStorage.getItem(AVATAR_KEY) || '';
+  } catch (e) { /* storage blocked */ }
+  $('typing-preview').textContent = agentName();
+  nameInput.addEventListener('input', function () {
+    $('typing-preview').textContent = agentName();
+    try { localStorage.setItem(NAME_KEY, nameInput.value); } catch (e) { /* storage blocked */ }
+  });
+  avatarInput.addEventListener('input', function () {
+    try { localStorage.setItem(AVATAR_KEY, avatarInput.value); } catch (e) { /* storage blocked */ }
+  });
+
+  $('sessions').addEventListener('click', function (event) {
+    const button = /** @type {HTMLElement} */ (event.target).closest('button[data-session]');
+    if (button instanceof HTMLElement) select(button.dataset.session || null);
+  });
+  reply.addEventListener('input', onKeystroke);
+  reply.addEventListener('blur', stopTyping);
+  reply.addEventListener('keydown', function (event) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  $('composer').addEventListener('submit', function (event) {
+    event.preventDefault();
+    send();
+  });
+  window.addEventListener('pagehide', stopTyping);
+
+  reply.disabled = sendButton.disabled = !selected;
+  poll();
+  setInterval(poll, POLL_MS);
+})();
