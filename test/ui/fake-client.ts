@@ -27,7 +27,7 @@ export const msg = (author: ChatMessage['author'], text: string, status: ChatMes
 });
 
 export function createFakeClient(maxLength = 4000): FakeClient {
-  let state: ChatState = { visitorId: null, status: 'idle', currentChatId: 'c1', chats: [], messages: [], error: null };
+  let state: ChatState = { visitorId: null, status: 'idle', currentChatId: 'c1', chats: [], messages: [], error: null, unread: 0, agentTyping: null, connection: 'online' };
   const subs = new Set<(s: ChatState) => void>();
   const handlers = new Map<string, Set<(e: any) => void>>();
   const emit = <K extends keyof ChatClientEvents>(name: K, e: ChatClientEvents[K]) => handlers.get(name)?.forEach((f) => f(e));
@@ -40,7 +40,7 @@ export function createFakeClient(maxLength = 4000): FakeClient {
   const patch = (id: string, p: Partial<ChatMessage>) => {
     setMessages(state.messages.map((m) => (m.id === id ? { ...m, ...p } : m)));
     const m = state.messages.find((x) => x.id === id);
-    if (m) emit('message', { chatId: state.currentChatId, message: m });
+    if (m) emit('message', { chatId: state.currentChatId, message: m, sender: m.author });
   };
   const streamingId = () => state.messages.find((m) => m.status === 'streaming')?.id;
   const fake: FakeClient = {
@@ -111,6 +111,9 @@ export function createFakeClient(maxLength = 4000): FakeClient {
       return state.currentChatId;
     },
     switchChat() {},
+    setPresence() {},
+    markRead() {},
+    setTyping() {},
     destroy() {
       fake.calls.destroy++;
       subs.clear();
