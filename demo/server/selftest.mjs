@@ -557,7 +557,7 @@ test('demo page server', async (t) => {
   const embed = await fetch(`${demo.url}/embed.html`);
   const csp = embed.headers.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'/);
-  assert.match(csp, /connect-src http:\/\/127\.0\.0\.1:9;/);
+  assert.match(csp, /connect-src http:\/\/127\.0\.0\.1:9 ws:\/\/127\.0\.0\.1:9;/, 'the WebSocket origin is listed too');
   assert.match(csp, /require-trusted-types-for 'script'; trusted-types 'none'/);
   assert.doesNotMatch(csp, /unsafe/);
   const html = await embed.text();

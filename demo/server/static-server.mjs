@@ -30,13 +30,22 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
+/**
+ * The API's WebSocket origin (ws: for http:, wss: for https:). A CSP `connect-src` must list it
+ * explicitly: Chromium does not let an http(s) source expression cover ws(s) URLs.
+ * @param {string} apiOrigin
+ */
+export function socketOrigin(apiOrigin) {
+  return apiOrigin.replace(/^http/, 'ws');
+}
+
 /** The embed page's policy: what a strict third-party site would send. */
 export function embedCsp(/** @type {string} */ apiOrigin) {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `connect-src ${apiOrigin}`,
+    `connect-src ${apiOrigin} ${socketOrigin(apiOrigin)}`,
     "img-src 'self' https:",
     "base-uri 'none'",
     "form-action 'none'",
@@ -51,7 +60,7 @@ function qaCsp(/** @type {string} */ apiOrigin) {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    `connect-src 'self' ${apiOrigin}`,
+    `connect-src 'self' ${apiOrigin} ${socketOrigin(apiOrigin)}`,
     "img-src 'self' https: data:",
     "object-src 'none'",
     "base-uri 'none'",
