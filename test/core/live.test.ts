@@ -1,0 +1,608 @@
+// Live updates: history polling, the WebSocket (a fake one the test drives), de-duplication,
+// unread, typing, connection state, and a clean stop.
+import { HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatClient, ChatClientEvents } from '../../src/core';
+import { controlledStream, envelope, sseBody, sseResponse } from '../helpers/contract-server';
+import { advance, fakeTimers, flush, MemoryStorage, texts, useCoreHarness, type Options } from './harness';
+
+const { fresh, make } = useCoreHarness();
+
+/** A WebSocket double: the test opens, fails, closes it and pushes frames. */
+function fakeSockets() {
+  const all: FakeSocket[] = [];
+  class FakeSocket {
+    onopen: ((event: unknown) => void) | null = null;
+    onmessage: ((event: { data: unknown }) => void) | null = null;
+    onclose: ((event: unknown) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+    sent: unknown[] = [];
+    closed = false;
+    constructor(readonly url: string) {
+      all.push(this);
+    }
+    send(data: string) {
+      this.sent.push(JSON.parse(data));
+    }
+    close() {
+      this.closed = true;
+    }
+    open() {
+      this.onopen?.({});
+    }
+    /** The connection failed or dropped: browsers fire error, then close. */
+    fail() {
+      this.onerror?.({});
+      this.onclose?.({});
+    }
+    frame(data: unknown) {
+      this.onmessage?.({ data: typeof data === 'string' ? data : JSON.stringify(data) });
+    }
+  }
+  return { WebSocket: FakeSocket as unknown as typeof WebSocket, all, last: () => all[all.length - 1]! };
+}
+
+const polls = (backend: ReturnType<typeof fresh>) => backend.count('GET', '/messages/');
+
+/** Record the events of a client by name. */
+function record(client: ChatClient) {
+  const log: { [K in keyof ChatClientEvents]?: ChatClientEvents[K][] } = {};
+  for (const name of ['unread', 'agent-typing', 'connection', 'message'] as const) {
+    client.on(name, (event) => ((log[name] ??= []) as unknown[]).push(event));
+  }
+  return log;
+}
+
+/** A client with fake timers whose current chat has a session (one exchange done). */
+async function withSession(extra: Options = {}, stores: { local?: MemoryStorage; tab?: MemoryStorage } = {}) {
+  fakeTimers();
+  const backend = fresh();
+  const made = make(extra, stores);
+  await made.client.send('hi');
+  await flush();
+  expect(texts(made.client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:You said: hi:sent']);
+  const sessionId = made.client.getState().chats[0]!.sessionId!;
+  return { ...made, backend, sessionId };
+}
+
+describe('polling', () => {
+  it('polls every 20 s while closed, every 3 s while open, not at all while hidden; resumes at once when visible', async () => {
+    const { client, backend, sessionId } = await withSession();
+    await advance(19_000, 500);
+    expect(polls(backend)).toBe(0); // a new session waits one interval
+    await advance(1_000, 500);
+    expect(polls(backend)).toBe(1);
+    await advance(20_000, 500);
+    expect(polls(backend)).toBe(2);
+
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    expect(polls(backend)).toBe(3); // opening polls at once
+    await advance(9_000, 500);
+    expect(polls(backend)).toBe(6);
+
+    client.setPresence({ open: true, pageVisible: false });
+    await advance(120_000, 1000);
+    expect(polls(backend)).toBe(6);
+    backend.say(sessionId, { sender: 'agent', text: 'While you were away', agent: { name: 'Olena' } });
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    expect(polls(backend)).toBe(7);
+    expect(client.getState().messages.at(-1)).toMatchObject({ author: 'agent', text: 'While you were away', agent: { name: 'Olena' } });
+
+    client.setPresence({ open: false, pageVisible: true });
+    await advance(19_000, 500);
+    expect(polls(backend)).toBe(7);
+    await advance(1_000, 500);
+    expect(polls(backend)).toBe(8);
+  });
+
+  it('asks `since` the newest server time the chat holds, verbatim, and stores it with the chat', async () => {
+    const { client, backend, sessionId, tab } = await withSession();
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    const history = backend.history.get(sessionId)!;
+    expect(backend.sinces[0]).toBeNull(); // first poll of a session: everything
+    expect(client.getState().chats[0]!.syncedAt).toBe(history.at(-1)!.created_at);
+    backend.say(sessionId, { sender: 'agent', text: 'Hello', created_at: '2999-01-01T00:00:00.123456Z' });
+    await advance(3_000, 500);
+    expect(backend.sinces[1]).toBe(history[1]!.created_at);
+    await advance(3_000, 500);
+    expect(backend.sinces[2]).toBe('2999-01-01T00:00:00.123456Z');
+    expect(JSON.stringify([...tab.map.values()])).toContain('2999-01-01T00:00:00.123456Z');
+    expect(client.getState().messages.filter((m) => m.text === 'Hello')).toHaveLength(1);
+  });
+
+  it('backs off on errors (doubling up to 60 s), shows reconnecting, and goes back to normal on success', async () => {
+    const { client, backend } = await withSession();
+    const log = record(client);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      backend.once('history', () => {
+        times.push(Date.now());
+        return envelope(500, undefined, 'down');
+      });
+    }
+    backend.once('history', () => void times.push(Date.now()));
+    backend.once('history', () => void times.push(Date.now()));
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    expect(client.getState().connection).toBe('reconnecting');
+    await advance(6_000 + 12_000 + 24_000 + 48_000 + 60_000 + 3_000, 1000);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps).toEqual([6_000, 12_000, 24_000, 48_000, 60_000, 3_000]);
+    expect(client.getState().connection).toBe('online');
+    expect(log.connection).toEqual([{ state: 'reconnecting' }, { state: 'online' }]);
+  });
+
+  it('stops for good, with one console.info, when the backend has no history endpoint (bare 404)', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const { client, backend } = await withSession();
+    backend.once('history', () => new HttpResponse('Not Found', { status: 404 }));
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(300_000, 5000);
+    client.setPresence({ open: false, pageVisible: true });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(10_000, 1000);
+    expect(polls(backend)).toBe(1);
+    expect(info).toHaveBeenCalledTimes(1);
+    expect(String(info.mock.calls[0]![0])).toMatch(/^\[ChatSDK\] /);
+    // The core contract keeps working.
+    await client.send('still there?');
+    await flush();
+    expect(texts(client.getState().messages).slice(-2)).toEqual(['visitor:still there?:sent', 'assistant:You said: still there?:sent']);
+    expect(client.getState().connection).toBe('online');
+  });
+
+  it('a generic not-found envelope counts as no endpoint too', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const { client, backend } = await withSession();
+    backend.once('history', () => envelope(404, undefined, 'Not found.'));
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(30_000, 1000);
+    expect(polls(backend)).toBe(1);
+    expect(info).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops polling a session the server no longer knows; the next send makes a new one, which is polled', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const { client, backend, sessionId } = await withSession();
+    backend.sessions.delete(sessionId);
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(30_000, 1000);
+    expect(polls(backend)).toBe(1);
+    expect(info).not.toHaveBeenCalled();
+    await client.send('again');
+    await flush();
+    const next = client.getState().chats[0]!.sessionId!;
+    expect(next).not.toBe(sessionId);
+    backend.say(next, { sender: 'agent', text: 'New session, same people' });
+    await advance(3_000, 500);
+    expect(polls(backend)).toBe(2);
+    expect(backend.calls.filter((c) => c.path.includes('/messages/')).at(-1)!.path).toContain(next);
+    expect(client.getState().messages.at(-1)?.text).toBe('New session, same people');
+  });
+
+  it('never creates a visitor or session, and asks nothing, before the visitor has a session', async () => {
+    fakeTimers();
+    const backend = fresh();
+    const { client, local, tab } = make();
+    client.getState();
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(60_000, 1000);
+    expect(backend.calls).toEqual([]);
+    expect(local.map.size + tab.map.size).toBe(0);
+  });
+
+  it("live: 'off' never polls, not even after a reload", async () => {
+    const sockets = fakeSockets();
+    const { client, backend, local, tab } = await withSession({ live: 'off', WebSocket: sockets.WebSocket });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(60_000, 1000);
+    client.destroy();
+    const again = make({ live: 'off' }, { local, tab }).client;
+    again.getState();
+    again.setPresence({ open: true, pageVisible: true });
+    await advance(60_000, 1000);
+    expect(polls(backend)).toBe(0);
+    expect(sockets.all).toEqual([]);
+  });
+
+  it('an invalid live option warns and polls', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { client, backend } = await withSession({ live: 'sometimes' as never, websocketUrl: 'http://nope' });
+    expect(warn).toHaveBeenCalledTimes(2);
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    expect(polls(backend)).toBe(1);
+  });
+});
+
+describe('de-duplication', () => {
+  it('stream + poll during the stream + poll after + reload sync: each message once', async () => {
+    fakeTimers();
+    const backend = fresh();
+    const { client, local, tab } = make();
+    client.setPresence({ open: true, pageVisible: true });
+    const stream = controlledStream();
+    let sessionId = '';
+    backend.once('stream', (request, body) => {
+      sessionId = String(body.session_id);
+      // The backend stores the question at once and the answer as it streams.
+      backend.say(sessionId, { id: 'm-hi', sender: 'visitor', text: 'hi', client_message_id: String(body.client_message_id) });
+      backend.say(sessionId, { id: 'r-hi', sender: 'assistant', text: 'Hel', response_id: 'r-hi' });
+      return stream.response(request);
+    });
+    await client.send('hi');
+    await flush();
+    stream.chunk('Hel');
+    await flush();
+    await advance(3_000, 500); // a poll while the answer streams
+    expect(polls(backend)).toBeGreaterThan(0);
+    expect(texts(client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:Hel:streaming']);
+    // The answer completes on the server (its history copy is complete now) and in the stream.
+    backend.history.get(sessionId)![1]!.text = 'Hello';
+    backend.say(sessionId, { sender: 'agent', text: 'An agent joined', agent: { name: 'Olena' } });
+    stream.push(`data: ${JSON.stringify({ chunk: 'lo', done: true, message_id: 'm-hi', response_id: 'r-hi' })}\n\n`);
+    await flush();
+    await advance(3_000, 500);
+    const expected = ['visitor:hi:sent', 'assistant:Hello:sent', 'agent:An agent joined:sent'];
+    expect(texts(client.getState().messages)).toEqual(expected);
+    expect(client.getState().messages.map((m) => m.serverId)).toEqual(['m-hi', 'r-hi', expect.any(String)]);
+    await advance(9_000, 500);
+    expect(texts(client.getState().messages)).toEqual(expected);
+
+    // Reload: the restored transcript is synced once at start-up, nothing doubles, news appear.
+    client.destroy();
+    backend.say(sessionId, { sender: 'agent', text: 'Still there?' });
+    const again = make({}, { local, tab }).client;
+    const before = polls(backend);
+    again.getState();
+    await flush();
+    expect(polls(backend)).toBe(before + 1);
+    expect(texts(again.getState().messages)).toEqual([...expected, 'agent:Still there?:sent']);
+  });
+
+  it('plain chat responses (streaming: false) are matched to their history copies by response_id', async () => {
+    const { client, backend, sessionId } = await withSession({ streaming: false });
+    const [question, answer] = client.getState().messages;
+    expect(question!.serverId).toBeTruthy();
+    expect(answer!.serverId).toBeTruthy();
+    backend.say(sessionId, { sender: 'agent', text: 'Human here' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(6_000, 500);
+    expect(texts(client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:You said: hi:sent', 'agent:Human here:sent']);
+  });
+
+  it('a backend that echoes no ids (not in the stream, not in history): matched by author and text', async () => {
+    fakeTimers();
+    const backend = fresh();
+    const { client } = make();
+    backend.once('stream', (_request, body) => {
+      backend.say(String(body.session_id), { sender: 'visitor', text: 'hi' });
+      backend.say(String(body.session_id), { sender: 'assistant', text: 'You said: hi' });
+      return sseResponse(sseBody(['You said: hi']));
+    });
+    await client.send('hi');
+    await flush();
+    expect(client.getState().messages.map((m) => m.serverId)).toEqual([undefined, undefined]);
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(6_000, 500);
+    expect(texts(client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:You said: hi:sent']);
+    expect(client.getState().messages.map((m) => m.serverId)).toEqual([expect.stringMatching(/^h/), expect.stringMatching(/^h/)]);
+  });
+
+  it('socket frames + gap fill + a frame for a streaming answer: each message once', async () => {
+    fakeTimers();
+    const backend = fresh();
+    const sockets = fakeSockets();
+    const { client } = make({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const stream = controlledStream();
+    backend.once('stream', (request) => stream.response(request));
+    await client.send('hi');
+    await flush();
+    const socket = sockets.last();
+    const sessionId = client.getState().chats[0]!.sessionId!;
+    expect(socket.url).toBe(`wss://api.test/ws/chats/sessions/${sessionId}/?visitor_id=${client.getState().visitorId}&api_key=pk_test`);
+    const question = client.getState().messages[0]!;
+    const copy = backend.say(sessionId, { id: 'm1', sender: 'visitor', text: 'hi', client_message_id: question.id });
+    socket.open(); // gap fill: GET since nothing
+    await flush();
+    expect(polls(backend)).toBe(1);
+    socket.frame({ type: 'message:new', payload: copy });
+    stream.chunk('Hel');
+    await flush();
+    const answer = backend.say(sessionId, { id: 'r1', sender: 'assistant', text: 'Hello', response_id: 'r1' });
+    socket.frame({ type: 'message:new', payload: answer }); // before the stream's done: held back
+    await flush();
+    expect(texts(client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:Hel:streaming']);
+    stream.push(`data: ${JSON.stringify({ chunk: 'lo', done: true, response_id: 'r1' })}\n\n`);
+    await flush();
+    expect(polls(backend)).toBe(2); // asked again once the answer ended
+    const agent = backend.say(sessionId, { sender: 'agent', text: 'Agent here', agent: { name: 'Olena' } });
+    socket.frame({ type: 'message:new', payload: agent });
+    socket.frame({ type: 'message:new', payload: agent });
+    await flush();
+    expect(texts(client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:Hello:sent', 'agent:Agent here:sent']);
+    // The socket drops and comes back: the gap fill returns messages already held, plus news.
+    socket.fail();
+    await advance(1_000, 100);
+    const late = backend.say(sessionId, { sender: 'agent', text: 'Sent during the gap' });
+    sockets.last().open();
+    await flush();
+    sockets.last().frame({ type: 'message:new', payload: late });
+    await flush();
+    expect(texts(client.getState().messages)).toEqual([
+      'visitor:hi:sent',
+      'assistant:Hello:sent',
+      'agent:Agent here:sent',
+      'agent:Sent during the gap:sent',
+    ]);
+  });
+
+  it('inserts a message by its time; agent avatars only over https, also after a reload', async () => {
+    const { client, backend, sessionId, local, tab } = await withSession();
+    const [first] = backend.history.get(sessionId)!;
+    backend.say(sessionId, { sender: 'agent', text: 'safe', agent: { name: 'A', avatar_url: 'https://cdn.test/a.png' } });
+    backend.say(sessionId, { sender: 'agent', text: 'unsafe', agent: { name: 'B', avatar_url: 'javascript:alert(1)' } });
+    backend.say(sessionId, { sender: 'agent', text: 'plain http', agent: { name: 'C', avatar_url: 'http://cdn.test/c.png' } });
+    backend.say(sessionId, { sender: 'system', text: 'early', created_at: new Date(Date.parse(first!.created_at) - 1000).toISOString() });
+    backend.say(sessionId, { sender: 'agent', text: 'broken', created_at: 'yesterday' });
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    const messages = client.getState().messages;
+    expect(texts(messages)).toEqual([
+      'system:early:sent',
+      'visitor:hi:sent',
+      'assistant:You said: hi:sent',
+      'agent:safe:sent',
+      'agent:unsafe:sent',
+      'agent:plain http:sent',
+    ]);
+    expect(messages.slice(3).map((m) => m.agent)).toEqual([{ name: 'A', avatarUrl: 'https://cdn.test/a.png' }, { name: 'B' }, { name: 'C' }]);
+    client.destroy();
+    const again = make({ live: 'off' }, { local, tab }).client;
+    expect(again.getState().messages.slice(3).map((m) => m.agent)).toEqual(messages.slice(3).map((m) => m.agent));
+  });
+});
+
+describe('WebSocket', () => {
+  it('reconnects with exponential backoff, falls back to polling after 5 failed reconnects, and recovers', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1); // backoff at its ceiling: 1, 2, 4, 8, 16 s
+    const sockets = fakeSockets();
+    const { client, backend } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const log = record(client);
+    expect(sockets.all).toHaveLength(1);
+    sockets.last().fail();
+    expect(client.getState().connection).toBe('reconnecting');
+    for (const delay of [1_000, 2_000, 4_000, 8_000, 16_000]) {
+      const count = sockets.all.length;
+      await advance(delay - 100, 100);
+      expect(sockets.all).toHaveLength(count);
+      await advance(100, 100);
+      expect(sockets.all).toHaveLength(count + 1);
+      sockets.last().fail();
+    }
+    await flush();
+    expect(polls(backend)).toBe(1); // degraded: polling started at once
+    expect(client.getState().connection).toBe('reconnecting');
+    await advance(40_000, 1000);
+    expect(polls(backend)).toBe(3); // every 20 s while closed
+    expect(sockets.all).toHaveLength(6);
+    await advance(20_000, 1000); // the socket is tried again once a minute
+    expect(sockets.all).toHaveLength(7);
+    const pollsBefore = polls(backend);
+    sockets.last().open();
+    await flush();
+    expect(polls(backend)).toBe(pollsBefore + 1); // gap fill
+    expect(client.getState().connection).toBe('online');
+    await advance(60_000, 1000);
+    expect(polls(backend)).toBe(pollsBefore + 1); // polling stopped
+    expect(log.connection).toEqual([{ state: 'reconnecting' }, { state: 'online' }]);
+  });
+
+  it('after a reconnect, fetches since the newest message so one sent during the gap arrives once', async () => {
+    const sockets = fakeSockets();
+    const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    sockets.last().open();
+    await flush();
+    const synced = client.getState().chats[0]!.syncedAt;
+    expect(synced).toBe(backend.history.get(sessionId)!.at(-1)!.created_at);
+    sockets.last().fail();
+    backend.say(sessionId, { sender: 'agent', text: 'during the gap' });
+    await advance(1_000, 100);
+    sockets.last().open();
+    await flush();
+    expect(backend.sinces.at(-1)).toBe(synced);
+    expect(client.getState().messages.filter((m) => m.text === 'during the gap')).toHaveLength(1);
+  });
+
+  it('socket frames do not move `since`: a message whose frame was lost is still fetched after the next reconnect', async () => {
+    const sockets = fakeSockets();
+    const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    sockets.last().open();
+    await flush();
+    backend.say(sessionId, { sender: 'agent', text: 'lost frame' }); // a half-open socket never delivered it
+    sockets.last().frame({ type: 'message:new', payload: backend.say(sessionId, { sender: 'agent', text: 'delivered' }) });
+    sockets.last().fail();
+    await advance(1_000, 100);
+    sockets.last().open();
+    await flush();
+    expect(texts(client.getState().messages).slice(2)).toEqual(['agent:lost frame:sent', 'agent:delivered:sent']);
+  });
+
+  it('a socket that opens and closes at once keeps counting as failing (no tight loop)', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const sockets = fakeSockets();
+    await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    sockets.last().open();
+    sockets.last().fail();
+    await advance(1_000, 100);
+    sockets.last().open();
+    sockets.last().fail();
+    await advance(1_900, 100);
+    expect(sockets.all).toHaveLength(2); // the second wait is 2 s, not 1 s again
+  });
+
+  it('ignores malformed and unknown frames', async () => {
+    const sockets = fakeSockets();
+    const { client } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    sockets.last().open();
+    await flush();
+    const before = client.getState();
+    for (const frame of ['not json', '', 'null', '[]', '{"type":"message:new"}', '{"type":"message:new","payload":{"id":1}}',
+      '{"type":"message:new","payload":{"id":"x","sender":"hacker","text":"t","created_at":"2020-01-01T00:00:00Z"}}',
+      '{"type":"presence","payload":{}}', '{"type":"typing","payload":"yes"}', '{"type":"typing","payload":{"sender":"visitor","is_typing":true}}']) {
+      expect(() => sockets.last().frame(frame)).not.toThrow();
+    }
+    expect(() => sockets.last().onmessage?.({ data: new Uint8Array([1, 2]) })).not.toThrow();
+    await flush();
+    expect(client.getState().messages).toEqual(before.messages);
+    expect(client.getState().agentTyping).toBeNull();
+  });
+
+  it('newChat and switchChat close the old socket and open one for the new session', async () => {
+    const sockets = fakeSockets();
+    const { client } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const first = sockets.last();
+    const firstChat = client.getState().currentChatId;
+    await client.newChat();
+    await flush();
+    expect(first.closed).toBe(true);
+    expect(sockets.all).toHaveLength(2);
+    expect(sockets.last().url).toContain(client.getState().chats[1]!.sessionId!);
+    client.switchChat(firstChat);
+    expect(sockets.all[1]!.closed).toBe(true);
+    expect(sockets.last().url).toContain(client.getState().chats[0]!.sessionId!);
+  });
+
+  it('a websocketUrl template gets the session, visitor and key', async () => {
+    const sockets = fakeSockets();
+    const { client } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket, websocketUrl: 'wss://rt.test/chat?s={session_id}&v={visitor_id}&k={api_key}&x={other}' });
+    const state = client.getState();
+    expect(sockets.last().url).toBe(`wss://rt.test/chat?s=${state.chats[0]!.sessionId}&v=${state.visitorId}&k=pk_test&x={other}`);
+  });
+});
+
+describe('unread', () => {
+  it('counts answers and agent messages that arrive while closed or hidden, never the visitor’s own, and clears', async () => {
+    const { client, backend, sessionId } = await withSession();
+    const log = record(client);
+    expect(client.getState().unread).toBe(1); // the streamed answer finished while closed
+    backend.say(sessionId, { sender: 'agent', text: 'one' });
+    backend.say(sessionId, { sender: 'agent', text: 'two' });
+    backend.say(sessionId, { sender: 'visitor', text: 'typed in another tab' });
+    backend.say(sessionId, { sender: 'system', text: 'Olena joined' });
+    await advance(20_000, 1000);
+    expect(client.getState().unread).toBe(3);
+    expect(log.unread).toEqual([{ count: 2 }, { count: 3 }]);
+    client.setPresence({ open: true, pageVisible: true });
+    expect(client.getState().unread).toBe(0);
+    expect(log.unread!.at(-1)).toEqual({ count: 0 });
+    // Open and visible: nothing counts.
+    await client.send('x');
+    await flush();
+    backend.say(sessionId, { sender: 'agent', text: 'three' });
+    await advance(3_000, 500);
+    expect(client.getState().unread).toBe(0);
+    // Open but hidden counts (arriving by socket or the poll on return).
+    client.setPresence({ open: true, pageVisible: false });
+    backend.say(sessionId, { sender: 'agent', text: 'four' });
+    await advance(30_000, 1000);
+    expect(client.getState().unread).toBe(0); // hidden: not polled yet
+    client.setPresence({ open: false, pageVisible: true });
+    await advance(20_000, 1000);
+    expect(client.getState().unread).toBe(1);
+    client.markRead();
+    expect(client.getState().unread).toBe(0);
+    expect(log.unread!.at(-1)).toEqual({ count: 0 });
+    expect(log.message!.every((e) => e.sender === e.message.author)).toBe(true);
+  });
+});
+
+describe('typing', () => {
+  it('agent typing shows from socket frames, clears 6 s after the last one, and when the agent’s message arrives', async () => {
+    const sockets = fakeSockets();
+    const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const log = record(client);
+    const socket = sockets.last();
+    socket.open();
+    await flush();
+    socket.frame({ type: 'typing', payload: { sender: 'agent', is_typing: true, name: 'Olena' } });
+    expect(client.getState().agentTyping).toEqual({ name: 'Olena' });
+    await advance(4_000, 500);
+    socket.frame({ type: 'typing', payload: { sender: 'agent', is_typing: true, name: 'Olena' } });
+    await advance(5_000, 500);
+    expect(client.getState().agentTyping).toEqual({ name: 'Olena' });
+    await advance(1_000, 500);
+    expect(client.getState().agentTyping).toBeNull();
+    expect(log['agent-typing']).toEqual([{ isTyping: true, name: 'Olena' }, { isTyping: false }]);
+
+    socket.frame({ type: 'typing', payload: { sender: 'agent', is_typing: true } });
+    expect(client.getState().agentTyping).toEqual({});
+    socket.frame({ type: 'message:new', payload: backend.say(sessionId, { sender: 'agent', text: 'Done typing' }) });
+    expect(client.getState().agentTyping).toBeNull();
+    socket.frame({ type: 'typing', payload: { sender: 'agent', is_typing: true, name: 'Olena' } });
+    socket.frame({ type: 'typing', payload: { sender: 'agent', is_typing: false, name: 'Olena' } });
+    expect(client.getState().agentTyping).toBeNull();
+  });
+
+  it('the visitor’s typing goes over the socket: one true per 2 s at most, false when it stops, on send, or after 3 s idle', async () => {
+    const sockets = fakeSockets();
+    const { client } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const socket = sockets.last();
+    client.setTyping(true); // not open yet: nothing
+    socket.open();
+    await flush();
+    const frames = () => socket.sent.map((f: any) => f.payload.is_typing);
+    for (let i = 0; i < 10; i++) {
+      client.setTyping(true);
+      await advance(150, 50);
+    }
+    expect(frames()).toEqual([true]);
+    await advance(600, 50);
+    client.setTyping(true);
+    expect(frames()).toEqual([true, true]);
+    client.setTyping(false);
+    client.setTyping(false);
+    expect(frames()).toEqual([true, true, false]);
+    client.setTyping(true);
+    await advance(3_000, 500);
+    expect(frames()).toEqual([true, true, false, true, false]);
+    client.setTyping(true);
+    await client.send('sent');
+    expect(frames()).toEqual([true, true, false, true, false, true, false]);
+    expect(socket.sent[0]).toEqual({ type: 'typing', payload: { is_typing: true } });
+  });
+});
+
+describe('lifecycle', () => {
+  it('destroy() stops every timer and closes the socket', async () => {
+    const sockets = fakeSockets();
+    const { client } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const socket = sockets.last();
+    socket.open();
+    await flush();
+    socket.frame({ type: 'typing', payload: { sender: 'agent', is_typing: true } });
+    client.setTyping(true);
+    socket.fail(); // a reconnect is pending too
+    client.destroy();
+    await flush();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(socket.closed).toBe(true);
+    await advance(120_000, 5000);
+    expect(sockets.all).toHaveLength(1);
+  });
+
+  it('destroy() while polling (and with a poll in flight) leaves no timers or requests', async () => {
+    const { client, backend } = await withSession();
+    backend.once('history', () => new Promise<Response | undefined>(() => undefined));
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    client.destroy();
+    await flush();
+    expect(vi.getTimerCount()).toBe(0);
+    await advance(60_000, 5000);
+    expect(polls(backend)).toBe(1);
+  });
+});
