@@ -28,11 +28,20 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
 
   const stored = (): string | null => readRecord(storage, key, isVisitorRecord)?.id ?? null;
 
-  const create = async (signal: AbortSignal): Promise<string> => {
-    const { id } = await api.createVisitor(signal);
-    writeRecord(storage, key, { id });
-    validated = id;
-    return id;
+  /**
+   * Create a visitor, one tab at a time (Web Locks where the browser has them): tabs recovering from a
+   * forgotten visitor together end with one new visitor, the others adopting it instead of making their own.
+   */
+  const create = (signal: AbortSignal, staleId: string | null): Promise<string> => {
+    const work = async (): Promise<string> => {
+      const now = stored();
+      if (now && now !== staleId) return (validated = now);
+      const { id } = await api.createVisitor(signal);
+      writeRecord(storage, key, { id });
+      return (validated = id);
+    };
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    return locks ? locks.request(key, work) : work();
   };
 
   const shared = (work: () => Promise<string>): Promise<string> => {
@@ -59,7 +68,7 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
         if (now && now !== id) return (validated = now);
         storage.removeItem(key);
       }
-      return create(signal);
+      return create(signal, id);
     });
   };
 
@@ -78,7 +87,7 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
         const now = stored();
         if (now && now !== staleId) return now;
         storage.removeItem(key);
-        return create(signal);
+        return create(signal, staleId);
       });
     },
     adopt(raw) {

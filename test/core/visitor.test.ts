@@ -122,6 +122,33 @@ describe('visitor', () => {
     expect(backend.count('POST', '/visitors/')).toBe(2);
   });
 
+  it('two tabs recovering a forgotten visitor at once create one visitor, not two (Web Locks)', async () => {
+    // A LockManager like the browser's: one holder per name at a time, the others wait in order.
+    const tails = new Map<string, Promise<unknown>>();
+    const locks = {
+      request<T>(name: string, work: () => Promise<T>): Promise<T> {
+        const run = (tails.get(name) ?? Promise.resolve()).then(work, work);
+        tails.set(name, run.catch(() => undefined));
+        return run;
+      },
+    };
+    vi.stubGlobal('navigator', { onLine: true, locks });
+    const backend = fresh();
+    const local = new MemoryStorage();
+    const tabA = make({}, { local }).client;
+    const tabB = make({}, { local }).client;
+    const first = await tabA.connect();
+    expect(await tabB.connect()).toBe(first);
+    backend.visitors.clear();
+    await Promise.all([tabA.send('from A'), tabB.send('from B')]);
+    await settled(tabA, 2);
+    await settled(tabB, 2);
+    expect(backend.count('POST', '/visitors/')).toBe(2); // the first one, and one replacement
+    expect(tabA.getState().visitorId).toBe(tabB.getState().visitorId);
+    expect(tabA.getState().messages.map((m) => m.status)).toEqual(['sent', 'sent']);
+    expect(tabB.getState().messages.map((m) => m.status)).toEqual(['sent', 'sent']);
+  });
+
   it('without a storage event, a tab still picks up the id another tab stored (validates it, creates none)', async () => {
     const backend = fresh();
     const local = new MemoryStorage();
