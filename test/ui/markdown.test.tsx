@@ -387,6 +387,23 @@ describe('streaming', () => {
   });
 });
 
+/** Element counts by tag and the text of a VNode tree, without rendering it. */
+function vtree(node: unknown) {
+  const tags: Record<string, number> = {};
+  const text: string[] = [];
+  let elements = 0;
+  const walk = (n: any): void => {
+    if (n == null || typeof n == 'boolean') return;
+    if (typeof n != 'object') return void text.push(String(n));
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (typeof n.type == 'function') return walk(n.type.prototype?.render ? new n.type(n.props).render(n.props, {}) : n.type(n.props));
+    if (typeof n.type == 'string') (tags[n.type] = (tags[n.type] || 0) + 1), elements++;
+    walk(n.props?.children);
+  };
+  walk(node);
+  return { tags, elements, text: text.join('') };
+}
+
 describe('hostile input', () => {
   // Prints parse (text -> VNodes) and mount (VNodes -> happy-dom) times; only asserts completion.
   const time = (label: string, text: string) => {
@@ -402,12 +419,27 @@ describe('hostile input', () => {
     return el;
   };
 
+  // 1 MB is parsed to VNodes and checked without a DOM (mounting 70,000 elements into happy-dom takes
+  // seconds on a busy machine); 100 KB of the same text is mounted and checked in the DOM.
   it('1 MB mixed message', () => {
     const unit = 'Some **bold** and _it_ text with `code` and [l](https://a.b/c) https://x.y/z <b>x</b>\n';
-    const text = (unit.repeat(8) + '\n').repeat(Math.ceil(1_000_000 / (unit.length * 8 + 1)));
-    const el = time('1MB mixed', text);
-    expect(el.querySelectorAll('p').length).toBeGreaterThan(1000);
+    const para = unit.repeat(8) + '\n';
+    const text = para.repeat(Math.ceil(1_000_000 / para.length));
+    const units = (text.length / para.length) * 8;
+    let t0 = performance.now();
+    const tree = vtree(renderMarkdown(text));
+    console.log(`1MB mixed: ${(text.length / 1024).toFixed(0)} KB, parse ${(performance.now() - t0).toFixed(1)} ms, ${tree.elements} elements`);
+    expect(tree.tags.p).toBeGreaterThan(1000);
+    expect(tree.tags.b).toBeUndefined();
+    expect(tree.text.split('<b>x</b>').length - 1).toBe(units); // raw HTML stays text
+    expect(tree.text.split('https://x.y/z').length - 1).toBe(units);
+
+    const small = para.repeat(Math.ceil(100_000 / para.length));
+    const el = time('100KB mixed', small);
+    expect(el.querySelectorAll('p').length).toBeGreaterThan(100);
     expect(el.querySelector('b')).toBeNull();
+    expect(el.textContent!.split('<b>x</b>').length - 1).toBe(small.split('<b>x</b>').length - 1);
+    expect(el.getElementsByTagName('*').length).toBe(vtree(renderMarkdown(small)).elements);
   });
 
   it('1 MB single paragraph of plain text', () => {
