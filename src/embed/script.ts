@@ -63,11 +63,13 @@ function start() {
 
 if (w && !loaded) {
   const api = { init, createChatClient, version, push };
-  // After the IIFE assignment (if any) has run, make sure window.ChatSDK is the API, then start.
+  // After the IIFE assignment (if any) has run, make sure window.ChatSDK is the API. Start in a task of
+  // its own (the DOMContentLoaded handler or a timer), so evaluating the bundle and drawing the launcher
+  // are two short tasks rather than one long one on slow phones.
   queueMicrotask(() => {
     w.ChatSDK = api;
     if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
-    else start();
+    else setTimeout(start);
   });
 } else if (loaded) {
   // The script was included twice: keep the first copy, its widget and its API.

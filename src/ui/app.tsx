@@ -4,7 +4,7 @@
 import { Component, Fragment, h } from 'preact';
 import type { ChatMessage, ChatState, MessageError } from '../core/types';
 import { fmt, type Strings } from './i18n';
-import { CHAT, CLOSE, NEW, SEND, STOP, icon } from './icons';
+import { CLOSE, NEW, SEND, STOP, icon } from './icons';
 import { Markdown } from './markdown';
 
 /** Everything the tree needs; one object, updated in place by mount.tsx before each render. */
@@ -12,8 +12,6 @@ export interface View {
   s: Strings;
   /** Window visible. */
   open: boolean;
-  /** The window has been opened once (its tree is built lazily). */
-  built?: boolean;
   unread: number;
   state?: ChatState;
   rtl?: boolean;
@@ -44,31 +42,6 @@ const btn = (c: string, label: string, onClick: (() => void) | undefined, d: str
   </button>
 );
 
-export function App({ v }: { v: View }) {
-  const { s, unread } = v;
-  return (
-    <>
-      <button
-        class="l"
-        part="launcher"
-        aria-label={unread ? `${s.open}, ${fmt(s.unread, unread)}` : s.open}
-        aria-expanded="false"
-        aria-haspopup="dialog"
-        hidden={v.open}
-        onClick={() => v.toggle(true)}
-      >
-        {icon(CHAT)}
-        {unread > 0 && (
-          <span class="b" aria-hidden="true">
-            {unread > 99 ? '99+' : unread}
-          </span>
-        )}
-      </button>
-      {v.built && <Window v={v} />}
-    </>
-  );
-}
-
 /** Tab and Shift+Tab cycle inside the dialog while it fills a small screen; on desktop it stays non-modal. */
 const trap = (e: KeyboardEvent, v: View) => {
   if (e.key != 'Tab' || !v.small()) return;
@@ -80,7 +53,8 @@ const trap = (e: KeyboardEvent, v: View) => {
   }
 };
 
-function Window({ v }: { v: View }) {
+/** The chat window: built on first open (the launcher is plain DOM, drawn by mount.tsx). */
+export function Window({ v }: { v: View }) {
   const { s, state } = v;
   const msgs = state ? state.messages : [];
   const streaming = msgs.some((m) => m.status == 'streaming');

@@ -2,12 +2,14 @@
 /** @jsx h */
 import { h, render } from 'preact';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
-import { App, atBottom, type View } from './app';
+import { Window, atBottom, type View } from './app';
+import { CHAT } from './icons';
 import { fmt, type Strings } from './i18n';
 import { css } from './styles';
 
 export interface MountOptions {
-  client: ChatClient;
+  /** The client, or a function that creates it when first needed (the launcher alone needs none). */
+  client: ChatClient | (() => ChatClient);
   strings: Strings;
   rtl?: boolean;
   greeting?: string;
@@ -49,7 +51,7 @@ export const onColor = (c: string): string => {
 
 /** Create the host element and its shadow root, draw the launcher. The window is built on first open. */
 export function mountWidget(o: MountOptions): WidgetView {
-  const { client } = o;
+  const cl = typeof o.client == 'function' ? o.client : () => o.client as ChatClient;
   const host = document.createElement('chat-sdk-widget');
   const root = host.attachShadow({ mode: 'open' });
   try {
@@ -61,8 +63,20 @@ export function mountWidget(o: MountOptions): WidgetView {
     if (o.nonce) el.nonce = o.nonce;
     el.textContent = css;
   }
-  const box = root.appendChild(document.createElement('div'));
-  box.className = 'r';
+  /** An element with attributes, appended to `parent` (SVG elements with `svg`). */
+  const mk = (tag: string, parent: Node, a: Record<string, string> = {}, svg?: 1): any => {
+    const e = parent.appendChild(svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag));
+    for (const k in a) e.setAttribute(k, a[k]!);
+    return e;
+  };
+  const box = mk('div', root, { class: 'r' });
+  // The launcher is plain DOM: drawing it needs no Preact (whose first render costs a long task on slow
+  // phones); the window is rendered by Preact into its own element on first open.
+  const btn: HTMLElement = mk('button', box, { class: 'l', part: 'launcher', 'aria-expanded': 'false', 'aria-haspopup': 'dialog' });
+  mk('path', mk('svg', btn, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, 1), { d: CHAT }, 1);
+  const badge: HTMLElement = mk('span', btn, { class: 'b', 'aria-hidden': 'true' });
+  btn.addEventListener('click', () => set(true));
+  const win = mk('div', box);
   const prop = (k: string, v?: string) => (v ? host.style.setProperty('--chat-' + k, v) : host.style.removeProperty('--chat-' + k));
   host.dataset.position = o.position || 'right';
   if (o.theme && o.theme != 'auto') host.dataset.theme = o.theme;
@@ -74,6 +88,7 @@ export function mountWidget(o: MountOptions): WidgetView {
   (document.body || document.documentElement).appendChild(host);
 
   let frame = 0;
+  let built = false;
   let unsub: (() => void) | undefined;
   let vvOff: (() => void) | undefined;
   const seen = new Set<string>();
@@ -88,16 +103,16 @@ export function mountWidget(o: MountOptions): WidgetView {
     toggle: set,
     send(text) {
       v.alert = '';
-      client.send(text).catch((e) => {
+      cl().send(text).catch((e) => {
         v.alert = e?.code == 'invalid-input' ? fmt(v.s.tooLong, max) : v.s.error;
         draw();
       });
     },
-    retry: (id) => void client.retry(id).catch(() => {}),
-    stop: () => client.stop(),
+    retry: (id) => void cl().retry(id).catch(() => {}),
+    stop: () => cl().stop(),
     newChat() {
       v.alert = '';
-      client.newChat().catch(() => {});
+      cl().newChat().catch(() => {});
       focus();
     },
     atBottom: o.atBottom || atBottom,
@@ -107,7 +122,13 @@ export function mountWidget(o: MountOptions): WidgetView {
   const draw = () => {
     cancelAnimationFrame(frame);
     frame = 0;
-    render(<App v={v} />, box);
+    const { s, unread: n } = v;
+    btn.hidden = v.open;
+    btn.setAttribute('aria-label', n ? `${s.open}, ${fmt(s.unread, n)}` : s.open);
+    badge.textContent = n > 99 ? '99+' : n + '';
+    if (n) btn.append(badge);
+    else badge.remove();
+    if (built) render(<Window v={v} />, win);
   };
   // Streamed chunks arrive far faster than frames: render at most once per animation frame.
   const onState = (st: ChatState, first?: boolean) => {
@@ -122,8 +143,8 @@ export function mountWidget(o: MountOptions): WidgetView {
   };
   const start = () => {
     if (unsub) return;
-    unsub = client.subscribe((st) => onState(st));
-    onState(client.getState(), true);
+    unsub = cl().subscribe((st) => onState(st));
+    onState(cl().getState(), true);
   };
   const focus = () => root.querySelector<HTMLElement>(v.open ? 'textarea' : '.l')?.focus();
   function set(open: boolean) {
@@ -131,7 +152,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     v.open = open;
     if (open) {
       start();
-      v.built = true;
+      built = true;
       v.unread = 0;
       // On phones the window fills the visual viewport, so the on-screen keyboard does not cover the composer.
       const vv = window.visualViewport;
@@ -144,7 +165,7 @@ export function mountWidget(o: MountOptions): WidgetView {
           prop('vh');
         };
       }
-      client.connect().catch(() => {});
+      cl().connect().catch(() => {});
     } else vvOff?.();
     draw();
     focus();
@@ -163,7 +184,7 @@ export function mountWidget(o: MountOptions): WidgetView {
       cancelAnimationFrame(frame);
       unsub?.();
       vvOff?.();
-      render(null, box);
+      if (built) render(null, win);
       host.remove();
     },
   };

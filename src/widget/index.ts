@@ -1,6 +1,7 @@
 // The widget's public API: `init(options)` validates options, creates the headless client and mounts
 // the UI. Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
 import { createChatClient } from '../core';
+import { normalizeApiUrl } from '../core/options';
 import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage } from '../core/types';
 import { getStrings, isRtl, lang, locales, type Strings } from '../ui/i18n';
 import { mountWidget } from '../ui/mount';
@@ -133,14 +134,18 @@ function create(o: WidgetOptions): WidgetInstance {
   }
 
   const own = !o.client;
-  const client = o.client || createChatClient({ ...o, maxMessageLength: v.maxMessageLength } as ChatClientOptions);
+  // The client is created when first needed (open, send, on, preload) or at idle time, not during
+  // start-up; a wrong apiUrl is still reported now, before anything is drawn.
+  if (own) normalizeApiUrl(o.apiUrl);
+  let client = o.client;
+  const cl = () => (client ||= createChatClient({ ...o, maxMessageLength: v.maxMessageLength } as ChatClientOptions));
   const handlers = { open: new Set<(e: any) => void>(), close: new Set<(e: any) => void>() };
   let dead = false;
   let view;
   try {
     view = mountWidget({
       ...v,
-      client,
+      client: cl,
       strings: getStrings(locale, v.title ? { ...v.strings, title: v.title } : v.strings),
       rtl: isRtl(locale),
       onToggle: (open) =>
@@ -153,7 +158,7 @@ function create(o: WidgetOptions): WidgetInstance {
         }),
     });
   } catch (e) {
-    if (own) client.destroy();
+    if (own) client?.destroy();
     throw e;
   }
   const w = view;
@@ -163,30 +168,33 @@ function create(o: WidgetOptions): WidgetInstance {
       console.warn(`${P}${name}(): ${e?.message || e}`);
     })
   );
-  // Warm up when the browser is idle, after the page's own start-up work.
+  // Create the client when the browser is idle, after the page's own start-up work; with `preload`,
+  // also read storage and create or validate the visitor then.
   const win = window as any;
   const [later, cancel] = win.requestIdleCallback ? [win.requestIdleCallback, win.cancelIdleCallback] : [setTimeout, clearTimeout];
   const idle =
     !v.open &&
-    v.preload &&
     later(() => {
-      w.start();
-      client.connect().catch(noop);
+      cl();
+      if (v.preload && !w.isOpen()) {
+        w.start();
+        cl().connect().catch(noop);
+      }
     });
 
   const methods: Record<string, (...a: any[]) => any> = {
     open: w.open,
     close: w.close,
     toggle: w.toggle,
-    send: (text) => quiet('send', client.send(String(text ?? ''))),
-    newChat: () => quiet('newChat', client.newChat()),
+    send: (text) => quiet('send', cl().send(String(text ?? ''))),
+    newChat: () => quiet('newChat', cl().newChat()),
     on(name: WidgetEventName, fn: (e: any) => void) {
       if (typeof fn != 'function') throw new TypeError(`on("${name}", handler): handler must be a function`);
       if (name == 'open' || name == 'close') {
         handlers[name].add(fn);
         return () => void handlers[name].delete(fn);
       }
-      return client.on(name, fn);
+      return cl().on(name, fn);
     },
     destroy() {
       dead = true;
@@ -195,7 +203,7 @@ function create(o: WidgetOptions): WidgetInstance {
       handlers.open.clear();
       handlers.close.clear();
       w.destroy();
-      if (own) client.destroy();
+      if (own) client?.destroy();
     },
   };
   // Guard every entry point: after destroy() they do nothing, and nothing throws into the page.

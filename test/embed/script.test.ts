@@ -6,8 +6,8 @@ import { button, dialog, host, shadow } from '../ui/helpers';
 const load = async () => {
   vi.resetModules();
   const mod = await import('../../src/embed/script');
-  await Promise.resolve(); // the module starts in a microtask
-  await Promise.resolve();
+  // The module defines window.ChatSDK in a microtask and starts the widget in a task of its own.
+  await new Promise((r) => setTimeout(r));
   return mod;
 };
 
@@ -63,6 +63,17 @@ describe('script tag', () => {
     api.push(['open']);
     expect(shadow().getElementById(dialog()!.getAttribute('aria-labelledby')!)!.textContent).toBe('Help desk');
     expect(shadow().textContent).toContain('Здравствуйте!');
+  });
+
+  it('defines the API at once and draws the launcher in a later task (two short tasks, not one long one)', async () => {
+    tag({ 'data-api-key': 'pk_1', 'data-api-url': 'https://api.example.com' });
+    vi.resetModules();
+    await import('../../src/embed/script');
+    await Promise.resolve();
+    expect(typeof (window as any).ChatSDK.init).toBe('function');
+    expect(host()).toBeNull();
+    await new Promise((r) => setTimeout(r));
+    expect(button('Open chat')).not.toBeNull();
   });
 
   it('reads document.currentScript and its nonce when present', async () => {

@@ -41,6 +41,14 @@ describe('options', () => {
     expect(host()).toBeNull();
   });
 
+  it('a wrong apiUrl is reported by init itself (the client is created later) and leaves nothing behind', () => {
+    const c = spyConsole();
+    inst = init({ apiKey: KEY, apiUrl: 'ftp://example.com' });
+    expect(String(c.error.mock.calls[0]![1])).toContain('Option "apiUrl" must be');
+    expect(host()).toBeNull();
+    expect(getInstance()).toBeNull();
+  });
+
   it('invalid values warn with the option and the fix, and fall back to defaults', () => {
     const c = spyConsole();
     inst = init({
