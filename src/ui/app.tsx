@@ -102,11 +102,20 @@ interface LogProps {
   busy: boolean;
 }
 
+/** Messages rendered when a conversation is shown; older ones are revealed a page at a time. */
+const PAGE = 60;
+
 class Log extends Component<LogProps, { pill?: boolean }> {
   el?: HTMLDivElement | null;
   stick = true;
   sig?: string | false;
   last?: string;
+  /** Oldest messages not rendered, the chat they belong to, and the length seen at the last render. */
+  skip = 0;
+  chat?: string;
+  len = 0;
+  /** Distance from the scroll position to the end before older messages were prepended (0: none). */
+  keep = 0;
   pill(pill: boolean) {
     if (this.state.pill != pill) this.setState({ pill });
   }
@@ -116,9 +125,24 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     this.stick = true;
     this.pill(false);
   };
+  /** Reveal the previous page of messages, keeping the ones in view where they are. */
+  more = (e?: Event) => {
+    const el = this.el!;
+    if (this.keep || !this.skip) return;
+    this.keep = el.scrollHeight - el.scrollTop || 1;
+    this.skip = Math.max(0, this.skip - PAGE);
+    // The button goes away with the last page: keep keyboard focus in the log.
+    if (e && !this.skip) el.focus();
+    this.forceUpdate();
+  };
   /** After a render: follow new content when at the end, else offer the pill. */
   override componentDidUpdate() {
     const { v, msgs } = this.props;
+    const el = this.el!;
+    if (this.keep) {
+      el.scrollTop = el.scrollHeight - this.keep;
+      this.keep = 0;
+    }
     const last = msgs[msgs.length - 1];
     const sig = v.open && last && `${msgs.length}|${last.id}|${last.status}|${last.text.length}`;
     if (sig == this.sig) return;
@@ -134,6 +158,12 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     this.componentDidUpdate();
   }
   override render({ v, msgs, busy }: LogProps) {
+    const len = msgs.length;
+    const chat = v.state?.currentChatId;
+    // A long transcript renders its newest page; while following the end, the rendered part stays short.
+    if (chat != this.chat || this.skip > len || (len > this.len && this.stick && len - this.skip > 2 * PAGE)) this.skip = Math.max(0, len - PAGE);
+    this.chat = chat;
+    this.len = len;
     return (
       <div class="mw">
         <div
@@ -146,15 +176,24 @@ class Log extends Component<LogProps, { pill?: boolean }> {
           tabIndex={0}
           ref={(e) => void (this.el = e)}
           onScroll={() => {
-            if ((this.stick = v.atBottom(this.el!))) this.pill(false);
+            const el = this.el!;
+            if ((this.stick = v.atBottom(el))) this.pill(false);
+            // Near the top: reveal the previous page before the visitor reaches it.
+            else if (this.skip && el.scrollTop < 400 && el.scrollHeight > el.clientHeight) this.more();
           }}
         >
-          {v.greeting && (
-            <div class="msg" data-greeting="">
-              <div class="bb">{v.greeting}</div>
-            </div>
+          {this.skip > 0 ? (
+            <button class="rt" onClick={this.more}>
+              {v.s.earlier}
+            </button>
+          ) : (
+            v.greeting && (
+              <div class="msg" data-greeting="">
+                <div class="bb">{v.greeting}</div>
+              </div>
+            )
           )}
-          {msgs.map((m) => (
+          {(this.skip ? msgs.slice(this.skip) : msgs).map((m) => (
             <Msg key={m.id} m={m} s={v.s} retry={v.retry} />
           ))}
         </div>

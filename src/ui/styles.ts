@@ -4,6 +4,8 @@
 // --chat-on-primary, --chat-radius, --chat-font, --chat-bg, --chat-fg, --chat-muted, --chat-bubble,
 // --chat-border, --chat-gap, --chat-z. Inside, they map to short private names (--p, --o, --r, --f,
 // --b, --g, --m, --u, --e) with the defaults as fallbacks; dark mode swaps the fallbacks.
+// Bubbles (.bb) have content-visibility:auto: off-screen ones skip layout and paint in a long conversation,
+// and a growing answer's layout stays inside its own bubble (containment).
 const theme = (bg: string, fg: string, muted: string, bubble: string, border: string, err: string, scheme: string) =>
   `--b:var(--chat-bg,${bg});color:var(--chat-fg,${fg});--m:var(--chat-muted,${muted});--u:var(--chat-bubble,${bubble});--e:var(--chat-border,${border});--x:${err};color-scheme:${scheme}`;
 const dark = theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
@@ -35,7 +37,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .msg{display:flex;flex-direction:column;align-items:flex-start;max-width:85%}
 [data-author=visitor]{align-self:flex-end;align-items:flex-end}
 [data-author=system]{align-self:center;align-items:center;color:var(--m);font-size:13px}
-.bb{padding:9px 13px;border-radius:18px;border-end-start-radius:6px;background:var(--u);overflow-wrap:anywhere;max-width:100%}
+.bb{padding:9px 13px;border-radius:18px;border-end-start-radius:6px;background:var(--u);overflow-wrap:anywhere;max-width:100%;content-visibility:auto;contain-intrinsic-size:auto 40px}
 [data-author=visitor] .bb{background:var(--p);color:var(--o);white-space:pre-wrap;border-end-start-radius:18px;border-end-end-radius:6px}
 [data-status=queued] .bb,[data-status=sending] .bb{opacity:.75}
 [data-status=failed] .bb{box-shadow:0 0 0 1.5px var(--x)}

@@ -266,6 +266,76 @@ describe('scrolling', () => {
   });
 });
 
+describe('long conversations', () => {
+  const transcript = (n: number) => Array.from({ length: n }, (_, i) => msg(i % 2 ? 'assistant' : 'visitor', `m${i}`));
+  const texts = () => messages().map((m) => m.textContent!.replace(/^(You|Assistant): /, ''));
+
+  it('render the newest 60 messages; "Show earlier messages" reveals older pages, then the greeting', async () => {
+    client.setMessages(transcript(150));
+    mount({ greeting: 'Hello' });
+    view!.open();
+    await settle();
+    expect(messages()).toHaveLength(60);
+    expect(texts()[0]).toBe('m90');
+    expect(texts().at(-1)).toBe('m149');
+    expect(log().textContent).not.toContain('Hello');
+    button('Show earlier messages')!.click();
+    await settle();
+    expect(messages()).toHaveLength(120);
+    expect(texts()[0]).toBe('m30');
+    button('Show earlier messages')!.click();
+    await settle();
+    expect(messages()).toHaveLength(150);
+    expect(button('Show earlier messages')).toBeNull();
+    expect(shadow().activeElement).toBe(log()); // focus stays in the log when the button goes
+    expect(log().textContent).toContain('Hello');
+  });
+
+  it('scrolling near the top reveals the previous page and keeps the view where it was', async () => {
+    client.setMessages(transcript(100));
+    mount({ atBottom: () => false });
+    view!.open();
+    await settle();
+    let top = 500;
+    const el = log();
+    Object.defineProperty(el, 'scrollHeight', { configurable: true, get: () => messages().length * 50 });
+    Object.defineProperty(el, 'clientHeight', { configurable: true, get: () => 600 });
+    Object.defineProperty(el, 'scrollTop', { configurable: true, get: () => top, set: (v) => (top = v) });
+    el.dispatchEvent(new Event('scroll'));
+    await settle();
+    expect(messages()).toHaveLength(60); // not near the top yet
+    top = 100;
+    el.dispatchEvent(new Event('scroll'));
+    await settle();
+    expect(messages()).toHaveLength(100);
+    expect(top).toBe(100 + 40 * 50); // the same messages are in view
+  });
+
+  it('while following the end, the rendered part stays short as messages arrive', async () => {
+    client.setMessages(transcript(100));
+    mount();
+    view!.open();
+    await settle();
+    client.setMessages(transcript(200));
+    await settle();
+    expect(messages()).toHaveLength(60);
+    expect(texts().at(-1)).toBe(`m199`);
+  });
+
+  it('a new chat shows from its first message', async () => {
+    client.setMessages(transcript(100));
+    mount();
+    view!.open();
+    await settle();
+    button('New chat')!.click();
+    await settle();
+    client.setMessages(transcript(3));
+    await settle();
+    expect(messages()).toHaveLength(3);
+    expect(button('Show earlier messages')).toBeNull();
+  });
+});
+
 describe('unread badge', () => {
   it('counts answers completed while closed in the launcher name, and clears on open', async () => {
     mount();
