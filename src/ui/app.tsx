@@ -125,12 +125,12 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     this.stick = true;
     this.pill(false);
   };
-  /** Reveal the previous page of messages, keeping the ones in view where they are. */
+  /** Reveal older messages (a page from the button, a third of one while scrolling), keeping the view in place. */
   more = (e?: Event) => {
     const el = this.el!;
     if (this.keep || !this.skip) return;
     this.keep = el.scrollHeight - el.scrollTop || 1;
-    this.skip = Math.max(0, this.skip - PAGE);
+    this.skip = Math.max(0, this.skip - (e ? PAGE : PAGE / 3));
     // The button goes away with the last page: keep keyboard focus in the log.
     if (e && !this.skip) el.focus();
     this.forceUpdate();
@@ -178,8 +178,8 @@ class Log extends Component<LogProps, { pill?: boolean }> {
           onScroll={() => {
             const el = this.el!;
             if ((this.stick = v.atBottom(el))) this.pill(false);
-            // Near the top: reveal the previous page before the visitor reaches it.
-            else if (this.skip && el.scrollTop < 400 && el.scrollHeight > el.clientHeight) this.more();
+            // Within a screen of the top: reveal a few older messages per frame, before the visitor gets there.
+            else if (this.skip && el.scrollTop < el.clientHeight) this.more();
           }}
         >
           {this.skip > 0 ? (

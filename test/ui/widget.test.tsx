@@ -291,12 +291,12 @@ describe('long conversations', () => {
     expect(log().textContent).toContain('Hello');
   });
 
-  it('scrolling near the top reveals the previous page and keeps the view where it was', async () => {
+  it('scrolling within a screen of the top reveals older messages and keeps the view where it was', async () => {
     client.setMessages(transcript(100));
     mount({ atBottom: () => false });
     view!.open();
     await settle();
-    let top = 500;
+    let top = 700;
     const el = log();
     Object.defineProperty(el, 'scrollHeight', { configurable: true, get: () => messages().length * 50 });
     Object.defineProperty(el, 'clientHeight', { configurable: true, get: () => 600 });
@@ -307,8 +307,16 @@ describe('long conversations', () => {
     top = 100;
     el.dispatchEvent(new Event('scroll'));
     await settle();
+    expect(messages()).toHaveLength(80); // a few at a time while scrolling
+    expect(top).toBe(100 + 20 * 50); // the same messages are in view
+    top = 100;
+    el.dispatchEvent(new Event('scroll'));
+    await settle();
     expect(messages()).toHaveLength(100);
-    expect(top).toBe(100 + 40 * 50); // the same messages are in view
+    expect(top).toBe(100 + 20 * 50);
+    el.dispatchEvent(new Event('scroll'));
+    await settle();
+    expect(messages()).toHaveLength(100);
   });
 
   it('while following the end, the rendered part stays short as messages arrive', async () => {
