@@ -199,7 +199,8 @@ async function openWindow(page, cdp, minMessages = 0) {
         const sync = performance.now() - t0;
         const check = () => {
           const ta = b.textbox();
-          const rendered = (b.log()?.querySelectorAll('[data-author]').length ?? 0) >= min;
+          // The log renders the newest 60 messages of a long chat and reveals older ones on scroll.
+          const rendered = (b.log()?.querySelectorAll('[data-author]').length ?? 0) >= Math.min(min, 60);
           if (ta && rendered && b.visible(ta) && b.root().activeElement === ta) {
             const ch = new MessageChannel();
             ch.port1.onmessage = () => resolve({ sync, painted: performance.now() - t0 });
