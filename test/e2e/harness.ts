@@ -44,9 +44,21 @@ export interface LogEntry {
 }
 
 interface StoredMessage {
-  author: 'visitor' | 'assistant';
+  id: string;
+  author: 'visitor' | 'assistant' | 'agent' | 'system';
   text: string;
+  created_at: string;
   client_message_id?: string;
+  agent?: { name: string; avatar_url?: string };
+}
+
+/** A message as the history endpoint and the WebSocket send it. */
+export interface HistoryMessage {
+  id: string;
+  sender: 'visitor' | 'assistant' | 'agent' | 'system';
+  text: string;
+  created_at: string;
+  agent?: { name: string; avatar_url?: string };
 }
 
 /** The in-process reference backend (see demo/server/api-server.mjs). */
@@ -58,6 +70,16 @@ interface ApiServer extends Server {
       counts(): { visitors: number; sessions: number; messages: number };
     };
   };
+  /** Same as POST /__qa/fault, without HTTP. */
+  fault(name: string, seconds?: number): void;
+  /** Reply as a human agent (stored, then sent to the session's sockets); throws for an unknown session. */
+  agentReply(sessionId: string, text: string, name?: string, avatarUrl?: string): HistoryMessage;
+  /** "<name> is typing…" on or off on the session's sockets (on lapses after 6 s). */
+  agentTyping(sessionId: string, isTyping: boolean, name?: string): void;
+  /** A socket of this session sent `typing: true` less than 5 s ago. */
+  visitorTyping(sessionId: string): boolean;
+  /** Open WebSockets, in one session or in all. */
+  socketCount(sessionId?: string): number;
 }
 
 export interface Stack {
@@ -73,6 +95,12 @@ export interface Stack {
    * from calling a loopback API.)
    */
   plainUrl: string;
+  /**
+   * A plain page like `plainUrl` whose widget is started by `ChatSDK.init(options)` (through the
+   * command queue, `data-auto-init="false"`), with apiKey, apiUrl and title "Acme support" filled in.
+   * The options travel in the URL, so a reload starts the same widget.
+   */
+  initUrl(options?: Record<string, unknown>): string;
   /** A fresh browser profile (its own storage), closed with the stack. */
   context(options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext>;
   /** Page errors and CSP / Trusted Types violations seen on pages opened through `watch`, all pages. */
@@ -110,12 +138,35 @@ const plainPage = (apiUrl: string) => `<!doctype html>
 <script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${apiUrl}" data-title="Acme support" async></script>
 </body></html>`;
 
+/** The plain page with the widget started by `ChatSDK.init(options)` from the command queue. */
+const initPage = (apiUrl: string, options: Record<string, unknown>) => {
+  const json = JSON.stringify({ apiKey: API_KEY, apiUrl, title: 'Acme support', ...options }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Init page</title></head>
+<body><h1>Init page</h1><button type="button" id="page-button">Page button</button>
+<script>window.ChatSDK = window.ChatSDK || []; window.ChatSDK.push(['init', ${json}]);</script>
+<script src="/dist/chat-sdk.js" data-auto-init="false" async></script>
+</body></html>`;
+};
+
 async function startPlainServer(apiUrl: string): Promise<Server> {
   const server = http.createServer((req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    if (req.url === '/plain.html') {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/plain.html') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(plainPage(apiUrl));
+    } else if (url.pathname === '/init.html') {
+      let options: Record<string, unknown>;
+      try {
+        options = JSON.parse(url.searchParams.get('options') ?? '{}') as Record<string, unknown>;
+      } catch {
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        return void res.end('options: not JSON');
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(initPage(apiUrl, options));
     } else if (req.url === '/dist/chat-sdk.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
       res.end(readFileSync('dist/chat-sdk.js'));
@@ -167,6 +218,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
     problems,
     embedUrl: `${demo.url}/embed.html`,
     plainUrl,
+    initUrl: (options = {}) => `${plain.url}/init.html?options=${encodeURIComponent(JSON.stringify(options))}`,
     async context(options) {
       const context = await browser.newContext(options);
       contexts.push(context);
@@ -262,8 +314,10 @@ export const composer = (page: Page) => page.getByRole('textbox', { name: 'Messa
 export const button = (page: Page, name: 'Send' | 'Stop' | 'Retry' | 'New chat' | 'Close chat') =>
   page.getByRole('button', { name, exact: true });
 export const chatLog = (page: Page) => page.getByRole('log');
+export type Author = 'visitor' | 'assistant' | 'agent' | 'system';
+
 /** Messages of one author (`[data-author][data-status]`), optionally only those containing `text`. */
-export const messages = (page: Page, author: 'visitor' | 'assistant', text?: string): Locator => {
+export const messages = (page: Page, author: Author, text?: string): Locator => {
   const all = page.locator(`[data-author="${author}"][data-status]`);
   return text === undefined ? all : all.filter({ hasText: text });
 };
@@ -356,12 +410,12 @@ export async function recordAnswerGrowth(page: Page, timeoutMs = 20_000): Promis
 export const poll = <T>(fn: () => T | Promise<T>, timeout = 10_000) => expect.poll(fn, { timeout, interval: 50 });
 
 /** `data-status` of the newest message of this author, or null when there is none (never waits). */
-export async function lastStatus(page: Page, author: 'visitor' | 'assistant'): Promise<string | null> {
+export async function lastStatus(page: Page, author: Author): Promise<string | null> {
   const all = (await transcript(page)).filter((m) => m.author === author);
   return all[all.length - 1]?.status ?? null;
 }
 
 /** How many messages of this author contain `text` (never waits). */
-export async function countMessages(page: Page, author: 'visitor' | 'assistant', text?: string): Promise<number> {
+export async function countMessages(page: Page, author: Author, text?: string): Promise<number> {
   return (await transcript(page)).filter((m) => m.author === author && (text === undefined || m.text.includes(text))).length;
 }
