@@ -101,6 +101,8 @@ export interface Stack {
    * The options travel in the URL, so a reload starts the same widget.
    */
   initUrl(options?: Record<string, unknown>): string;
+  /** The plain page with these extra `data-*` attributes on its script tag, e.g. `{ live: 'websocket' }`. */
+  tagUrl(attributes: Record<string, string>): string;
   /** A fresh browser profile (its own storage), closed with the stack. */
   context(options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext>;
   /** Page errors and CSP / Trusted Types violations seen on pages opened through `watch`, all pages. */
@@ -131,11 +133,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const plainPage = (apiUrl: string) => `<!doctype html>
+const escapeAttr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+const plainPage = (apiUrl: string, attributes: Record<string, string> = {}) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Plain page</title></head>
 <body><h1>Plain page</h1><p id="probe">A page without CSS.</p><button type="button" id="page-button">Page button</button>
-<script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${apiUrl}" data-title="Acme support" async></script>
+<script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${apiUrl}" data-title="Acme support"${Object.entries(attributes)
+  .map(([name, value]) => ` data-${name.replace(/[^a-z0-9-]/gi, '')}="${escapeAttr(value)}"`)
+  .join('')} async></script>
 </body></html>`;
 
 /** The plain page with the widget started by `ChatSDK.init(options)` from the command queue. */
@@ -156,7 +162,10 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/plain.html') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(plainPage(apiUrl));
+      // ?data-live=websocket&data-sound=true: extra attributes on the script tag
+      const attributes: Record<string, string> = {};
+      for (const [name, value] of url.searchParams) if (name.startsWith('data-')) attributes[name.slice(5)] = value;
+      res.end(plainPage(apiUrl, attributes));
     } else if (url.pathname === '/init.html') {
       let options: Record<string, unknown>;
       try {
@@ -218,6 +227,8 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
     problems,
     embedUrl: `${demo.url}/embed.html`,
     plainUrl,
+    tagUrl: (attributes) =>
+      `${plainUrl}?${new URLSearchParams(Object.entries(attributes).map(([name, value]) => [`data-${name}`, value])).toString()}`,
     initUrl: (options = {}) => `${plain.url}/init.html?options=${encodeURIComponent(JSON.stringify(options))}`,
     async context(options) {
       const context = await browser.newContext(options);

@@ -155,6 +155,18 @@ describe('live updates against the reference backend', () => {
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 
+  it('the script tag: data-live="websocket" (with data-sound="true") connects a socket, and the agent reply arrives over it', async () => {
+    const seen = recordConsole(page);
+    const { sessionId } = await startChat(stack, page, stack.tagUrl({ live: 'websocket', sound: 'true' }));
+    await poll(() => stack.api.socketCount(sessionId)).toBe(1);
+    const reply = uniqueText('tag socket');
+    stack.api.agentReply(sessionId, reply);
+    await messages(page, 'agent', reply).waitFor({ timeout: 3_000 });
+    // Both attributes are understood: no "[ChatSDK] Option … must be …" warning.
+    expect(seen.filter((m) => m.text.includes('[ChatSDK]') && m.type !== 'info')).toEqual([]);
+    expect(await stack.problemsOf(page)).toEqual([]);
+  });
+
   it('agent avatars: an https avatar is shown, an http one is replaced by a placeholder', async () => {
     const { sessionId } = await startChat(stack, page, stack.initUrl({ live: 'websocket' }));
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
@@ -189,9 +201,14 @@ describe('live updates against the reference backend', () => {
     await reconnecting(page).waitFor({ state: 'hidden', timeout: 5_000 });
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
     const log = await after(seq);
-    expect(log.filter((e) => e.path === socketPath(sessionId) && e.status === 101).length, 'one reconnect').toBe(1);
-    expect(log.filter((e) => e.path === socketPath(sessionId) && e.status === 503).length, 'refused while the gap was open').toBeGreaterThanOrEqual(1);
-    expect(log.some((e) => e.path === historyPath(sessionId) && e.status === 200), 'the gap was fetched from the history').toBe(true);
+    const upgrades = log.filter((e) => e.method === 'GET' && e.path === socketPath(sessionId));
+    // Refused (HTTP 503) while the gap was open, then one socket opened (101).
+    expect(upgrades.filter((e) => e.status === 101).length, 'one reconnect').toBe(1);
+    expect(upgrades.filter((e) => e.status === 503).length, 'refused while the gap was open').toBeGreaterThanOrEqual(1);
+    expect(upgrades.at(-1)?.status).toBe(101);
+    // The gap reply came from the history, fetched after the new socket opened.
+    const reopened = upgrades.at(-1)!.seq;
+    expect(log.some((e) => e.seq > reopened && e.path === historyPath(sessionId) && e.status === 200), 'the gap was fetched from the history').toBe(true);
 
     // Once, and the new socket delivers the next reply (also once).
     const next = uniqueText('after reconnect');
