@@ -12,7 +12,6 @@ export interface View {
   s: Strings;
   /** Window visible. */
   open: boolean;
-  unread: number;
   state?: ChatState;
   rtl?: boolean;
   greeting?: string;
@@ -23,6 +22,8 @@ export interface View {
   send(text: string): void;
   retry(id: string): void;
   stop(): void;
+  /** The visitor is typing (true) or cleared the composer (false). */
+  typing(t: boolean): void;
   newChat(): void;
   /** Scroll position test: overridable because happy-dom has no layout. */
   atBottom(el: HTMLElement): boolean;
@@ -42,6 +43,14 @@ const btn = (c: string, label: string, onClick: (() => void) | undefined, d: str
   </button>
 );
 
+const dots = () => (
+  <div class="d" aria-hidden="true">
+    <i />
+    <i />
+    <i />
+  </div>
+);
+
 /** Tab and Shift+Tab cycle inside the dialog while it fills a small screen; on desktop it stays non-modal. */
 const trap = (e: KeyboardEvent, v: View) => {
   if (e.key != 'Tab' || !v.small()) return;
@@ -59,6 +68,7 @@ export function Window({ v }: { v: View }) {
   const msgs = state ? state.messages : [];
   const streaming = msgs.some((m) => m.status == 'streaming');
   const close = () => v.toggle(false);
+  const cn = state?.connection;
   return (
     <div
       class="w"
@@ -79,6 +89,7 @@ export function Window({ v }: { v: View }) {
         <h2 class="t" id="t">
           {s.title}
         </h2>
+        {cn && cn != 'online' && <span class="cs">{cn == 'offline' ? s.offlineShort : s.reconnecting}</span>}
         {btn('ib', s.newChat, v.newChat, NEW)}
         {btn('ib', s.close, close, CLOSE)}
       </div>
@@ -144,7 +155,7 @@ class Log extends Component<LogProps, { pill?: boolean }> {
       this.keep = 0;
     }
     const last = msgs[msgs.length - 1];
-    const sig = v.open && last && `${msgs.length}|${last.id}|${last.status}|${last.text.length}`;
+    const sig = v.open && last && `${msgs.length}|${last.id}|${last.status}|${last.text.length}|${!!v.state!.agentTyping}`;
     if (sig == this.sig) return;
     this.sig = sig;
     if (!sig) return;
@@ -160,6 +171,7 @@ class Log extends Component<LogProps, { pill?: boolean }> {
   override render({ v, msgs, busy }: LogProps) {
     const len = msgs.length;
     const chat = v.state?.currentChatId;
+    const at = v.state?.agentTyping;
     // A long transcript renders its newest page; while following the end, the rendered part stays short.
     if (chat != this.chat || this.skip > len || (len > this.len && this.stick && len - this.skip > 2 * PAGE)) this.skip = Math.max(0, len - PAGE);
     this.chat = chat;
@@ -196,6 +208,12 @@ class Log extends Component<LogProps, { pill?: boolean }> {
           {(this.skip ? msgs.slice(this.skip) : msgs).map((m) => (
             <Msg key={m.id} m={m} s={v.s} retry={v.retry} />
           ))}
+          {at && (
+            <div class="msg">
+              <div class="bb">{dots()}</div>
+              <div class="meta">{fmt(v.s.agentTyping, at.name || v.s.agent)}</div>
+            </div>
+          )}
         </div>
         {this.state.pill && (
           <button class="pill" onClick={this.toEnd}>
@@ -220,6 +238,7 @@ class Msg extends Component<MsgProps> {
   }
   override render({ m, s, retry }: MsgProps) {
     const mine = m.author == 'visitor';
+    const ag = m.author == 'agent' && (m.agent || { name: s.agent });
     const st = m.status;
     const failed = st == 'failed';
     const why = failed && reason(s, m.error || ({} as MessageError));
@@ -232,14 +251,18 @@ class Msg extends Component<MsgProps> {
         : m.stopped && s.stopped;
     return (
       <div class="msg" data-author={m.author} data-status={st} data-stopped={m.stopped ? '' : undefined}>
-        <span class="sr">{mine ? s.you : s.bot}: </span>
+        {ag ? (
+          <div class="an">
+            <Av a={ag} />
+            {ag.name}
+            <span class="sr">: </span>
+          </div>
+        ) : (
+          m.author != 'system' && <span class="sr">{mine ? s.you : s.bot}: </span>
+        )}
         {st == 'streaming' && !m.text ? (
           <div class="bb">
-            <div class="d" aria-hidden="true">
-              <i />
-              <i />
-              <i />
-            </div>
+            {dots()}
             <span class="sr">{s.typing}</span>
           </div>
         ) : (
@@ -256,6 +279,19 @@ class Msg extends Component<MsgProps> {
           </div>
         )}
       </div>
+    );
+  }
+}
+
+/** An agent's avatar: the https image the core kept, else (or when it fails to load) the name's initial. */
+class Av extends Component<{ a: { name: string; avatarUrl?: string } }, { e?: boolean }> {
+  override render({ a }: { a: { name: string; avatarUrl?: string } }) {
+    return a.avatarUrl && !this.state.e ? (
+      <img class="av" src={a.avatarUrl} alt="" referrerpolicy="no-referrer" width={24} height={24} onError={() => this.setState({ e: true })} />
+    ) : (
+      <span class="av" aria-hidden="true">
+        {[...a.name][0]?.toUpperCase()}
+      </span>
     );
   }
 }
@@ -310,7 +346,11 @@ class Composer extends Component<ComposerProps, { t: string }> {
             placeholder={s.placeholder}
             enterkeyhint="send"
             value={t}
-            onInput={(e) => this.setState({ t: e.currentTarget.value })}
+            onInput={(e) => {
+              const t = e.currentTarget.value;
+              this.setState({ t });
+              v.typing(!!t);
+            }}
             onKeyDown={(e) => {
               if (e.key == 'Enter' && !e.shiftKey && !e.isComposing) {
                 e.preventDefault();

@@ -39,16 +39,23 @@ export interface Strings {
   protocol: string;
   /** Reveals older messages of a long conversation. */
   earlier: string;
+  /** Name of an agent who sent none. */
+  agent: string;
+  /** An agent is typing; `{n}` is the agent's name (or `agent`). */
+  agentTyping: string;
+  /** Header labels while live updates are degraded or the browser is offline. */
+  reconnecting: string;
+  offlineShort: string;
 }
 
 // Stored compactly: one `|`-separated string per locale, in the order of KEYS.
-const KEYS = 'title|open|unread|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier'.split('|') as (keyof Strings)[];
+const KEYS = 'title|open|unread|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort'.split('|') as (keyof Strings)[];
 
 /** Built-in locales. */
 export const locales: Record<string, string> = {
-  en: 'Chat|Open chat|{n} unread|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages',
-  uk: 'Чат|Відкрити чат|непрочитаних: {n}|Закрити чат|Новий чат|Повідомлення|Напишіть повідомлення…|Надіслати|Зупинити|Повторити|Друкує…|Надсилання…|У черзі, надішлемо, щойно буде зв’язок|Не надіслано.|Зупинено|Нові повідомлення|Немає з’єднання. Повідомлення надішлемо, щойно воно відновиться.|Повідомлення може містити щонайбільше {n} символів.|Щось пішло не так. Спробуйте ще раз.|Ви|Асистент|Немає з’єднання.|Сервер відповідав надто довго.|Сервер перевантажений.|Сервер не зміг відповісти.|Відповідь перервано.|Неочікувана відповідь сервера.|Показати попередні повідомлення',
-  ru: 'Чат|Открыть чат|непрочитанных: {n}|Закрыть чат|Новый чат|Сообщение|Напишите сообщение…|Отправить|Остановить|Повторить|Печатает…|Отправка…|В очереди, отправим, когда появится связь|Не отправлено.|Остановлено|Новые сообщения|Нет соединения. Сообщения отправим, когда оно восстановится.|Сообщение может содержать не более {n} символов.|Что-то пошло не так. Попробуйте ещё раз.|Вы|Ассистент|Нет соединения.|Сервер отвечал слишком долго.|Сервер перегружен.|Сервер не смог ответить.|Ответ прерван.|Неожиданный ответ сервера.|Показать предыдущие сообщения',
+  en: 'Chat|Open chat|{n} unread|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline',
+  uk: 'Чат|Відкрити чат|непрочитаних: {n}|Закрити чат|Новий чат|Повідомлення|Напишіть повідомлення…|Надіслати|Зупинити|Повторити|Друкує…|Надсилання…|У черзі, надішлемо, щойно буде зв’язок|Не надіслано.|Зупинено|Нові повідомлення|Немає з’єднання. Повідомлення надішлемо, щойно воно відновиться.|Повідомлення може містити щонайбільше {n} символів.|Щось пішло не так. Спробуйте ще раз.|Ви|Асистент|Немає з’єднання.|Сервер відповідав надто довго.|Сервер перевантажений.|Сервер не зміг відповісти.|Відповідь перервано.|Неочікувана відповідь сервера.|Показати попередні повідомлення|Оператор|{n} друкує…|Перепідключення…|Офлайн',
+  ru: 'Чат|Открыть чат|непрочитанных: {n}|Закрыть чат|Новый чат|Сообщение|Напишите сообщение…|Отправить|Остановить|Повторить|Печатает…|Отправка…|В очереди, отправим, когда появится связь|Не отправлено.|Остановлено|Новые сообщения|Нет соединения. Сообщения отправим, когда оно восстановится.|Сообщение может содержать не более {n} символов.|Что-то пошло не так. Попробуйте ещё раз.|Вы|Ассистент|Нет соединения.|Сервер отвечал слишком долго.|Сервер перегружен.|Сервер не смог ответить.|Ответ прерван.|Неожиданный ответ сервера.|Показать предыдущие сообщения|Оператор|{n} печатает…|Переподключение…|Офлайн',
 };
 
 /** Primary language subtag, lower-cased: `uk-UA` -> `uk`. */

@@ -20,6 +20,8 @@ export interface MountOptions {
   maxMessageLength?: number;
   /** Nonce for the `<style>` fallback where constructable stylesheets are unsupported. */
   nonce?: string;
+  /** Play a short tone for a new agent message while the window is closed or the page hidden. */
+  sound?: boolean;
   /** Called after the window opened or closed. */
   onToggle?(open: boolean): void;
   /** Scroll position test (injectable for layout-less test DOMs). */
@@ -77,7 +79,33 @@ export function mountWidget(o: MountOptions): WidgetView {
   const badge: HTMLElement = mk('span', btn, { class: 'b', 'aria-hidden': 'true' });
   btn.addEventListener('click', () => set(true));
   const win = mk('div', box);
-  const prop = (k: string, v?: string) => (v ? host.style.setProperty('--chat-' + k, v) : host.style.removeProperty('--chat-' + k));
+  const prop = (k: string, v: string) => host.style.setProperty('--chat-' + k, v);
+  // Sound: the AudioContext is made on the first gesture inside the widget, when browsers allow audio.
+  let ac: AudioContext | undefined;
+  if (o.sound)
+    for (const t of ['click', 'keydown'])
+      root.addEventListener(t, () => {
+        try {
+          (ac ||= new AudioContext()).resume();
+        } catch {}
+      });
+  /** Two soft notes, ~150 ms; silent without an AudioContext or when audio is blocked. */
+  const beep = () => {
+    try {
+      [659, 880].forEach((f, i) => {
+        const s = ac!.currentTime + i * 0.08;
+        const osc = ac!.createOscillator();
+        const g = ac!.createGain();
+        osc.frequency.value = f;
+        g.gain.setValueAtTime(1e-4, s);
+        g.gain.exponentialRampToValueAtTime(0.1, s + 0.01);
+        g.gain.exponentialRampToValueAtTime(1e-4, s + 0.07);
+        osc.connect(g).connect(ac!.destination);
+        osc.start(s);
+        osc.stop(s + 0.07);
+      });
+    } catch {}
+  };
   host.dataset.position = o.position || 'right';
   if (o.theme && o.theme != 'auto') host.dataset.theme = o.theme;
   if (o.primaryColor) {
@@ -90,13 +118,22 @@ export function mountWidget(o: MountOptions): WidgetView {
   let frame = 0;
   let built = false;
   let unsub: (() => void) | undefined;
-  let vvOff: (() => void) | undefined;
   const seen = new Set<string>();
+  const shown = () => document.visibilityState != 'hidden';
+  /** Tell the core whether the window is open and the page visible, once the widget follows it. */
+  const pres = () => unsub && cl().setPresence({ open: v.open, pageVisible: shown() });
+  document.addEventListener('visibilitychange', pres);
+  // On phones the launcher and the window follow the visual viewport: a page wider than the screen
+  // widens the layout viewport (which position:fixed uses), and the on-screen keyboard shrinks the visual one.
+  const vv = window.visualViewport;
+  const fit = () => vv && [vv.offsetLeft, vv.offsetTop, vv.width, vv.height].forEach((n, i) => prop('v' + 'xywh'[i], n + 'px'));
+  const vvOn = (on: 0 | 1) => ['resize', 'scroll'].forEach((t) => vv?.[on ? 'addEventListener' : 'removeEventListener'](t, fit));
+  vvOn(1);
+  const fitFrame = requestAnimationFrame(fit);
   const max = o.maxMessageLength || 4000;
   const v: View = {
     s: o.strings,
     open: false,
-    unread: 0,
     rtl: o.rtl,
     greeting: o.greeting,
     max,
@@ -110,6 +147,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     },
     retry: (id) => void cl().retry(id).catch(() => {}),
     stop: () => cl().stop(),
+    typing: (t) => cl().setTyping(t),
     newChat() {
       v.alert = '';
       cl().newChat().catch(() => {});
@@ -122,29 +160,32 @@ export function mountWidget(o: MountOptions): WidgetView {
   const draw = () => {
     cancelAnimationFrame(frame);
     frame = 0;
-    const { s, unread: n } = v;
+    const { s } = v;
+    const n = v.state?.unread || 0;
     btn.hidden = v.open;
     btn.setAttribute('aria-label', n ? `${s.open}, ${fmt(s.unread, n)}` : s.open);
-    badge.textContent = n > 99 ? '99+' : n + '';
+    badge.textContent = n > 9 ? '9+' : n + '';
     if (n) btn.append(badge);
     else badge.remove();
     if (built) render(<Window v={v} />, win);
   };
   // Streamed chunks arrive far faster than frames: render at most once per animation frame.
-  const onState = (st: ChatState, first?: boolean) => {
+  // A new agent message (not one of a chat just shown) while closed or hidden plays the tone.
+  const onState = (st: ChatState) => {
+    const same = st.currentChatId == v.state?.currentChatId;
+    let ding = 0;
     v.state = st;
     st.messages.forEach((m: ChatMessage) => {
-      if (m.author != 'visitor' && m.status == 'sent' && !seen.has(m.id)) {
-        seen.add(m.id);
-        if (!v.open && !first) v.unread++;
-      }
+      if (m.author == 'agent' && !seen.has(m.id)) ding = seen.add(m.id).size;
     });
+    if (o.sound && ding && same && !(v.open && shown())) beep();
     frame ||= requestAnimationFrame(draw);
   };
   const start = () => {
     if (unsub) return;
-    unsub = cl().subscribe((st) => onState(st));
-    onState(cl().getState(), true);
+    unsub = cl().subscribe(onState);
+    onState(cl().getState());
+    pres();
   };
   const focus = () => root.querySelector<HTMLElement>(v.open ? 'textarea' : '.l')?.focus();
   function set(open: boolean) {
@@ -153,20 +194,10 @@ export function mountWidget(o: MountOptions): WidgetView {
     if (open) {
       start();
       built = true;
-      v.unread = 0;
-      // On phones the window fills the visual viewport, so the on-screen keyboard does not cover the composer.
-      const vv = window.visualViewport;
-      if (vv) {
-        const fit = () => prop('vh', vv.height + 'px');
-        vv.addEventListener('resize', fit);
-        fit();
-        vvOff = () => {
-          vv.removeEventListener('resize', fit);
-          prop('vh');
-        };
-      }
+      fit();
       cl().connect().catch(() => {});
-    } else vvOff?.();
+    }
+    pres();
     draw();
     focus();
     o.onToggle?.(open);
@@ -182,8 +213,11 @@ export function mountWidget(o: MountOptions): WidgetView {
     start,
     destroy() {
       cancelAnimationFrame(frame);
+      cancelAnimationFrame(fitFrame);
       unsub?.();
-      vvOff?.();
+      vvOn(0);
+      document.removeEventListener('visibilitychange', pres);
+      ac?.close().catch(() => {});
       if (built) render(null, win);
       host.remove();
     },

@@ -37,6 +37,10 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .msg{display:flex;flex-direction:column;align-items:flex-start;max-width:85%}
 [data-author=visitor]{align-self:flex-end;align-items:flex-end}
 [data-author=system]{align-self:center;align-items:center;color:var(--m);font-size:13px}
+[data-author=system] .bb{background:none;padding:0}
+.an{display:flex;align-items:center;gap:6px;margin:0 4px 3px;font-size:12px;font-weight:600;color:var(--m)}
+.av{width:24px;height:24px;border-radius:50%;object-fit:cover;display:grid;place-items:center;background:var(--p);color:var(--o)}
+.cs{font-size:12px;opacity:.85;white-space:nowrap}
 .bb{padding:9px 13px;border-radius:18px;border-end-start-radius:6px;background:var(--u);overflow-wrap:anywhere;max-width:100%;content-visibility:auto;contain-intrinsic-size:auto 40px}
 [data-author=visitor] .bb{background:var(--p);color:var(--o);white-space:pre-wrap;border-end-start-radius:18px;border-end-end-radius:6px}
 [data-status=queued] .bb,[data-status=sending] .bb{opacity:.75}
@@ -70,5 +74,5 @@ svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-lin
 .st svg{fill:currentColor}
 [dir=rtl] .sb svg{transform:scaleX(-1)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:480px){.w{inset:0!important;width:auto;height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}
+@media (max-width:480px){.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important}}`;

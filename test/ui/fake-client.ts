@@ -1,8 +1,10 @@
 // An in-memory ChatClient for deterministic UI tests: the test drives every state change.
-import type { ChatClient, ChatClientEvents, ChatMessage, ChatState, MessageError } from '../../src/core/types';
+import type { ChatClient, ChatClientEvents, ChatMessage, ChatState, MessageError, Presence } from '../../src/core/types';
 
 export interface FakeClient extends ChatClient {
-  calls: { getState: number; connect: number; send: string[]; retry: string[]; stop: number; newChat: number; destroy: number };
+  calls: { getState: number; connect: number; send: string[]; retry: string[]; stop: number; newChat: number; destroy: number; presence: Presence[]; typing: boolean[] };
+  /** Add a message as if it arrived from the server (counted as unread like the core does). */
+  arrive(message: ChatMessage): void;
   /** Replace the current chat's messages. */
   setMessages(messages: ChatMessage[]): void;
   patch(id: string, patch: Partial<ChatMessage>): void;
@@ -42,10 +44,18 @@ export function createFakeClient(maxLength = 4000): FakeClient {
     const m = state.messages.find((x) => x.id === id);
     if (m) emit('message', { chatId: state.currentChatId, message: m, sender: m.author });
   };
+  // Like the core: assistant and agent messages that complete while not open-and-visible are unread.
+  let presence: Presence = { open: false, pageVisible: true };
+  const count = (m?: ChatMessage) => {
+    if (m && m.author !== 'visitor' && m.status === 'sent' && !(presence.open && presence.pageVisible)) {
+      set({ unread: state.unread + 1 });
+      emit('unread', { count: state.unread });
+    }
+  };
   const streamingId = () => state.messages.find((m) => m.status === 'streaming')?.id;
   const fake: FakeClient = {
     mode: 'stream',
-    calls: { getState: 0, connect: 0, send: [], retry: [], stop: 0, newChat: 0, destroy: 0 },
+    calls: { getState: 0, connect: 0, send: [], retry: [], stop: 0, newChat: 0, destroy: 0, presence: [], typing: [] },
     getState() {
       fake.calls.getState++;
       return state;
@@ -111,9 +121,20 @@ export function createFakeClient(maxLength = 4000): FakeClient {
       return state.currentChatId;
     },
     switchChat() {},
-    setPresence() {},
+    setPresence(p) {
+      fake.calls.presence.push(p);
+      presence = p;
+      if (p.open && p.pageVisible && state.unread) set({ unread: 0 });
+    },
     markRead() {},
-    setTyping() {},
+    setTyping(t) {
+      fake.calls.typing.push(t);
+    },
+    arrive(m) {
+      setMessages([...state.messages, m]);
+      emit('message', { chatId: state.currentChatId, message: m, sender: m.author });
+      count(m);
+    },
     destroy() {
       fake.calls.destroy++;
       subs.clear();
@@ -130,6 +151,7 @@ export function createFakeClient(maxLength = 4000): FakeClient {
       const id = streamingId();
       if (id) patch(id, { status: 'sent' });
       set({ status: 'idle' });
+      count(state.messages.find((m) => m.id === id));
     },
     setState: set,
     listenerCount: () => subs.size + [...handlers.values()].reduce((n, s) => n + s.size, 0),

@@ -1,0 +1,308 @@
+// @vitest-environment happy-dom
+// Live updates in the widget: unread badge, agent messages and typing, presence, visitor typing,
+// connection label, notification sound, and the visual-viewport layout on phones.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getStrings } from '../../src/ui/i18n';
+import { mountWidget, type MountOptions, type WidgetView } from '../../src/ui/mount';
+import { createFakeClient, msg, type FakeClient } from './fake-client';
+import { button, host, key, log, messages, settle, shadow, type } from './helpers';
+
+let client: FakeClient;
+let view: WidgetView | undefined;
+
+const mount = (o: Partial<MountOptions> = {}) => (view = mountWidget({ client, strings: getStrings('en'), ...o }));
+const agent = (text: string, a?: { name: string; avatarUrl?: string }) => msg('agent', text, 'sent', a ? { agent: a } : {});
+const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
+const header = () => shadow().querySelector('[part=header]')!;
+let visibility: DocumentVisibilityState = 'visible';
+const setVisibility = (v: DocumentVisibilityState) => {
+  visibility = v;
+  document.dispatchEvent(new Event('visibilitychange'));
+};
+
+beforeEach(() => {
+  client = createFakeClient();
+  visibility = 'visible';
+  vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility);
+});
+afterEach(() => {
+  view?.destroy();
+  view = undefined;
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+describe('unread badge', () => {
+  it('shows the core count on the launcher badge and in its name (capped at 9+), cleared on open', async () => {
+    mount();
+    view!.start();
+    client.setState({ unread: 2 });
+    await vi.waitFor(() => expect(button('Open chat, 2 unread')).not.toBeNull());
+    expect(shadow().querySelector('.b')!.textContent).toBe('2');
+    client.setState({ unread: 12 });
+    await vi.waitFor(() => expect(shadow().querySelector('.b')!.textContent).toBe('9+'));
+    expect(button('Open chat, 12 unread')).not.toBeNull();
+    view!.open(); // the core clears the count when open and visible
+    view!.close();
+    expect(button('Open chat')).not.toBeNull();
+    expect(shadow().querySelector('.b')).toBeNull();
+  });
+
+  it('counts agent and assistant messages arriving while closed, not the visitor’s own', async () => {
+    mount();
+    view!.start();
+    client.arrive(agent('hi'));
+    client.arrive(msg('visitor', 'me'));
+    client.arrive(msg('assistant', 'answer'));
+    await vi.waitFor(() => expect(button('Open chat, 2 unread')).not.toBeNull());
+  });
+
+  it('is localized and overridable', async () => {
+    mount({ strings: getStrings('uk', { unread: '{n} new' }) });
+    view!.start();
+    client.setState({ unread: 3 });
+    await vi.waitFor(() => expect(button('Відкрити чат, 3 new')).not.toBeNull());
+  });
+});
+
+describe('agent messages', () => {
+  it('show the agent name (also as the screen-reader prefix) and an https avatar without referrer', async () => {
+    mount();
+    view!.open();
+    client.setMessages([agent('Hello, I am **Olena**', { name: 'Olena', avatarUrl: 'https://cdn.example.com/o.png' })]);
+    await vi.waitFor(() => expect(messages()).toHaveLength(1));
+    const m = lastOf('agent');
+    expect(m.querySelector('.an')!.textContent).toBe('Olena: ');
+    expect(m.textContent).not.toContain('Assistant');
+    expect(m.querySelector('strong')!.textContent).toBe('Olena'); // the same Markdown as answers
+    const img = m.querySelector('img')!;
+    expect(img.getAttribute('src')).toBe('https://cdn.example.com/o.png');
+    expect(img.getAttribute('referrerpolicy')).toBe('no-referrer');
+    expect(img.getAttribute('alt')).toBe('');
+    expect([img.getAttribute('width'), img.getAttribute('height')]).toEqual(['24', '24']);
+  });
+
+  it('fall back to a placeholder with the initial: no avatar, or one that fails to load', async () => {
+    mount();
+    view!.open();
+    client.setMessages([agent('a', { name: 'олена' }), agent('b', { name: 'Max', avatarUrl: 'https://cdn.example.com/404.png' }), agent('c')]);
+    await vi.waitFor(() => expect(messages()).toHaveLength(3));
+    const [a, b, c] = messages();
+    expect(a!.querySelector('img')).toBeNull();
+    expect(a!.querySelector('.av')!.textContent).toBe('О');
+    expect(a!.querySelector('.av')!.getAttribute('aria-hidden')).toBe('true');
+    b!.querySelector('img')!.dispatchEvent(new Event('error'));
+    await vi.waitFor(() => expect(b!.querySelector('img')).toBeNull());
+    expect(b!.querySelector('.av')!.textContent).toBe('M');
+    expect(c!.querySelector('.an')!.textContent).toBe('AAgent: '); // no name from the server
+  });
+
+  it('system messages are centred notes without a prefix', async () => {
+    mount();
+    view!.open();
+    client.setMessages([msg('system', 'Olena joined the chat')]);
+    await vi.waitFor(() => expect(messages()).toHaveLength(1));
+    expect(lastOf('system').textContent).toBe('Olena joined the chat');
+  });
+});
+
+describe('agent typing', () => {
+  const cases: [string, string, string][] = [
+    ['en', 'Olena is typing…', 'Agent is typing…'],
+    ['uk', 'Олена друкує…', 'Оператор друкує…'],
+    ['ru', 'Олена печатает…', 'Оператор печатает…'],
+  ];
+  for (const [locale, named, anon] of cases) {
+    it(`shows "${named}" / "${anon}" (${locale}) in the polite log, once`, async () => {
+      mount({ strings: getStrings(locale) });
+      view!.open();
+      client.setMessages([msg('visitor', 'q')]);
+      client.setState({ agentTyping: { name: locale == 'en' ? 'Olena' : 'Олена' } });
+      await vi.waitFor(() => expect(log().textContent).toContain(named));
+      expect(log().getAttribute('aria-live')).toBe('polite');
+      const row = [...log().querySelectorAll('.meta')].find((e) => e.textContent == named)!;
+      client.setState({ status: 'idle' }); // a re-render keeps the same node: announced once
+      await settle();
+      expect(row.isConnected).toBe(true);
+      client.setState({ agentTyping: {} });
+      await vi.waitFor(() => expect(log().textContent).toContain(anon));
+      client.setState({ agentTyping: null });
+      await vi.waitFor(() => expect(log().textContent).not.toContain(anon));
+    });
+  }
+});
+
+describe('visitor typing and presence', () => {
+  it('tells the client the visitor types, and stops when the composer is cleared', async () => {
+    mount();
+    view!.open();
+    type('h');
+    type('he');
+    type('');
+    expect(client.calls.typing).toEqual([true, true, false]);
+  });
+
+  it('reports presence only once the client exists, on open, close and visibility changes; destroy stops it', () => {
+    const make = vi.fn(() => client);
+    mount({ client: make });
+    setVisibility('hidden');
+    expect(make).not.toHaveBeenCalled(); // presence alone does not create the client
+    view!.start(); // the client is created (idle time): presence applies at once
+    expect(client.calls.presence).toEqual([{ open: false, pageVisible: false }]);
+    setVisibility('visible');
+    view!.open();
+    setVisibility('hidden');
+    view!.close();
+    expect(client.calls.presence.slice(1)).toEqual([
+      { open: false, pageVisible: true },
+      { open: true, pageVisible: true },
+      { open: true, pageVisible: false },
+      { open: false, pageVisible: false },
+    ]);
+    view!.destroy();
+    view = undefined;
+    setVisibility('visible');
+    expect(client.calls.presence).toHaveLength(5);
+  });
+});
+
+describe('connection label', () => {
+  it('shows Reconnecting… or Offline in the header while degraded', async () => {
+    mount({ strings: getStrings('en') });
+    view!.open();
+    expect(header().textContent).toBe('Chat');
+    client.setState({ connection: 'reconnecting' });
+    await vi.waitFor(() => expect(header().textContent).toBe('ChatReconnecting…'));
+    client.setState({ connection: 'offline' });
+    await vi.waitFor(() => expect(header().textContent).toBe('ChatOffline'));
+    client.setState({ connection: 'online' });
+    await vi.waitFor(() => expect(header().textContent).toBe('Chat'));
+  });
+
+  it('is localized', async () => {
+    mount({ strings: getStrings('uk') });
+    view!.open();
+    client.setState({ connection: 'reconnecting' });
+    await vi.waitFor(() => expect(header().textContent).toContain('Перепідключення…'));
+  });
+});
+
+describe('sound', () => {
+  const notes: number[] = [];
+  let made = 0;
+  let closed = 0;
+  class FakeAudio {
+    currentTime = 0;
+    destination = {};
+    constructor() {
+      made++;
+    }
+    resume = () => Promise.resolve();
+    close = () => (closed++, Promise.resolve());
+    createGain = () => ({ gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (d: unknown) => d });
+    createOscillator = () => {
+      const o = { frequency: { value: 0 }, connect: (g: unknown) => g, start: () => notes.push(o.frequency.value), stop() {} };
+      return o;
+    };
+  }
+  beforeEach(() => {
+    notes.length = made = closed = 0;
+    vi.stubGlobal('AudioContext', FakeAudio);
+  });
+  const gesture = () => key(button('Open chat')!, 'Tab');
+
+  it('plays two notes for a new agent message while closed or hidden, never for visitor or assistant messages', async () => {
+    mount({ sound: true });
+    view!.start();
+    expect(made).toBe(0); // no AudioContext before a gesture inside the widget
+    gesture();
+    expect(made).toBe(1);
+    client.arrive(msg('visitor', 'mine'));
+    client.arrive(msg('assistant', 'answer'));
+    expect(notes).toEqual([]);
+    client.arrive(agent('hi', { name: 'Olena' }));
+    expect(notes).toHaveLength(2);
+    client.setState({ status: 'idle' }); // the same message again: no second tone
+    expect(notes).toHaveLength(2);
+
+    view!.open();
+    client.arrive(agent('while open'));
+    expect(notes).toHaveLength(2);
+    setVisibility('hidden');
+    client.arrive(agent('tab hidden'));
+    expect(notes).toHaveLength(4);
+    view!.destroy();
+    view = undefined;
+    expect(closed).toBe(1);
+  });
+
+  it('is off by default, and silent before any gesture', () => {
+    mount();
+    view!.start();
+    gesture();
+    client.arrive(agent('hi'));
+    expect(made + notes.length).toBe(0);
+    view!.destroy();
+    mount({ sound: true });
+    view!.start();
+    client.arrive(agent('hi'));
+    expect(notes).toEqual([]);
+  });
+
+  it('a restored transcript or a switched chat does not ring', () => {
+    client.setMessages([agent('old')]);
+    mount({ sound: true });
+    gesture();
+    view!.start();
+    client.setState({ currentChatId: 'c9', messages: [agent('other chat')] });
+    expect(notes).toEqual([]);
+  });
+
+  it('stays silent without a working AudioContext', async () => {
+    vi.stubGlobal('AudioContext', function () {
+      throw new Error('blocked');
+    });
+    mount({ sound: true });
+    view!.start();
+    gesture();
+    expect(() => client.arrive(agent('hi'))).not.toThrow();
+    await vi.waitFor(() => expect(button('Open chat, 1 unread')).not.toBeNull());
+    vi.stubGlobal('AudioContext', undefined);
+    view!.destroy();
+    mount({ sound: true });
+    view!.start();
+    gesture();
+    expect(() => client.arrive(agent('hi'))).not.toThrow();
+  });
+});
+
+describe('visual viewport on phones', () => {
+  it('sets the position variables from window.visualViewport, follows resize and scroll, and stops on destroy', async () => {
+    const vv = Object.assign(new EventTarget(), { offsetLeft: 0, offsetTop: 0, width: 375, height: 667 });
+    const add = vi.spyOn(vv, 'addEventListener');
+    const remove = vi.spyOn(vv, 'removeEventListener');
+    vi.stubGlobal('visualViewport', vv);
+    mount();
+    const h = host()!;
+    const vars = () => ['x', 'y', 'w', 'h'].map((k) => h.style.getPropertyValue('--chat-v' + k));
+    await vi.waitFor(() => expect(vars()).toEqual(['0px', '0px', '375px', '667px']));
+    Object.assign(vv, { offsetLeft: 35, height: 400 });
+    vv.dispatchEvent(new Event('scroll'));
+    expect(vars()).toEqual(['35px', '0px', '375px', '400px']);
+    Object.assign(vv, { offsetTop: 12, width: 300 });
+    vv.dispatchEvent(new Event('resize'));
+    expect(vars()).toEqual(['35px', '12px', '300px', '400px']);
+    expect(add.mock.calls.map((c) => c[0]).sort()).toEqual(['resize', 'scroll']);
+    view!.destroy();
+    view = undefined;
+    expect(remove.mock.calls.map((c) => c[0]).sort()).toEqual(['resize', 'scroll']);
+    expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]));
+  });
+
+  it('the small-screen stylesheet places the launcher and the window by those variables', () => {
+    mount();
+    const css = [...shadow().adoptedStyleSheets[0]!.cssRules].map((r) => r.cssText).join('\n');
+    expect(css).toMatch(/max-width: ?480px/);
+    for (const k of ['x', 'y', 'w', 'h']) expect(css).toContain(`--chat-v${k}`);
+  });
+});
