@@ -31,6 +31,8 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
   preload?: boolean;
   /** @default "auto" (follows prefers-color-scheme) */
   theme?: 'auto' | 'light' | 'dark';
+  /** A short tone for a new agent message while the window is closed or the tab hidden (`data-sound`). @default false */
+  sound?: boolean;
   /** Override any visible string. */
   strings?: Partial<Strings>;
   /** Nonce for the `<style>` fallback in browsers without constructable stylesheets. */
@@ -89,6 +91,8 @@ const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
   nonce: [isStr, 'a string'],
   open: [isBool, 'true or false', false],
   preload: [isBool, 'true or false', false],
+  sound: [isBool, 'true or false', false],
+  live: [(v) => /^(poll|websocket|off)$/.test(v), '"poll", "websocket" or "off"', 'poll'],
 };
 
 /** Create the widget. Logs and returns a no-op instance when it cannot start. */
@@ -138,7 +142,7 @@ function create(o: WidgetOptions): WidgetInstance {
   // start-up; a wrong apiUrl is still reported now, before anything is drawn.
   if (own) normalizeApiUrl(o.apiUrl);
   let client = o.client;
-  const cl = () => (client ||= createChatClient({ ...o, maxMessageLength: v.maxMessageLength } as ChatClientOptions));
+  const cl = () => (client ||= createChatClient({ ...o, maxMessageLength: v.maxMessageLength, live: v.live } as ChatClientOptions));
   const handlers = { open: new Set<(e: any) => void>(), close: new Set<(e: any) => void>() };
   let dead = false;
   let view;
@@ -168,18 +172,16 @@ function create(o: WidgetOptions): WidgetInstance {
       console.warn(`${P}${name}(): ${e?.message || e}`);
     })
   );
-  // Create the client when the browser is idle, after the page's own start-up work; with `preload`,
-  // also read storage and create or validate the visitor then.
+  // Create the client when the browser is idle, after the page's own start-up work, and follow it (read
+  // storage: a restored session is polled, so the unread badge moves while closed); with `preload`, also
+  // create or validate the visitor then.
   const win = window as any;
   const [later, cancel] = win.requestIdleCallback ? [win.requestIdleCallback, win.cancelIdleCallback] : [setTimeout, clearTimeout];
   const idle =
     !v.open &&
     later(() => {
-      cl();
-      if (v.preload && !w.isOpen()) {
-        w.start();
-        cl().connect().catch(noop);
-      }
+      w.start();
+      if (v.preload && !w.isOpen()) cl().connect().catch(noop);
     });
 
   const methods: Record<string, (...a: any[]) => any> = {

@@ -91,6 +91,16 @@ describe('script tag', () => {
     expect(dialog()).toBeDefined(); // data-open
   });
 
+  it('reads data-live and data-sound', async () => {
+    const { readAttributes } = await load();
+    const el = tag({ 'data-live': 'websocket', 'data-sound': 'true', 'data-websocket-url': 'wss://rt.example.com/ws/{session_id}/' });
+    expect(readAttributes(el)).toEqual({ live: 'websocket', sound: true, websocketUrl: 'wss://rt.example.com/ws/{session_id}/' });
+    el.setAttribute('data-sound', 'false');
+    expect(readAttributes(el).sound).toBe(false);
+    el.setAttribute('data-sound', 'loud');
+    expect(readAttributes(el).sound).toBe('loud'); // left for init() to warn about
+  });
+
   it('data-auto-init="false" only defines the API', async () => {
     tag({ 'data-api-key': 'pk_1', 'data-api-url': 'https://api.example.com', 'data-auto-init': 'false' });
     await load();
