@@ -8,7 +8,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const KB = 1024;
 const bundles = [
-  { file: 'dist/chat-sdk.js', target: { brotli: 16 * KB, gzip: 20 * KB }, ceiling: { brotli: 20.5 * KB, gzip: 23 * KB } },
+  { file: 'dist/chat-sdk.js', target: { brotli: 16 * KB, gzip: 20 * KB }, ceiling: { brotli: 23.5 * KB, gzip: 26.5 * KB } },
   // Bundlers minify the ES module again; reported for information only.
   { file: 'dist/chat-sdk.mjs' },
 ];
