@@ -160,8 +160,9 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
     } catch (caught) {
       if (signal.aborted) return;
       const { status, message } = toChatError(caught);
-      // A 404 that names no session or visitor is the endpoint itself missing: an older backend.
-      if ((status === 404 && !/session|visitor/i.test(message)) || status === 405 || status === 501) {
+      // A 404 that names no session or visitor is the endpoint itself missing: an older backend. Whole
+      // words only: a router's "No route for GET /api/chats/sessions/…?visitor_id=…" names neither.
+      if ((status === 404 && !/\b(session|visitor)\b/i.test(message)) || status === 405 || status === 501) {
         missing = true;
         clearTimeout(pollTimer);
         console.info(`[ChatSDK] No message history endpoint (${status}): live updates stop.`);

@@ -164,6 +164,16 @@ describe('polling', () => {
     expect(info).toHaveBeenCalledTimes(1);
   });
 
+  it("a router's not-found naming the path (sessions/…?visitor_id=…) counts as no endpoint too", async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const { client, backend, sessionId } = await withSession();
+    backend.once('history', () => envelope(404, undefined, `No route for GET /api/chats/sessions/${sessionId}/messages/?visitor_id=v1`));
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(30_000, 1000);
+    expect(polls(backend)).toBe(1);
+    expect(info).toHaveBeenCalledTimes(1);
+  });
+
   it('stops polling a session the server no longer knows; the next send makes a new one, which is polled', async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const { client, backend, sessionId } = await withSession();
