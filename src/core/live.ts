@@ -69,11 +69,28 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
   let deferred = false;
   for (const { m, rid, cid } of list) {
     let i = messages.findIndex((l) => l.id === cid || l.id === m.id || l.serverId === m.id || (rid !== undefined && l.serverId === rid));
-    if (i < 0) i = messages.findIndex((l) => !l.serverId && l.author === m.author && l.text === m.text);
+    // No ids to go by: the same text, or an answer cut here whose whole text the server kept.
+    if (i < 0) {
+      i = messages.findIndex(
+        (l) => !l.serverId && l.author === m.author && (l.text === m.text || (l.status === 'failed' && m.text.startsWith(l.text))),
+      );
+    }
     const local = messages[i];
     if (local) {
-      if (!local.serverId || local.createdAt !== m.createdAt) {
-        patched.push((messages[i] = { ...local, serverId: local.serverId ?? rid ?? m.id, createdAt: m.createdAt }));
+      // The server has it: a visitor message that failed here (or waits to be resent) was delivered after
+      // all, and a cut answer is whole once the server holds more of it (an equal copy is still cut).
+      const settled =
+        local.author === 'visitor'
+          ? local.status === 'failed' || local.status === 'queued'
+          : local.status === 'failed' && m.text.length > local.text.length;
+      if (!local.serverId || local.createdAt !== m.createdAt || settled) {
+        const next: ChatMessage = { ...local, serverId: local.serverId ?? rid ?? m.id, createdAt: m.createdAt };
+        if (settled) {
+          next.status = 'sent';
+          next.text = m.text;
+          delete next.error;
+        }
+        patched.push((messages[i] = next));
       }
     } else if (busy && m.author === 'assistant') {
       deferred = true;

@@ -273,6 +273,47 @@ describe('de-duplication', () => {
     expect(texts(again.getState().messages)).toEqual([...expected, 'agent:Still there?:sent']);
   });
 
+  it('a message that failed here but reached the server shows as sent; a cut answer the server completed shows whole', async () => {
+    const { client, backend, sessionId } = await withSession();
+    // The response was lost after the server stored the message: it fails here with Retry...
+    backend.once('stream', (request, body) => {
+      backend.say(sessionId, { sender: 'visitor', text: 'lost reply', client_message_id: String(body.client_message_id) });
+      return new HttpResponse('bad gateway', { status: 502 });
+    });
+    await client.send('lost reply');
+    await flush();
+    expect(texts(client.getState().messages).at(-1)).toBe('visitor:lost reply:failed');
+    // ...and an answer was cut mid-way (no ids reached us), which the server then finished.
+    backend.once('stream', (request) => sseResponse(sseBody(['Half of'], { done: false })));
+    await client.send('cut me');
+    await flush();
+    expect(texts(client.getState().messages).at(-1)).toBe('assistant:Half of:failed');
+    backend.say(sessionId, { sender: 'visitor', text: 'cut me' });
+    backend.say(sessionId, { sender: 'assistant', text: 'Half of the answer, and the rest.' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    expect(texts(client.getState().messages).slice(2)).toEqual([
+      'visitor:lost reply:sent',
+      'visitor:cut me:sent',
+      'assistant:Half of the answer, and the rest.:sent',
+    ]);
+    expect(client.getState().messages.every((m) => !m.error)).toBe(true);
+  });
+
+  it('a cut answer whose history copy holds the same partial text stays interrupted, with its Retry', async () => {
+    const { client, backend, sessionId } = await withSession();
+    backend.once('stream', () => sseResponse(sseBody(['Half of'], { done: false })));
+    await client.send('cut me');
+    await flush();
+    backend.say(sessionId, { sender: 'visitor', text: 'cut me' });
+    backend.say(sessionId, { sender: 'assistant', text: 'Half of' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    const answer = client.getState().messages.at(-1)!;
+    expect(answer).toMatchObject({ author: 'assistant', text: 'Half of', status: 'failed', error: { code: 'interrupted' } });
+    expect(client.getState().messages).toHaveLength(4);
+  });
+
   it('plain chat responses (streaming: false) are matched to their history copies by response_id', async () => {
     const { client, backend, sessionId } = await withSession({ streaming: false });
     const [question, answer] = client.getState().messages;
