@@ -5,7 +5,7 @@ import { getInstance, init, version, type WidgetInstance, type WidgetOptions } f
 
 export { createChatClient, init, version };
 
-type Command = [string, ...any[]];
+type Command = [string, ...unknown[]];
 
 const w = typeof window != 'undefined' ? (window as any) : undefined;
 // Read these while the script runs: afterwards currentScript is null, and the IIFE's `var ChatSDK = …`
@@ -25,7 +25,7 @@ export function push(cmd: Command): void {
     if (!Array.isArray(cmd) || typeof cmd[0] != 'string') throw new TypeError(`expected ['method', ...args], got ${String(cmd)}`);
     const [name, ...args] = cmd;
     if (name === 'init') {
-      init(args[0]);
+      init(args[0] as WidgetOptions);
       const later = pending;
       pending = [];
       later.forEach(push);
