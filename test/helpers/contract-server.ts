@@ -273,9 +273,15 @@ export function controlledStream() {
       request = from;
       return sseResponse(stream);
     },
-    /** Push raw SSE text (or bytes). */
+    /** Push raw SSE text (or bytes). Like a server writing to a socket the client closed, a push after
+     * the client cancelled goes nowhere (the cancel may still be on its way when the test pushes). */
     push(data: string | Uint8Array) {
-      if (!closed) controller.enqueue(typeof data === 'string' ? encoder.encode(data) : data);
+      if (closed || cancelled) return;
+      try {
+        controller.enqueue(typeof data === 'string' ? encoder.encode(data) : data);
+      } catch {
+        // cancelled by the client in the meantime
+      }
     },
     /** Push one contract event. */
     chunk(text: string, done = false) {
