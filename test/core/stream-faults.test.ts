@@ -4,6 +4,22 @@ import { advance, fakeTimers, flush, settled, useCoreHarness } from './harness';
 
 const { fresh, make } = useCoreHarness();
 
+/**
+ * After one finished exchange, ask 'q' and answer it with a stream the test holds (fake timers from
+ * here on), with a 5 s idle timeout and the given first-byte timeout.
+ */
+async function askOverHeldStream(streamFirstByteTimeout: number) {
+  const backend = fresh();
+  const { client } = make({ streamIdleTimeout: 5000, streamFirstByteTimeout });
+  await client.send('warm');
+  await settled(client, 2);
+  fakeTimers();
+  const s = controlledStream();
+  backend.once('stream', (request) => s.response(request));
+  await client.send('q');
+  return { backend, client, s };
+}
+
 const view = (messages: readonly { author: string; text: string; status: string; stopped?: boolean }[]) =>
   messages.map((m) => `${m.author}:${m.text}:${m.status}${m.stopped ? ':stopped' : ''}`);
 
@@ -140,14 +156,7 @@ describe('interrupted streams', () => {
   });
 
   it('idle timeout: a stream that goes silent is cut off as interrupted, partial kept, no spinner left', async () => {
-    const backend = fresh();
-    const { client } = make({ streamIdleTimeout: 5000, streamFirstByteTimeout: 10_000 });
-    await client.send('warm');
-    await settled(client, 2);
-    fakeTimers();
-    const s = controlledStream();
-    backend.once('stream', (request) => s.response(request));
-    await client.send('q');
+    const { client, s } = await askOverHeldStream(10_000);
     await flush();
     s.chunk('start');
     await advance(4000, 500);
@@ -158,14 +167,7 @@ describe('interrupted streams', () => {
   });
 
   it('first-byte timeout: headers arrive but no byte of the body -> interrupted, nothing re-sent by itself', async () => {
-    const backend = fresh();
-    const { client } = make({ streamIdleTimeout: 5000, streamFirstByteTimeout: 8000 });
-    await client.send('warm');
-    await settled(client, 2);
-    fakeTimers();
-    const s = controlledStream();
-    backend.once('stream', (request) => s.response(request));
-    await client.send('q');
+    const { backend, client, s } = await askOverHeldStream(8000);
     await advance(7500, 500);
     expect(client.getState().messages.at(-1)?.status).toBe('streaming');
     await advance(1000, 500);

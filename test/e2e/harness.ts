@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
+import type { HistoryMessage } from '../helpers/contract-server';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
@@ -52,14 +53,8 @@ interface StoredMessage {
   agent?: { name: string; avatar_url?: string };
 }
 
-/** A message as the history endpoint and the WebSocket send it. */
-export interface HistoryMessage {
-  id: string;
-  sender: 'visitor' | 'assistant' | 'agent' | 'system';
-  text: string;
-  created_at: string;
-  agent?: { name: string; avatar_url?: string };
-}
+/** A message as the history endpoint and the WebSocket send it: the same shape as the unit tests' backend. */
+export type { HistoryMessage } from '../helpers/contract-server';
 
 /** The in-process reference backend (see demo/server/api-server.mjs). */
 interface ApiServer extends Server {
