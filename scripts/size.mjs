@@ -3,19 +3,21 @@
 //   target  - the product budget for everything a script-tag site loads (16 KB brotli / 20 KB gzip);
 //   ceiling - what CI enforces today: the measured size plus a small margin, lowered as the bundle
 //             shrinks, so nothing grows unnoticed while the target is not yet met.
+// chat-sdk-live.js is loaded on demand, only once a chat has a session (src/core/live-loader.ts).
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const KB = 1024;
 const bundles = [
-  { file: 'dist/chat-sdk.js', target: { brotli: 16 * KB, gzip: 20 * KB }, ceiling: { brotli: 23.5 * KB, gzip: 26.5 * KB } },
+  { file: 'dist/chat-sdk.js', target: { brotli: 16 * KB, gzip: 20 * KB }, ceiling: { brotli: 22 * KB, gzip: 25 * KB } },
+  { file: 'dist/chat-sdk-live.js', ceiling: { brotli: 3 * KB, gzip: 3.25 * KB } },
   // Bundlers minify the ES module again; reported for information only.
   { file: 'dist/chat-sdk.mjs' },
 ];
 
 const kb = (n) => `${(n / KB).toFixed(2)} KB`;
 let failed = false;
-console.log(`${'file'.padEnd(20)} ${'raw'.padEnd(10)} ${'gzip'.padEnd(10)} ${'brotli'.padEnd(10)} target (br / gz)      ceiling (br / gz)`);
+console.log(`${'file'.padEnd(22)} ${'raw'.padEnd(10)} ${'gzip'.padEnd(10)} ${'brotli'.padEnd(10)} target (br / gz)      ceiling (br / gz)`);
 for (const { file, target, ceiling } of bundles) {
   const bytes = readFileSync(file);
   const size = {
@@ -26,7 +28,7 @@ for (const { file, target, ceiling } of bundles) {
   const line = (limit, mark) => (limit ? `${kb(limit.brotli)} / ${kb(limit.gzip)}${over(limit) ? ` ${mark}` : ''}` : '-');
   failed ||= Boolean(over(ceiling));
   console.log(
-    `${file.padEnd(20)} ${kb(bytes.length).padEnd(10)} ${kb(size.gzip).padEnd(10)} ${kb(size.brotli).padEnd(10)} ${line(target, '(over target)').padEnd(21)} ${line(ceiling, 'OVER CEILING')}`,
+    `${file.padEnd(22)} ${kb(bytes.length).padEnd(10)} ${kb(size.gzip).padEnd(10)} ${kb(size.brotli).padEnd(10)} ${line(target, '(over target)').padEnd(21)} ${line(ceiling, 'OVER CEILING')}`,
   );
 }
 if (failed) {

@@ -2,7 +2,7 @@
 /**
  * The bench's own page and API server on 127.0.0.1 (port 0):
  * - GET /blank, /widget, /manual, /empty: minimal pages (no CSP) with the in-page probes of probe.mjs;
- * - GET /chat-sdk.js: the built bundle;
+ * - GET /chat-sdk.js: the built bundle (and /chat-sdk-live.js beside it, loaded on demand);
  * - /api/...: proxied to the reference backend (demo/server/api-server.mjs), except a streamed chat
  *   whose message contains STREAM_WORD, which this server answers itself with `streamChunks` SSE events,
  *   `spacingMs` apart (the reference backend has no 5,000-chunk answer).
@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PROBE } from './probe.mjs';
 
 export const STREAM_WORD = 'benchstream';
@@ -46,6 +47,7 @@ const page = (title, body) =>
 export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }) {
   const upstream = new URL(apiUrl);
   const bundle = readFileSync(dist);
+  const liveBundle = readFileSync(path.join(path.dirname(dist), 'chat-sdk-live.js'));
   const chunks = answerChunks(streamChunks);
   /** Server-side timing of the last bench stream, for the report. */
   const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
@@ -57,9 +59,9 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const p = url.pathname;
     const tag = (attrs) => `<script src="/chat-sdk.js" ${attrs}></script>`;
-    if (req.method === 'GET' && p === '/chat-sdk.js') {
+    if (req.method === 'GET' && (p === '/chat-sdk.js' || p === '/chat-sdk-live.js')) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-      return res.end(bundle);
+      return res.end(p === '/chat-sdk.js' ? bundle : liveBundle);
     }
     const pages = {
       '/empty': () => page('Empty', ''),

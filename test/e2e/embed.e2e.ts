@@ -84,6 +84,11 @@ async function pageStyles(page: Page) {
 describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () => {
   it('auto-inits from the script tag, opens, streams an answer that grows and ends, with no CSP violation or page error', async () => {
     const page = await newPage();
+    // Live updates come from a second file, fetched with import() once the chat has a session.
+    const liveFile: string[] = [];
+    page.on('requestfinished', (request) => {
+      if (request.url().endsWith('/chat-sdk-live.js')) liveFile.push(request.url());
+    });
     await page.goto(stack.embedUrl);
     // Loading the script makes no request: nothing reaches the API before the visitor opens the chat.
     await launcher(page).waitFor();
@@ -91,6 +96,7 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
 
     await openChat(page);
     await dialog(page).waitFor({ state: 'visible' });
+    expect(liveFile, 'live updates are not fetched before the chat has a session').toEqual([]);
     // Opening moves focus to the composer.
     await poll(() => composer(page).evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
 
@@ -108,6 +114,11 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     await poll(() => lastStatus(page, 'visitor')).toBe('sent');
     expect(await messages(page, 'assistant').last().innerText()).toContain('Pressing Stop now');
     expect(await stack.count('POST', STREAM, 200)).toBeGreaterThanOrEqual(1);
+
+    // Under the strict CSP and Trusted Types the live-updates file loads (once) and polling starts.
+    await poll(() => liveFile.length).toBe(1);
+    await poll(async () => (await stack.log()).some((e) => e.method === 'GET' && /\/messages\/$/.test(e.path) && e.status === 200), 10_000).toBe(true);
+    expect(liveFile).toEqual([new URL('/dist/chat-sdk-live.js', stack.embedUrl).href]);
 
     expect(await stack.problemsOf(page)).toEqual([]);
     await page.context().close();

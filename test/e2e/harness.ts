@@ -171,9 +171,9 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
       }
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(initPage(apiUrl, options));
-    } else if (req.url === '/dist/chat-sdk.js') {
+    } else if (req.url === '/dist/chat-sdk.js' || req.url === '/dist/chat-sdk-live.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-      res.end(readFileSync('dist/chat-sdk.js'));
+      res.end(readFileSync(req.url.slice(1)));
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('Not found');
@@ -290,13 +290,15 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
     },
     async servePlainPageFromMemory(context) {
       const html = plainPage(api.url);
-      const script = readFileSync('dist/chat-sdk.js', 'utf8');
       // A fulfilled document has no IP address space: allow it to call the loopback API.
       await context.grantPermissions(['local-network-access']);
       await context.route(plainUrl, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }));
-      await context.route(`${plain.url}/dist/chat-sdk.js`, (route) =>
-        route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: script }),
-      );
+      for (const file of ['chat-sdk.js', 'chat-sdk-live.js']) {
+        const script = readFileSync(`dist/${file}`, 'utf8');
+        await context.route(`${plain.url}/dist/${file}`, (route) =>
+          route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: script }),
+        );
+      }
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);

@@ -309,6 +309,17 @@ describe('live updates against the reference backend', () => {
     expect(stack.stored(text)).toBe(1);
     expect(await stack.problemsOf(page)).toEqual([]);
   });
+
+  it('chat-sdk-live.js unreachable: the chat works, one console warning names the file, nothing is polled', async () => {
+    await page.route('**/chat-sdk-live.js', (route) => route.abort());
+    const seen = recordConsole(page);
+    const { sessionId } = await startChat(stack, page, stack.initUrl(FAST));
+    await poll(() => seen.filter((m) => m.type === 'warning' && m.text.includes('chat-sdk-live.js')).length).toBe(1);
+    await sendMessage(page, uniqueText('still here'));
+    await poll(async () => (await lines(page)).join()).toBe('visitor:sent,assistant:sent,visitor:sent,assistant:sent');
+    expect(await stack.count('GET', historyPath(sessionId))).toBe(0);
+    expect(seen.filter((m) => m.text.includes('[ChatSDK]')).map((m) => m.type)).toEqual(['warning']);
+  });
 });
 
 describe('a backend without the live endpoints (startApiServer({ live: false }))', () => {

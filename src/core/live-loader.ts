@@ -1,0 +1,52 @@
+// The script build's stand-in for ./live (vite.config.ts swaps it in for dist/chat-sdk.js): live updates
+// load from dist/chat-sdk-live.js, next to the script, once the current chat has a session to watch. A
+// page view where nobody chats never downloads them; the ES module build bundles ./live itself.
+// `import()` rather than a <script> element: it needs no Trusted Types policy, only `script-src`.
+import type { createLive as createRealLive, Live } from './live';
+import type { Presence } from './types';
+
+// Read while the bundle runs: afterwards currentScript is null.
+const here = typeof document != 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
+export const LIVE_FILE = 'chat-sdk-live.js';
+
+export function createLive(...args: Parameters<typeof createRealLive>): Live {
+  const [config, , , host, signal] = args;
+  let presence: Presence = { open: false, pageVisible: true };
+  let real: Live | undefined;
+  let requested = false;
+
+  function load(): void {
+    requested = true;
+    let url: string;
+    try {
+      url = new URL(LIVE_FILE, here).href;
+    } catch {
+      return void console.warn(`[ChatSDK] Live updates are off: cannot tell where ${LIVE_FILE} is (the script's URL is unknown).`);
+    }
+    import(/* @vite-ignore */ url).then(
+      (module: { createLive: typeof createRealLive }) => {
+        if (signal.aborted) return;
+        real = module.createLive(...args);
+        real.presence(presence);
+        real.check();
+      },
+      (error: unknown) => console.warn(`[ChatSDK] Live updates are off: ${url} did not load (${String(error)}).`),
+    );
+  }
+
+  return {
+    check() {
+      if (real) return real.check();
+      const chat = host.chat();
+      if (!requested && config.live !== 'off' && !signal.aborted && chat?.sessionId && chat.visitorId) load();
+    },
+    presence(next) {
+      presence = { open: next.open === true, pageVisible: next.pageVisible !== false };
+      real?.presence(next);
+    },
+    attended: () => (real ? real.attended() : presence.open && presence.pageVisible),
+    online: () => real?.online(),
+    typing: (on) => real?.typing(on),
+    stop: () => real?.stop(),
+  };
+}
