@@ -19,6 +19,20 @@ export interface ChatBody {
   session_id: string;
   visitor_id: string;
   client_message_id: string;
+  attachment_ids?: string[];
+}
+
+export interface VisitorUpdate {
+  metadata: Record<string, string>;
+  external_user_id?: string;
+  identity_signature?: string;
+}
+
+export interface FeedbackBody {
+  rating: 'up' | 'down';
+  comment?: string;
+  visitor_id: string;
+  session_id: string;
 }
 
 export interface ApiConfig {
@@ -92,6 +106,8 @@ export interface Api {
   chat(body: ChatBody, signal: AbortSignal): Promise<ChatReply>;
   /** Opens the SSE stream; the caller reads the body. Time-outs for the body are the reader's job. */
   chatStream(body: ChatBody, signal: AbortSignal, firstByteTimeoutMs: number): Promise<Response>;
+  updateVisitor(id: string, body: VisitorUpdate, signal: AbortSignal): Promise<void>;
+  feedback(responseId: string, body: FeedbackBody, signal: AbortSignal): Promise<void>;
 }
 
 const requireString = (data: Record<string, unknown>, field: string, what: string): string => {
@@ -187,6 +203,12 @@ export function createApi(config: ApiConfig): Api {
         });
       }
       return response;
+    },
+    async updateVisitor(id, body, signal) {
+      await readEnvelope(await request('PATCH', `/api/chats/visitors/${encodeURIComponent(id)}/`, body, signal, true));
+    },
+    async feedback(responseId, body, signal) {
+      await readEnvelope(await request('POST', `/api/chats/messages/${encodeURIComponent(responseId)}/feedback/`, body, signal, true));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
-import { createApi, type ChatBody } from './api';
+import { createApi, type ChatBody, type VisitorUpdate } from './api';
+import { contactProblem } from './contact';
 import { createEmitter } from './emitter';
 import { ChatError, toChatError } from './errors';
 import { createLive } from './live';
@@ -7,7 +8,7 @@ import { resolveOptions } from './options';
 import { backoffDelay, wait } from './retry';
 import { readChatStream } from './sse';
 import { readRecord, safeStorage, writeRecord } from './storage';
-import { isExpired, isStoredChats, MAX_CHATS, sanitizeChats, trimChats } from './transcript';
+import { isExpired, isRecord, isStoredChats, MAX_CHATS, sanitizeChats, str, trimChats } from './transcript';
 import type {
   Chat,
   ChatClient,
@@ -17,11 +18,22 @@ import type {
   ChatState,
   ClientStatus,
   ConnectionState,
+  Feedback,
   MessageError,
 } from './types';
+import { checkFile, readAttachments, uploadFile } from './upload';
 import { createVisitorManager } from './visitor';
 
 type Recovery = 'visitor' | 'session';
+
+/** Who `identify()` said the visitor is, per device: the contact form is not asked again for them. */
+interface Profile {
+  visitorId: string;
+  identified: boolean;
+  externalUserId?: string;
+}
+const isProfile = (value: unknown): value is Profile =>
+  isRecord(value) && str(value.visitorId) && typeof value.identified === 'boolean' && (value.externalUserId === undefined || str(value.externalUserId));
 
 /** Window events the core listens to, when there is a window (browsers; not Node or workers). */
 const eventTarget = (): EventTarget | undefined =>
@@ -45,6 +57,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const tabStorage = safeStorage(() => options.sessionStorage ?? globalThis.sessionStorage);
   const visitor = createVisitorManager(api, local, `chatsdk:visitor:${config.apiUrl}`);
   const chatsKey = `chatsdk:chats:${config.apiUrl}`;
+  const profileKey = `chatsdk:profile:${config.apiUrl}`;
+  /** Set and removed at once by reset(): other tabs hear it and forget their chats too. */
+  const resetKey = `chatsdk:reset:${config.apiUrl}`;
   const reportHandlerError = (error: unknown): void => console.error('[ChatSDK] An event handler threw:', error);
   const emitter = createEmitter<ChatClientEvents>(reportHandlerError);
   const listeners = new Set<(state: ChatState) => void>();
@@ -68,6 +83,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   let unread = 0;
   let agentTyping: ChatState['agentTyping'] = null;
   let connection: ConnectionState = 'online';
+  let profile: Profile | null = null;
+  /** Answers being rated now, so a double click sends one rating. */
+  const rating = new Set<string>();
 
   const emitMessage = (chatId: string, message: ChatMessage): void =>
     emitter.emit('message', { chatId, message, sender: message.author });
@@ -78,7 +96,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       updateChat(chatId, () => chat);
       changed();
       for (const message of [...patched, ...added]) emitMessage(chatId, message);
-      added.forEach(arrived);
+      for (const message of added) arrived(chatId, message);
     },
     typing(state) {
       if (JSON.stringify(state) === JSON.stringify(agentTyping)) return;
@@ -101,9 +119,25 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     emitter.emit('unread', { count });
   }
 
-  /** An answer or agent message arrived complete (or finished streaming) while the visitor was away. */
-  function arrived(message: ChatMessage): void {
-    if (/assistant|agent/.test(message.author) && !live.attended()) setUnread(unread + 1);
+  /**
+   * An answer or agent message arrived complete (or finished streaming). Counted while the visitor is
+   * away (the launcher badge), and per chat while that chat is not in front of them (the list's dot).
+   */
+  function arrived(chatId: string, message: ChatMessage): void {
+    if (!/assistant|agent/.test(message.author)) return;
+    const away = !live.attended();
+    if (away) setUnread(unread + 1);
+    if (away || chatId !== currentChatId) {
+      updateChat(chatId, (chat) => ({ ...chat, unread: (chat.unread ?? 0) + 1 }));
+      changed();
+    }
+  }
+
+  /** The current chat is in front of the visitor: its dot goes. */
+  function seen(): void {
+    if (!findChat(currentChatId)?.unread) return;
+    updateChat(currentChatId, ({ unread: _seen, ...chat }) => chat);
+    changed();
   }
 
   // ---- state and persistence -------------------------------------------------------------
@@ -161,6 +195,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     if (hydrated) return;
     hydrated = true;
     visitorId = visitor.stored();
+    profile = readRecord(local, profileKey, isProfile);
     const stored = readRecord(tabStorage, chatsKey, isStoredChats);
     if (stored) {
       const clean = sanitizeChats(stored);
@@ -183,7 +218,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     hydrate();
     if (!snapshot) {
       const current = chats.find((chat) => chat.id === currentChatId);
-      snapshot = { visitorId, status, currentChatId, chats, messages: current?.messages ?? [], error, unread, agentTyping, connection };
+      const identified = !!visitorId && profile?.visitorId === visitorId && profile.identified;
+      snapshot = { visitorId, status, currentChatId, chats, messages: current?.messages ?? [], error, unread, agentTyping, connection, identified };
     }
     return snapshot;
   }
@@ -251,6 +287,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const onStorage = (event: Event): void => {
     const { key, newValue } = event as StorageEvent;
     if (key === visitor.key) setVisitor(visitor.adopt(newValue));
+    else if (key === profileKey) {
+      profile = readRecord(local, profileKey, isProfile);
+      publish();
+    } else if (key === resetKey && newValue) forgetAll();
   };
   const onPageHide = (): void => {
     if (saveTimer !== undefined) save();
@@ -419,7 +459,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       });
       if (end.messageId) patchMessage(chatId, questionId, { serverId: end.messageId });
       patchMessage(chatId, answerId, { status: 'sent', serverId: end.responseId });
-      arrived(findMessage(chatId, answerId)!);
+      arrived(chatId, findMessage(chatId, answerId)!);
     } catch (caught) {
       const failure = toChatError(caught);
       if (failure.code === 'aborted' && !lifetime.signal.aborted) {
@@ -436,7 +476,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
     const answerId = startAnswer(chatId, questionId);
     patchMessage(chatId, answerId, { text: reply.response, status: 'sent', serverId: reply.response_id });
-    arrived(findMessage(chatId, answerId)!);
+    arrived(chatId, findMessage(chatId, answerId)!);
   }
 
   /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed. */
@@ -458,6 +498,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
             const who = await ensureVisitor(attempt.signal);
             const { sessionId, visitorId: owner } = await ensureSession(chatId, who, attempt.signal, recovered);
             const body: ChatBody = { message: message.text, session_id: sessionId, visitor_id: owner, client_message_id: message.id };
+            if (message.attachments) body.attachment_ids = message.attachments.map((a) => a.id);
             patchMessage(chatId, messageId, { status: 'sending' });
             await (config.streaming ? answerByStream : answerPlain)(chatId, messageId, body, attempt.signal);
           },
@@ -467,7 +508,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         if (error) setError(null);
         return;
       } catch (caught) {
-        if (lifetime.signal.aborted) return;
+        // Destroyed, or the chat was forgotten by reset(): nothing to report.
+        if (lifetime.signal.aborted || !findMessage(chatId, messageId)) return;
         const failure = toChatError(caught);
         const step = recoveryFor(failure, recovered);
         if (step === 'session') {
@@ -519,6 +561,51 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   // ---- public API -------------------------------------------------------------------------
 
   const destroyed = (): ChatError => new ChatError('aborted', 'This chat client was destroyed.');
+  const alive = (): void => {
+    if (lifetime.signal.aborted) throw destroyed();
+    hydrate();
+  };
+  const invalid = (message: string): ChatError => new ChatError('invalid-input', message);
+
+  /** reset() here or in another tab: everything of this visitor on this device goes. */
+  function forgetAll(): void {
+    for (const attempt of attempts.values()) attempt.abort(new ChatError('aborted', 'The chat was reset.'));
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    visitor.forget();
+    local.removeItem(profileKey);
+    tabStorage.removeItem(chatsKey);
+    creatingSession.clear();
+    const chat = newChatRecord();
+    chats = [chat];
+    currentChatId = chat.id;
+    visitorId = readyFor = null;
+    profile = error = agentTyping = null;
+    setUnread(0);
+    publish();
+    live.check();
+    emitter.emit('chat', { chatId: chat.id });
+  }
+
+  function reset(): void {
+    if (lifetime.signal.aborted) return;
+    hydrate();
+    forgetAll();
+    // Other tabs of this site hear the key being set (storage events fire on change only).
+    local.setItem(resetKey, `${Date.now()}`);
+    local.removeItem(resetKey);
+  }
+
+  /** An AbortSignal for one call: the caller's, and the client's lifetime. */
+  function callSignal(signal?: AbortSignal): AbortSignal {
+    if (!signal) return lifetime.signal;
+    const both = new AbortController();
+    const stop = (): void => both.abort(signal.aborted ? signal.reason : lifetime.signal.reason);
+    if (signal.aborted || lifetime.signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    lifetime.signal.addEventListener('abort', stop, { once: true });
+    return both.signal;
+  }
 
   return {
     getState,
@@ -542,9 +629,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       }
     },
 
-    async send(text) {
+    async send(text, options) {
       if (lifetime.signal.aborted) throw destroyed();
-      if (typeof text !== 'string' || !text.trim()) throw new ChatError('invalid-input', 'Type a message first.');
+      const attachments = readAttachments(options?.attachments);
+      if (typeof text !== 'string' || (!text.trim() && !attachments)) throw invalid('Type a message first.');
       const body = text.replace(/\s+$/, '');
       if (body.length > config.maxMessageLength) {
         throw new ChatError(
@@ -554,6 +642,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       }
       hydrate();
       const message: ChatMessage = { id: nanoid(), author: 'visitor', text: body, status: 'queued', createdAt: now() };
+      if (attachments) message.attachments = attachments;
       const chatId = currentChatId;
       live.typing(false);
       insertMessage(chatId, message);
@@ -615,14 +704,105 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       if (chatId === currentChatId || !findChat(chatId)) return;
       currentChatId = chatId;
       changed();
+      if (live.attended()) seen();
       emitter.emit('chat', { chatId });
     },
 
+    async upload(file, { onProgress, signal } = {}) {
+      alive();
+      if (typeof Blob === 'undefined' || !(file instanceof Blob)) throw invalid('upload() takes a File or Blob.');
+      const type = checkFile(file, config.maxFileSize);
+      const chatId = currentChatId;
+      const call = callSignal(signal);
+      try {
+        const who = await withRetries(() => ensureVisitor(call), call);
+        const { sessionId, visitorId: owner } = await ensureSession(chatId, who, call, new Set());
+        const XHR = options.XMLHttpRequest ?? globalThis.XMLHttpRequest;
+        return await uploadFile({ XHR, apiUrl: config.apiUrl, apiKey: config.apiKey, file, type, sessionId, visitorId: owner }, { onProgress, signal: call });
+      } catch (caught) {
+        throw call.aborted ? new ChatError('aborted', 'The upload was cancelled.', { retryable: true }) : toChatError(caught);
+      }
+    },
+
+    async feedback(messageId, value, comment) {
+      alive();
+      if (value !== 'up' && value !== 'down') throw invalid('feedback(): the rating must be "up" or "down".');
+      const chat = chats.find((c) => c.messages.some((m) => m.id === messageId));
+      const answer = chat?.messages.find((m) => m.id === messageId);
+      if (!chat || !answer || answer.author === 'visitor' || answer.status !== 'sent' || !answer.serverId || !chat.sessionId || !chat.visitorId) {
+        throw invalid('feedback(): only a complete answer the server knows can be rated.');
+      }
+      if (answer.feedback || rating.has(messageId)) return;
+      const given: Feedback = { rating: value };
+      const note = typeof comment === 'string' ? comment.trim().slice(0, 1000) : '';
+      if (note) given.comment = note;
+      rating.add(messageId);
+      try {
+        await withRetries(
+          () => api.feedback(answer.serverId!, { ...given, visitor_id: chat.visitorId!, session_id: chat.sessionId! }, lifetime.signal),
+          lifetime.signal,
+        );
+      } finally {
+        rating.delete(messageId);
+      }
+      patchMessage(chat.id, messageId, { feedback: given });
+      emitter.emit('feedback', { chatId: chat.id, messageId, ...given });
+    },
+
+    async identify(attributes, { signature } = {}) {
+      alive();
+      if (!isRecord(attributes)) throw invalid('identify() takes an object such as { name, email }.');
+      const { externalUserId, ...rest } = attributes;
+      const metadata: Record<string, string> = {};
+      for (const [key, value] of Object.entries(rest)) {
+        if (value === undefined || value === null) continue;
+        if (!str(value)) throw invalid(`identify(): "${key}" must be a string.`);
+        metadata[key] = value.trim().slice(0, 500);
+        const problem = contactProblem(key, metadata[key]!);
+        if (problem) throw invalid(`identify(): ${problem}`);
+      }
+      if (externalUserId !== undefined && (!str(externalUserId) || !externalUserId)) throw invalid('identify(): "externalUserId" must be a non-empty string.');
+      // Another signed-in user on this device: nothing of the previous one carries over.
+      if (externalUserId && profile?.externalUserId && profile.externalUserId !== externalUserId) reset();
+      const body: VisitorUpdate = { metadata };
+      if (externalUserId) body.external_user_id = externalUserId;
+      if (externalUserId && signature) body.identity_signature = signature;
+      const signal = lifetime.signal;
+      const id = await withRetries(async () => {
+        let who = await ensureVisitor(signal);
+        try {
+          await api.updateVisitor(who, body, signal);
+        } catch (caught) {
+          // The server forgot this visitor: a new one gets the details.
+          if (!ChatError.is(caught) || caught.status !== 404) throw caught;
+          who = await replaceVisitor(who, signal);
+          await api.updateVisitor(who, body, signal);
+        }
+        return who;
+      }, signal);
+      const contact = !!(metadata.name || metadata.email || metadata.phone);
+      profile = {
+        visitorId: id,
+        identified: contact || (profile?.visitorId === id && profile.identified),
+        ...(externalUserId ? { externalUserId } : profile?.visitorId === id && profile.externalUserId ? { externalUserId: profile.externalUserId } : {}),
+      };
+      writeRecord(local, profileKey, profile);
+      publish();
+    },
+
+    reset,
+
     setPresence(presence) {
       live.presence(presence);
-      if (live.attended()) setUnread(0);
+      if (live.attended()) {
+        setUnread(0);
+        seen();
+      }
     },
-    markRead: () => setUnread(0),
+    markRead: () => {
+      setUnread(0);
+      seen();
+    },
     setTyping: (isTyping) => live.typing(isTyping === true),
 
     destroy() {

@@ -6,6 +6,7 @@ import { toChatError } from './errors';
 import type { ResolvedOptions } from './options';
 import { backoffDelay, MAX_RETRY_DELAY_MS } from './retry';
 import { AUTHORS, isRecord, readAgent, str } from './transcript';
+import { readAttachments } from './upload';
 import type { Author, Chat, ChatClientOptions, ChatMessage, ConnectionState, Presence } from './types';
 
 /** A history message as the transcript will hold it, with the ids that match it to a local message. */
@@ -47,6 +48,8 @@ export function readHistory(list: unknown): Incoming[] {
     const m: ChatMessage = { id, author: sender as Author, text, status: 'sent', createdAt: at, serverId: id };
     const agent = readAgent(raw.agent);
     if (agent) m.agent = agent;
+    const attachments = readAttachments(raw.attachments);
+    if (attachments) m.attachments = attachments;
     out.push({ m, rid: str(rid) ? rid : undefined, cid: str(cid) ? cid : undefined });
   }
   return out;

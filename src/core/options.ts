@@ -6,6 +6,7 @@ export const DEFAULTS = {
   streamIdleTimeout: 30_000,
   maxRetries: 4,
   maxMessageLength: 4000,
+  maxFileSize: 10 * 1024 * 1024,
   pollInterval: 3000,
   pollIntervalClosed: 20_000,
 };

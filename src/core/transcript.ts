@@ -1,4 +1,5 @@
 import type { Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
+import { readAttachments } from './upload';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
 export const MAX_CHATS = 20;
@@ -47,6 +48,13 @@ function readMessage(raw: unknown): ChatMessage | null {
   if (raw.stopped === true) message.stopped = true;
   const agent = readAgent(raw.agent);
   if (agent) message.agent = agent;
+  const attachments = readAttachments(raw.attachments);
+  if (attachments) message.attachments = attachments;
+  const feedback = raw.feedback;
+  if (isRecord(feedback) && (feedback.rating === 'up' || feedback.rating === 'down')) {
+    message.feedback = { rating: feedback.rating };
+    if (str(feedback.comment)) message.feedback.comment = feedback.comment;
+  }
   const error = raw.error;
   if (isRecord(error) && str(error.message) && CODES.includes(error.code as ErrorCode)) {
     message.error = { code: error.code as ErrorCode, message: error.message, retryable: error.retryable === true };
@@ -66,6 +74,7 @@ function readChat(raw: unknown): Chat | null {
   if (!isRecord(raw) || !Array.isArray(raw.messages)) return null;
   const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt syncedAt', 2);
   if (chat) chat.messages = raw.messages.slice(-MAX_MESSAGES_PER_CHAT).map(readMessage).filter((m): m is ChatMessage => m !== null);
+  if (chat && typeof raw.unread === 'number' && raw.unread > 0) chat.unread = Math.floor(raw.unread);
   return chat;
 }
 

@@ -43,6 +43,41 @@ export interface ChatMessage {
   error?: MessageError;
   /** Agent messages: who answered. `avatarUrl` is kept only when it is an `https:` URL (show a placeholder otherwise). */
   agent?: { name: string; avatarUrl?: string };
+  /** Files sent with the message (uploaded first with `upload()`), or received with a history message. */
+  attachments?: Attachment[];
+  /** Answers: the visitor's rating, once given (`feedback()`). */
+  feedback?: Feedback;
+}
+
+/** An uploaded file as the server describes it (`POST /api/chats/attachments/`). `url` is http(s) only. */
+export interface Attachment {
+  id: string;
+  url: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
+export interface Feedback {
+  rating: 'up' | 'down';
+  comment?: string;
+}
+
+/** What `identify()` sends: contact details and any other string attributes of the visitor. */
+export interface VisitorAttributes {
+  name?: string;
+  email?: string;
+  phone?: string;
+  /** The site's own id of a signed-in user (`external_user_id`); verified with `signature`. */
+  externalUserId?: string;
+  [attribute: string]: string | undefined;
+}
+
+export interface UploadOptions {
+  /** Bytes sent so far and in all, as the upload goes. */
+  onProgress?: (loaded: number, total: number) => void;
+  /** Cancels the upload (the promise rejects with an `aborted` ChatError). */
+  signal?: AbortSignal;
 }
 
 /** One conversation: one backend session. */
@@ -56,6 +91,8 @@ export interface Chat {
   createdAt: string;
   /** `created_at` of the newest server message this chat holds, verbatim: the `since` of the next history request. */
   syncedAt?: string;
+  /** Answers that arrived while this chat was not in front of the visitor (the conversation list's dot). */
+  unread?: number;
   messages: ChatMessage[];
 }
 
@@ -99,6 +136,8 @@ export interface ChatState {
   agentTyping: { name?: string } | null;
   /** Health of live updates; `online` when live updates are off. */
   connection: ConnectionState;
+  /** The visitor gave contact details (a name, email or phone) through `identify()`; not asked again. */
+  identified: boolean;
 }
 
 /** Minimal Storage shape, so tests and hosts can inject their own. */
@@ -148,6 +187,10 @@ export interface ChatClientOptions {
   pollIntervalClosed?: number;
   /** Injected for tests; otherwise `globalThis.WebSocket`, read when a socket opens. */
   WebSocket?: typeof WebSocket;
+  /** Largest file `upload()` accepts, in bytes. @default 10485760 (10 MB) */
+  maxFileSize?: number;
+  /** Injected for tests; otherwise `globalThis.XMLHttpRequest` (uploads use it for progress events). */
+  XMLHttpRequest?: typeof XMLHttpRequest;
 }
 
 export interface ChatClientEvents {
@@ -166,6 +209,8 @@ export interface ChatClientEvents {
   'agent-typing': { isTyping: boolean; name?: string };
   /** Live updates changed health. */
   connection: { state: ConnectionState };
+  /** The visitor rated an answer (sent to the server). */
+  feedback: { chatId: string; messageId: string } & Feedback;
 }
 
 export type ChatClientEventName = keyof ChatClientEvents;
@@ -180,9 +225,26 @@ export interface ChatClient {
   connect(): Promise<string>;
   /**
    * Send a message in the current chat. Resolves with the visitor message once it is added to the
-   * transcript (not when answered). Rejects only for invalid input (blank or too long text).
+   * transcript (not when answered). Rejects only for invalid input (blank or too long text). With
+   * `attachments` (from `upload()`), the text may be empty.
    */
-  send(text: string): Promise<ChatMessage>;
+  send(text: string, options?: { attachments?: Attachment[] }): Promise<ChatMessage>;
+  /**
+   * Upload a file for the current chat (creating its session if needed); send the result with
+   * `send(text, { attachments })`. Files over `maxFileSize` or of a type outside ATTACHMENT_TYPES are
+   * refused before anything is sent (`invalid-input`).
+   */
+  upload(file: Blob & { name?: string }, options?: UploadOptions): Promise<Attachment>;
+  /** Rate an answer once (`up` or `down`, with an optional comment). Later calls for it do nothing. */
+  feedback(messageId: string, rating: Feedback['rating'], comment?: string): Promise<void>;
+  /**
+   * Tell the backend who the visitor is: contact details, attributes, and for signed-in users
+   * `externalUserId` with `signature`, the HMAC-SHA256 (hex) of that id computed by the site's server.
+   * A different `externalUserId` than the one identified before on this device starts afresh (`reset()`).
+   */
+  identify(attributes: VisitorAttributes, options?: { signature?: string }): Promise<void>;
+  /** Forget the visitor, its chats and the transcript on this device (sign-out on a shared computer). */
+  reset(): void;
   /** Send a failed message again (or re-ask for an interrupted answer), with the same client_message_id. */
   retry(messageId: string): Promise<void>;
   /** Abort the answer that is streaming now, keeping what arrived. */

@@ -57,9 +57,10 @@ export interface HistoryMessage {
   agent?: { name: string; avatar_url?: string };
   response_id?: string;
   client_message_id?: string;
+  attachments?: { id: string; url: string; name: string; size: number; content_type: string }[];
 }
 
-export type OverridePath = 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream' | 'history';
+export type OverridePath = 'visitors' | 'validate' | 'sessions' | 'chat' | 'stream' | 'history' | 'identify' | 'feedback';
 
 /**
  * An in-memory backend speaking the contract, for msw. Tests read what went over the wire
@@ -76,6 +77,10 @@ export function createContractBackend() {
   const history = new Map<string, HistoryMessage[]>();
   /** The `since` of every history request, in order (null when absent). */
   const sinces: (string | null)[] = [];
+  /** PATCH bodies per visitor, in order. */
+  const updates = new Map<string, Record<string, unknown>[]>();
+  /** Feedback requests: the response id of the path and the body. */
+  const ratings: { responseId: string; body: Record<string, unknown>; key: string | null }[] = [];
   let seq = 0;
   let lastTime = 0;
   /** Strictly increasing server times, so `since` is unambiguous. */
@@ -173,6 +178,25 @@ export function createContractBackend() {
       const messages = (history.get(String(params.id)) ?? []).filter((m) => Date.parse(m.created_at) > after);
       return envelope(200, { messages });
     }),
+    http.patch(`${API}/api/chats/visitors/:id/`, async ({ request, params }) => {
+      log(request);
+      const body = await readBody(request);
+      const override = await take('identify', request, body);
+      if (override) return override;
+      if (request.headers.get('x-api-key') !== KEY) return envelope(401, undefined, 'Invalid API key');
+      const id = String(params.id);
+      if (!visitors.has(id)) return envelope(404, undefined, `Visitor with ID '${id}' does not exist.`);
+      updates.set(id, [...(updates.get(id) ?? []), body]);
+      return envelope(200, { id, metadata: body.metadata });
+    }),
+    http.post(`${API}/api/chats/messages/:id/feedback/`, async ({ request, params }) => {
+      log(request);
+      const body = await readBody(request);
+      ratings.push({ responseId: String(params.id), body, key: request.headers.get('x-api-key') });
+      const override = await take('feedback', request, body);
+      if (override) return override;
+      return envelope(200, { response_id: params.id, rating: body.rating });
+    }),
     http.post(`${API}/api/chats/messages/chat/`, chatHandler(false)),
     http.post(`${API}/api/chats/messages/chat/stream/`, chatHandler(true)),
   ];
@@ -185,6 +209,8 @@ export function createContractBackend() {
     chats,
     history,
     sinces,
+    updates,
+    ratings,
     /** Add a message to a session's history (an agent reply, say); the server's time unless given. */
     say(sessionId: string, message: Omit<HistoryMessage, 'id' | 'created_at'> & { id?: string; created_at?: string }): HistoryMessage {
       return record(sessionId, { id: `h${++seq}`, ...message });

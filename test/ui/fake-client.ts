@@ -1,8 +1,25 @@
 // An in-memory ChatClient for deterministic UI tests: the test drives every state change.
-import type { ChatClient, ChatClientEvents, ChatMessage, ChatState, MessageError, Presence } from '../../src/core/types';
+import type { Attachment, ChatClient, ChatClientEvents, ChatMessage, ChatState, MessageError, Presence, UploadOptions, VisitorAttributes } from '../../src/core/types';
 
 export interface FakeClient extends ChatClient {
-  calls: { getState: number; connect: number; send: string[]; retry: string[]; stop: number; newChat: number; destroy: number; presence: Presence[]; typing: boolean[] };
+  calls: {
+    getState: number;
+    connect: number;
+    send: string[];
+    /** The attachments of each send (empty when none). */
+    attachments: Attachment[][];
+    retry: string[];
+    stop: number;
+    newChat: number;
+    destroy: number;
+    presence: Presence[];
+    typing: boolean[];
+    identify: VisitorAttributes[];
+    feedback: [string, string, string | undefined][];
+    reset: number;
+  };
+  /** Uploads started, each with its file and options; the test settles them. */
+  uploads: { file: Blob & { name?: string }; options: UploadOptions; resolve(a: Attachment): void; reject(e: unknown): void }[];
   /** Add a message as if it arrived from the server (counted as unread like the core does). */
   arrive(message: ChatMessage): void;
   /** Replace the current chat's messages. */
@@ -29,7 +46,7 @@ export const msg = (author: ChatMessage['author'], text: string, status: ChatMes
 });
 
 export function createFakeClient(maxLength = 4000): FakeClient {
-  let state: ChatState = { visitorId: null, status: 'idle', currentChatId: 'c1', chats: [], messages: [], error: null, unread: 0, agentTyping: null, connection: 'online' };
+  let state: ChatState = { visitorId: null, status: 'idle', currentChatId: 'c1', chats: [], messages: [], error: null, unread: 0, agentTyping: null, connection: 'online', identified: false };
   const subs = new Set<(s: ChatState) => void>();
   const handlers = new Map<string, Set<(e: any) => void>>();
   const emit = <K extends keyof ChatClientEvents>(name: K, e: ChatClientEvents[K]) => handlers.get(name)?.forEach((f) => f(e));
@@ -55,7 +72,8 @@ export function createFakeClient(maxLength = 4000): FakeClient {
   const streamingId = () => state.messages.find((m) => m.status === 'streaming')?.id;
   const fake: FakeClient = {
     mode: 'stream',
-    calls: { getState: 0, connect: 0, send: [], retry: [], stop: 0, newChat: 0, destroy: 0, presence: [], typing: [] },
+    calls: { getState: 0, connect: 0, send: [], attachments: [], retry: [], stop: 0, newChat: 0, destroy: 0, presence: [], typing: [], identify: [], feedback: [], reset: 0 },
+    uploads: [],
     getState() {
       fake.calls.getState++;
       return state;
@@ -76,11 +94,13 @@ export function createFakeClient(maxLength = 4000): FakeClient {
       emit('ready', { visitorId: 'v1' });
       return 'v1';
     },
-    async send(text) {
-      if (!text.trim() || text.length > maxLength) {
+    async send(text, options) {
+      const attachments = options?.attachments ?? [];
+      if ((!text.trim() && !attachments.length) || text.length > maxLength) {
         throw Object.assign(new Error(`Messages are limited to ${maxLength} characters.`), { code: 'invalid-input' });
       }
       fake.calls.send.push(text);
+      fake.calls.attachments.push(attachments);
       if (fake.mode === 'queued') {
         const v = msg('visitor', text, 'queued');
         setMessages([...state.messages, v]);
@@ -121,6 +141,22 @@ export function createFakeClient(maxLength = 4000): FakeClient {
       return state.currentChatId;
     },
     switchChat() {},
+    upload(file, options = {}) {
+      return new Promise<Attachment>((resolve, reject) => fake.uploads.push({ file, options, resolve, reject }));
+    },
+    async feedback(id, rating, comment) {
+      fake.calls.feedback.push([id, rating, comment]);
+      patch(id, { feedback: comment ? { rating, comment } : { rating } });
+      emit('feedback', { chatId: state.currentChatId, messageId: id, rating, ...(comment ? { comment } : {}) });
+    },
+    async identify(attributes) {
+      fake.calls.identify.push(attributes);
+      if (attributes.name || attributes.email || attributes.phone) set({ identified: true });
+    },
+    reset() {
+      fake.calls.reset++;
+      set({ visitorId: null, messages: [], identified: false, unread: 0 });
+    },
     setPresence(p) {
       fake.calls.presence.push(p);
       presence = p;
