@@ -5,10 +5,17 @@
  * 429/503, captive portals, lost visitors). Node's `http` only; binds to 127.0.0.1.
  */
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { HttpError, answerPreflight, applyCors, closer, listen, originOf, readJsonBody, sendError, sendJson } from './lib/http.mjs';
 import { createRequestLog } from './lib/request-log.mjs';
 import { FAULT_NAMES, createFaults, isFaultName } from './lib/faults.mjs';
-import { createStore, historyJson, sessionJson, visitorJson } from './lib/store.mjs';
+import { attachmentJson, createStore, historyJson, sessionJson, visitorJson } from './lib/store.mjs';
+import { DEFAULT_IDENTITY_SECRET, identitySignature, signatureMatches } from './lib/identity.mjs';
+import { mergeMetadata, parseVisitorPatch } from './lib/profile.mjs';
+import {
+  FORM_OVERHEAD_BYTES, MAX_UPLOAD_BYTES, acceptedType, contentDisposition, contentMatches, formatSize, parseForm, readUpload,
+  sanitizeFileName, typeLabel,
+} from './lib/attachments.mjs';
 import { createLive } from './lib/live.mjs';
 import { chunkText, pickReply, replyOfKind } from './lib/replies.mjs';
 import { streamAnswer } from './lib/sse.mjs';
@@ -17,11 +24,19 @@ import { streamAnswer } from './lib/sse.mjs';
 export const MAX_MESSAGE_LENGTH = 4000;
 /** Longest `client_message_id`. */
 export const MAX_CLIENT_MESSAGE_ID = 64;
+/** Most files one chat message may carry. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+/** Longest feedback comment, in characters. */
+export const MAX_FEEDBACK_COMMENT = 1000;
 
 const VISITOR_HINT = 'Please create a visitor first via POST /api/chats/visitors/';
 /** Agent name used when the console or a helper does not give one. */
 export const DEFAULT_AGENT_NAME = 'Olena';
 const HISTORY_PATH = /^\/api\/chats\/sessions\/([^/]+)\/messages\/$/;
+const VISITOR_PATH = /^\/api\/chats\/visitors\/([^/]+)\/$/;
+/** A stored file: `/api/chats/attachments/{id}/{file name}` (the name only makes the URL readable). */
+const ATTACHMENT_FILE_PATH = /^\/api\/chats\/attachments\/([^/]+)\/([^/]*)$/;
+const FEEDBACK_PATH = /^\/api\/chats\/messages\/([^/]+)\/feedback\/$/;
 const SOCKET_PATH = /^\/ws\/chats\/sessions\/([^/]+)\/$/;
 /** `since`: an ISO 8601 date-time with a time zone (`Z` or an offset). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -36,6 +51,10 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
  * @property {boolean} [live] serve the optional history endpoint and WebSocket (default true); false
  *   answers 404 for both, like a backend that only has the core contract
  * @property {number} [pingMs] WebSocket ping interval (25 s)
+ * @property {string} [identitySecret] key of the identity HMAC (`identity_signature`); the site's server
+ *   holds the same one
+ * @property {number} [maxUploadBytes] largest attachment (10 MiB)
+ * @property {number} [maxAttachmentBytes] total bytes of stored files (200 MiB); the oldest are forgotten past it
  */
 
 /**
@@ -55,8 +74,11 @@ export async function startApiServer({
   sessionTtlMs = 24 * 60 * 60 * 1000,
   live: liveEnabled = true,
   pingMs = 25_000,
+  identitySecret = DEFAULT_IDENTITY_SECRET,
+  maxUploadBytes = MAX_UPLOAD_BYTES,
+  maxAttachmentBytes = 200 * 1024 * 1024,
 } = {}) {
-  const store = createStore({ sessionTtlMs });
+  const store = createStore({ sessionTtlMs, maxAttachmentBytes });
   const faults = createFaults();
   const log = createRequestLog(500);
   const live = createLive({ log, pingMs });
@@ -65,6 +87,8 @@ export async function startApiServer({
   const cancels = new Set();
 
   const state = { store, faults, log, apiKey, live };
+  /** This server's origin, for absolute attachment URLs; known once it listens (before any request). */
+  let publicUrl = '';
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -110,8 +134,10 @@ export async function startApiServer({
     if (path.startsWith('/__qa/')) return handleQa(req, res, ctx);
     if (path.startsWith('/__agent/')) return handleAgent(req, res, ctx);
     if (path.startsWith('/api/')) {
-      // Background polls of the history endpoint do not use up the one-shot faults meant for chat.
-      if (!HISTORY_PATH.test(path) && injectApiFault(res, ctx)) return;
+      // Background polls of the history endpoint, and images loading, do not use up the one-shot
+      // faults meant for chat.
+      const background = HISTORY_PATH.test(path) || ATTACHMENT_FILE_PATH.test(path);
+      if (!background && injectApiFault(res, ctx)) return;
       return handleApi(req, res, ctx);
     }
     if (path === '/' && req.method === 'GET') {
@@ -158,6 +184,11 @@ export async function startApiServer({
         message: 'Visitor created successfully. Use this visitor_id to create sessions and send chat messages.',
       });
     }
+    const patch = VISITOR_PATH.exec(path);
+    if (patch) {
+      allow(req, 'PATCH');
+      return handleVisitorPatch(req, res, ctx, decodeSegment(patch[1] ?? ''));
+    }
     if (validate) {
       allow(req, 'GET');
       const id = decodeSegment(validate[1] ?? '');
@@ -178,6 +209,17 @@ export async function startApiServer({
     if (path === '/api/chats/messages/chat/' || path === '/api/chats/messages/chat/stream/') {
       allow(req, 'POST');
       return handleChat(req, res, ctx, path.endsWith('/stream/'));
+    }
+    if (path === '/api/chats/attachments/') {
+      allow(req, 'POST');
+      return handleUpload(req, res, ctx);
+    }
+    const file = ATTACHMENT_FILE_PATH.exec(path);
+    if (file) return serveAttachment(req, res, ctx, decodeSegment(file[1] ?? '', 'attachment'));
+    const feedback = FEEDBACK_PATH.exec(path);
+    if (feedback) {
+      allow(req, 'POST');
+      return handleFeedback(req, res, ctx, decodeSegment(feedback[1] ?? '', 'message'));
     }
     const history = HISTORY_PATH.exec(path);
     if (history && liveEnabled) return handleHistory(req, res, ctx, decodeSegment(history[1] ?? '', 'session'));
@@ -202,16 +244,20 @@ export async function startApiServer({
     if (fault?.name === '403-next') throw new HttpError(403, 'Visitor does not own this session');
 
     const session = ownedSession(input.visitorId, input.sessionId);
+    const files = sessionFiles(session, input.attachmentIds);
 
     const { exchange, duplicate, conflict } = store.recordExchange(session, {
       text: input.message,
       clientMessageId: input.clientMessageId,
-      answer: () => pickReply(input.message),
+      attachments: files,
+      answer: () => pickReply(input.message, files),
     });
     if (conflict) {
-      throw new HttpError(422, `client_message_id '${input.clientMessageId}' was already used with a different message`);
+      const what = exchange.question.text === input.message ? 'other attachments' : 'a different message';
+      throw new HttpError(422, `client_message_id '${input.clientMessageId}' was already used with ${what}`);
     }
-    ctx.notes.push(duplicate ? `duplicate client_message_id, replayed (${exchange.deliveries}x)` : `reply: ${exchange.kind}`);
+    const withFiles = files.length ? `, ${plural(files.length, 'attachment')}` : '';
+    ctx.notes.push(duplicate ? `duplicate client_message_id, replayed (${exchange.deliveries}x)` : `reply: ${exchange.kind}${withFiles}`);
     if (!duplicate) live.messageNew(session.id, historyJson(exchange.question));
 
     if (fault?.name === 'drop-response-next') {
@@ -262,6 +308,169 @@ export async function startApiServer({
         },
       });
     });
+  }
+
+  /**
+   * The stored files a chat message names, checked: each must exist and have been uploaded in
+   * this session (a file id from another chat is refused even for the same visitor).
+   * @param {import('./lib/store.mjs').Session} session
+   * @param {string[]} ids
+   */
+  function sessionFiles(session, ids) {
+    return ids.map((id) => {
+      const file = store.attachments.get(id);
+      if (!file || file.session_id !== session.id) throw new HttpError(400, `Attachment '${id}' was not uploaded in this session`);
+      return attachmentJson(file);
+    });
+  }
+
+  /**
+   * PATCH /api/chats/visitors/{visitor_id}/: contact details and, with a valid signature, the
+   * site's user id. Every check comes before any change.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   * @param {string} visitorId
+   */
+  async function handleVisitorPatch(req, res, ctx, visitorId) {
+    requireKey(req);
+    const patch = parseVisitorPatch(await readJsonBody(req));
+    const visitor = store.visitors.get(visitorId);
+    if (!visitor) throw new HttpError(404, `Visitor '${visitorId}' not found. ${VISITOR_HINT}`);
+    const { identity } = patch;
+    if (identity && !(identity.signature !== null && signatureMatches(identitySecret, identity.userId, identity.signature))) {
+      ctx.notes.push(identity.signature === null ? 'identity_signature missing' : 'identity_signature wrong');
+      throw new HttpError(403, 'identity_signature does not match external_user_id');
+    }
+    const metadata = mergeMetadata(visitor.metadata, patch.metadata);
+    store.updateVisitor(visitor, { metadata, externalUserId: identity?.userId });
+    store.touchVisitor(visitor.id);
+    // Keys only: the values are personal data and the request log is shown on the QA page.
+    const keys = Object.keys(patch.metadata);
+    ctx.notes.push([keys.length ? `metadata ${keys.join(', ')}` : '', identity ? 'external_user_id verified' : ''].filter(Boolean).join('; ') || 'no change');
+    return sendJson(res, 200, { success: true, data: visitorJson(visitor), message: 'Visitor updated' });
+  }
+
+  /**
+   * POST /api/chats/attachments/ (multipart/form-data: file, session_id, visitor_id).
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   */
+  async function handleUpload(req, res, ctx) {
+    // Until the whole body is read, any answer closes the connection, so the rest of an upload
+    // that is refused (bad key, too large) is never read, not even to be thrown away.
+    res.setHeader('Connection', 'close');
+    requireKey(req);
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^multipart\/form-data\s*;.*boundary=/i.test(contentType)) {
+      throw new HttpError(400, "Send the file as multipart/form-data with the fields 'file', 'session_id' and 'visitor_id'");
+    }
+    const limit = formatSize(maxUploadBytes);
+    const cap = maxUploadBytes + FORM_OVERHEAD_BYTES;
+    if (Number(req.headers['content-length']) > cap) throw new HttpError(413, `The upload is larger than the ${limit} limit`);
+    const holdMs = faults.uploadSlowMs;
+    if (holdMs) ctx.notes.push(`QA fault upload-slow ${holdMs / 1000}s`);
+    const read = await readUpload(req, res, { cap, holdMs });
+    if (read.kind === 'aborted') {
+      ctx.notes.push(`upload aborted by client after ${formatSize(read.size)}`);
+      return;
+    }
+    if (read.kind === 'too-large') throw new HttpError(413, `The upload is larger than the ${limit} limit`);
+    res.removeHeader('Connection');
+
+    if (faults.takeUpload()) {
+      ctx.notes.push('QA fault upload-500-next');
+      throw new HttpError(500, 'Internal server error');
+    }
+    const form = await parseForm(read.body, contentType);
+    const file = form.get('file');
+    if (!file || typeof file === 'string') throw new HttpError(400, "Field 'file' is required and must be a file");
+    const name = sanitizeFileName(file.name);
+    if (file.size === 0) throw new HttpError(400, `File '${name}' is empty`);
+    const sessionId = form.get('session_id');
+    const visitorId = form.get('visitor_id');
+    if (typeof sessionId !== 'string' || sessionId === '') throw new HttpError(400, "Field 'session_id' is required");
+    if (typeof visitorId !== 'string' || visitorId === '') throw new HttpError(400, "Field 'visitor_id' is required");
+    if (file.size > maxUploadBytes) throw new HttpError(413, `File '${name}' is ${formatSize(file.size)}; the limit is ${limit}`);
+    const type = acceptedType(file.type, name);
+    if (!type) {
+      throw new HttpError(415, `Files of type '${file.type || 'unknown'}' are not accepted; send an image (PNG, JPEG, GIF, WebP), PDF, text, CSV, Word, Excel or ZIP file`);
+    }
+    const data = Buffer.from(await file.arrayBuffer());
+    if (!contentMatches(type, data)) throw new HttpError(415, `File '${name}' is not a ${typeLabel(type)} image: its content does not match ${type}`);
+    const session = ownedSession(visitorId, sessionId);
+
+    const id = randomUUID(); // unguessable: the file's URL needs no key
+    const stored = store.addAttachment({
+      id,
+      url: `${publicUrl}/api/chats/attachments/${id}/${encodeURIComponent(name)}`,
+      name,
+      size: data.length,
+      content_type: type,
+      session_id: session.id,
+      visitor_id: visitorId,
+      data,
+    });
+    ctx.notes.push(`upload ${name}, ${formatSize(stored.size)}, ${type}`);
+    return sendJson(res, 201, { success: true, data: attachmentJson(stored), message: 'File uploaded' });
+  }
+
+  /**
+   * GET /api/chats/attachments/{id}/{name}: the stored bytes. No key (the id is a random UUID), so
+   * an <img> on any page can show it.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   * @param {string} id
+   */
+  function serveAttachment(req, res, ctx, id) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpError(405, `Method ${req.method} not allowed; use GET`, { Allow: 'GET, HEAD, OPTIONS' });
+    }
+    const file = store.attachments.get(id);
+    if (!file) throw new HttpError(404, `Attachment '${id}' not found`);
+    res.writeHead(200, {
+      'Content-Type': file.content_type,
+      'Content-Length': String(file.size),
+      'Content-Disposition': contentDisposition(file.content_type, file.name),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, max-age=3600',
+      // Pages on other origins (the site, the agent console) show thumbnails, also under COEP.
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      // Opened directly, a file is an inert document: no script, whatever it contains.
+      'Content-Security-Policy': 'sandbox',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.data);
+    ctx.notes.push(`${file.name}, ${formatSize(file.size)}`);
+  }
+
+  /**
+   * POST /api/chats/messages/{response_id}/feedback/: the visitor rates an answer. A second rating
+   * replaces the first.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   * @param {string} responseId
+   */
+  async function handleFeedback(req, res, ctx, responseId) {
+    requireKey(req);
+    const input = parseFeedbackBody(await readJsonBody(req));
+    const session = ownedSession(input.visitorId, input.sessionId);
+    const found = store.findMessage(responseId);
+    if (!found) throw new HttpError(404, `Message '${responseId}' not found`);
+    if (found.sessionId !== session.id) throw new HttpError(403, `Message '${responseId}' is not in this session`);
+    const { message } = found;
+    if (message.author !== 'assistant' && message.author !== 'agent') {
+      throw new HttpError(400, `Message '${responseId}' is not an answer; only assistant and agent messages can be rated`);
+    }
+    const replaced = message.feedback?.rating;
+    const feedback = store.rateMessage(message, input);
+    ctx.notes.push(`feedback ${feedback.rating}${feedback.comment ? ' with comment' : ''}${replaced ? ` (replaces ${replaced})` : ''}`);
+    /** @type {{ response_id: string, rating: 'up' | 'down', comment?: string }} */
+    const data = { response_id: message.id, rating: feedback.rating };
+    if (feedback.comment) data.comment = feedback.comment;
+    return sendJson(res, 200, { success: true, data });
   }
 
   /** @param {http.IncomingMessage} req */
@@ -416,7 +625,7 @@ export async function startApiServer({
       const all = store.messages.get(session.id) ?? [];
       const newest = all.at(-1);
       if (newest) live.markRead(session.id, Date.parse(newest.created_at));
-      const messages = store.messagesSince(session.id, since).map(historyJson);
+      const messages = store.messagesSince(session.id, since).map(agentMessageJson);
       return sendJson(res, 200, { success: true, data: { session: sessionSummary(session), messages } });
     }
     allow(req, 'POST');
@@ -452,11 +661,14 @@ export async function startApiServer({
       expires_at: session.expires_at,
       last_activity_at: last?.created_at ?? session.created_at,
       message_count: transcript.length,
-      last_message: last ? historyJson(last) : null,
+      last_message: last ? agentMessageJson(last) : null,
       unread: transcript.filter((m) => m.author === 'visitor' && Date.parse(m.created_at) > readUntil).length,
       visitor_typing: live.visitorIsTyping(session.id),
       agent_typing: live.agentTypingIn(session.id)?.name ?? null,
       sockets: live.socketCount(session.id),
+      visitor: visitorSummary(store.visitors.get(session.visitor_id)),
+      attachments: transcript.reduce((sum, m) => sum + (m.attachments?.length ?? 0), 0),
+      feedback: transcript.flatMap((m) => (m.feedback ? [{ response_id: m.id, ...m.feedback }] : [])),
     };
   }
 
@@ -519,6 +731,13 @@ export async function startApiServer({
       ctx.notes.push(`set ${fault}${seconds !== undefined ? ` ${seconds}s` : ''}`);
       return sendJson(res, 200, { success: true, mode: faults.mode(), message: `Fault '${fault}' applied` });
     }
+    if (path === '/__qa/identity-signature') {
+      // Plays the site's own server for the QA page, which cannot hold the secret itself.
+      allow(req, 'GET');
+      const userId = ctx.url.searchParams.get('external_user_id');
+      if (!userId) throw new HttpError(400, "Query parameter 'external_user_id' is required");
+      return sendJson(res, 200, { success: true, data: { external_user_id: userId, identity_signature: identitySignature(identitySecret, userId) } });
+    }
     if (path === '/__qa/reset') {
       allow(req, 'POST');
       reset();
@@ -552,6 +771,7 @@ export async function startApiServer({
   const close = closer(server);
   const actualPort = await listen(server, port, host);
   const url = originOf(host, actualPort);
+  publicUrl = url;
   return {
     url,
     port: actualPort,
@@ -610,6 +830,35 @@ function allow(req, method) {
   if (req.method !== method) throw new HttpError(405, `Method ${req.method} not allowed; use ${method}`, { Allow: `${method}, OPTIONS` });
 }
 
+/** @param {number} count @param {string} noun */
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * A message for the agent console: as the history sends it, plus the visitor's rating.
+ * @param {import('./lib/store.mjs').StoredMessage} message
+ */
+function agentMessageJson(message) {
+  const json = historyJson(message);
+  return message.feedback ? { ...json, feedback: message.feedback } : json;
+}
+
+/**
+ * What the agent console shows about a session's visitor (null when the visitor is gone).
+ * @param {import('./lib/store.mjs').Visitor | undefined} visitor
+ */
+function visitorSummary(visitor) {
+  if (!visitor) return null;
+  return {
+    metadata: visitor.metadata,
+    external_user_id: visitor.external_user_id ?? null,
+    // Only a checked signature sets external_user_id, so it is verified whenever it is there.
+    identity_verified: visitor.identity_verified_at !== undefined,
+    identity_verified_at: visitor.identity_verified_at ?? null,
+  };
+}
+
 /** @param {Record<string, unknown>} body */
 function metadataOf(body) {
   const { metadata } = body;
@@ -651,11 +900,13 @@ function agentName(name) {
 
 /**
  * @param {Record<string, unknown>} body
- * @returns {{ message: string, sessionId: string, visitorId: string, clientMessageId?: string }}
+ * @returns {{ message: string, sessionId: string, visitorId: string, clientMessageId?: string, attachmentIds: string[] }}
  */
 function parseChatBody(body) {
   const { message, session_id: sessionId, visitor_id: visitorId, client_message_id: clientMessageId } = body;
-  if (typeof message !== 'string' || message.trim() === '') {
+  const attachmentIds = parseAttachmentIds(body.attachment_ids);
+  // A message of files only may have no text; otherwise the text is the message.
+  if (typeof message !== 'string' || (message.trim() === '' && attachmentIds.length === 0)) {
     throw new HttpError(400, "Field 'message' is required and must be a non-empty string");
   }
   if (message.length > MAX_MESSAGE_LENGTH) {
@@ -667,9 +918,39 @@ function parseChatBody(body) {
     if (typeof clientMessageId !== 'string' || clientMessageId === '' || clientMessageId.length > MAX_CLIENT_MESSAGE_ID) {
       throw new HttpError(400, `Field 'client_message_id' must be a string of 1 to ${MAX_CLIENT_MESSAGE_ID} characters`);
     }
-    return { message, sessionId, visitorId, clientMessageId };
+    return { message, sessionId, visitorId, clientMessageId, attachmentIds };
   }
-  return { message, sessionId, visitorId };
+  return { message, sessionId, visitorId, attachmentIds };
+}
+
+/** `attachment_ids` of a chat body: absent means none. @param {unknown} raw */
+function parseAttachmentIds(raw) {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || raw.some((id) => typeof id !== 'string' || id === '')) {
+    throw new HttpError(400, "Field 'attachment_ids' must be an array of attachment ids");
+  }
+  if (raw.length > MAX_ATTACHMENTS_PER_MESSAGE) {
+    throw new HttpError(400, `Field 'attachment_ids' may list at most ${MAX_ATTACHMENTS_PER_MESSAGE} files`);
+  }
+  const repeated = raw.find((id, i) => raw.indexOf(id) !== i);
+  if (repeated !== undefined) throw new HttpError(400, `Attachment '${repeated}' is listed twice`);
+  return /** @type {string[]} */ (raw);
+}
+
+/**
+ * @param {Record<string, unknown>} body
+ * @returns {{ rating: 'up' | 'down', comment?: string, sessionId: string, visitorId: string }}
+ */
+function parseFeedbackBody(body) {
+  const { rating, comment, session_id: sessionId, visitor_id: visitorId } = body;
+  if (rating !== 'up' && rating !== 'down') throw new HttpError(400, "Field 'rating' must be 'up' or 'down'");
+  if (comment !== undefined && comment !== null && (typeof comment !== 'string' || comment.length > MAX_FEEDBACK_COMMENT)) {
+    throw new HttpError(400, `Field 'comment' must be a string of at most ${MAX_FEEDBACK_COMMENT} characters`);
+  }
+  if (typeof sessionId !== 'string' || sessionId === '') throw new HttpError(400, "Field 'session_id' is required");
+  if (typeof visitorId !== 'string' || visitorId === '') throw new HttpError(400, "Field 'visitor_id' is required");
+  // A blank comment is no comment.
+  return typeof comment === 'string' && comment.trim() !== '' ? { rating, comment, sessionId, visitorId } : { rating, sessionId, visitorId };
 }
 
 /**

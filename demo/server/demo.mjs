@@ -2,7 +2,8 @@
 // @ts-check
 /**
  * `npm run demo` (after `npm run build`): the reference API and the demo pages, both on 127.0.0.1.
- *   env: API_PORT (default 8787), DEMO_PORT (default 5173), API_KEY (default demo-key)
+ *   env: API_PORT (default 8787), DEMO_PORT (default 5173), API_KEY (default demo-key),
+ *   IDENTITY_SECRET (default demo-identity-secret)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { startApiServer } from './api-server.mjs';
 import { startDemoServer } from './static-server.mjs';
 import { closeOnSignals, toInt } from './lib/cli.mjs';
+import { DEFAULT_IDENTITY_SECRET } from './lib/identity.mjs';
 
 const apiKey = process.env.API_KEY || 'demo-key';
+const identitySecret = process.env.IDENTITY_SECRET || DEFAULT_IDENTITY_SECRET;
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 
 /** @param {NodeJS.ErrnoException} error @param {string} variable */
@@ -20,7 +23,7 @@ const failed = (error, variable) => {
   process.exit(1);
 };
 
-const api = await startApiServer({ port: toInt(process.env.API_PORT, 8787, 'API_PORT'), apiKey }).catch((e) => failed(e, 'API_PORT'));
+const api = await startApiServer({ port: toInt(process.env.API_PORT, 8787, 'API_PORT'), apiKey, identitySecret }).catch((e) => failed(e, 'API_PORT'));
 const pages = await startDemoServer({ port: toInt(process.env.DEMO_PORT, 5173, 'DEMO_PORT'), apiUrl: api.url, apiKey, distDir }).catch(
   async (e) => {
     await api.close();
@@ -42,6 +45,8 @@ ChatSDK demo
   API         ${api.url}/
               Reference backend (docs/openapi.yaml), X-API-Key: ${apiKey}. QA state: ${api.url}/__qa/state
               WebSocket: ${api.url.replace(/^http/, 'ws')}/ws/chats/sessions/{session_id}/?visitor_id={id}
+              Identity HMAC secret: ${process.env.IDENTITY_SECRET ? 'from IDENTITY_SECRET' : `'${DEFAULT_IDENTITY_SECRET}' (set IDENTITY_SECRET)`};
+              signatures for the QA page: ${api.url}/__qa/identity-signature?external_user_id={id}
 `);
 if (!existsSync(path.join(distDir, 'chat-sdk.js'))) {
   console.warn(`  Warning: ${path.join(distDir, 'chat-sdk.js')} is missing; run \`npm run build\` (npm run demo does).\n`);

@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { startApiServer } from './api-server.mjs';
+import { DEFAULT_IDENTITY_SECRET, identitySignature } from './lib/identity.mjs';
 import { startDemoServer } from './static-server.mjs';
 import WebSocket from 'ws';
 
@@ -20,10 +22,39 @@ function client(api) {
       headers: { 'Content-Type': 'application/json', 'X-API-Key': KEY, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body ?? {}),
     });
+  /** @param {string} path @param {unknown} body @param {Record<string, string>} [headers] */
+  const patch = (path, body, headers = {}) =>
+    fetch(api.url + path, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': KEY, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  /**
+   * Upload one file as the widget does (multipart/form-data). `fields` overrides the form's
+   * fields; null leaves one out.
+   * @param {{ visitor: any, session: any } | null} ids
+   * @param {{ bytes: Uint8Array<ArrayBuffer> | string, name: string, type: string } | null} file
+   * @param {{ fields?: Record<string, string | null>, headers?: Record<string, string>, signal?: AbortSignal }} [options]
+   */
+  const upload = (ids, file, { fields = {}, headers = { 'X-API-Key': KEY }, signal } = {}) => {
+    const form = new FormData();
+    if (file) form.append('file', new Blob([file.bytes], { type: file.type }), file.name);
+    if (ids) {
+      form.append('session_id', ids.session.id);
+      form.append('visitor_id', ids.visitor.id);
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === null) form.delete(name);
+      else form.set(name, value);
+    }
+    return fetch(`${api.url}/api/chats/attachments/`, { method: 'POST', headers, body: form, signal });
+  };
   /** @param {Response} response */
   const json = async (response) => /** @type {any} */ (await response.json());
   return {
     post,
+    patch,
+    upload,
     json,
     /** A visitor with one session. */
     async start() {
@@ -198,6 +229,18 @@ test('reference API', async (t) => {
     assert.equal(response.headers.get('access-control-allow-headers'), 'Content-Type, X-API-Key');
     assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
     assert.equal(response.headers.get('access-control-expose-headers'), 'Retry-After');
+
+    // The optional endpoints: a PATCH, and a multipart POST with the key.
+    for (const [path, method] of [['/api/chats/visitors/some-id/', 'PATCH'], ['/api/chats/attachments/', 'POST'], ['/api/chats/messages/some-id/feedback/', 'POST']]) {
+      const preflight = await fetch(api.url + path, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'content-type,x-api-key' },
+      });
+      assert.equal(preflight.status, 204, path);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
+      assert.ok((preflight.headers.get('access-control-allow-methods') ?? '').split(', ').includes(method), path);
+      assert.equal(preflight.headers.get('access-control-allow-headers'), 'Content-Type, X-API-Key');
+    }
   });
 
   await t.test('one-shot status faults', async () => {
@@ -270,7 +313,7 @@ test('reference API', async (t) => {
     assert.equal(expired.status, 404);
     assert.match((await c.json(expired)).message, /has expired/);
     await c.fault('forget-visitors');
-    assert.deepEqual((await c.state()).counts, { visitors: 0, sessions: 0, messages: 0, sockets: 0 });
+    assert.deepEqual((await c.state()).counts, { visitors: 0, sessions: 0, messages: 0, attachments: 0, sockets: 0 });
     assert.equal((await fetch(`${api.url}/api/chats/visitors/${ids.visitor.id}/validate/`)).status, 404);
     assert.equal((await c.post('/__qa/fault', { fault: 'nope' })).status, 400);
   });
@@ -548,6 +591,479 @@ test('close() ends open streams at once', async () => {
   await api.close();
   await pending;
   assert.ok(Date.now() - started < 1000);
+});
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** A file that starts like a PNG, `size` bytes in all. @param {number} [size] */
+function pngBytes(size = 100) {
+  const bytes = new Uint8Array(size);
+  bytes.set(PNG_MAGIC);
+  return bytes;
+}
+/** @param {string} [name] @param {number} [size] */
+const png = (name = 'photo.png', size = 100) => ({ bytes: pngBytes(size), name, type: 'image/png' });
+/** @param {string} text @param {string} [name] */
+const textFile = (text, name = 'notes.txt') => ({ bytes: text, name, type: 'text/plain' });
+
+/** Wait until the request log has an entry whose note matches (log lines are written when the response closes). */
+async function logNote(/** @type {ReturnType<typeof client>} */ c, /** @type {RegExp} */ pattern, ms = 2000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const entry = (await c.state()).log.find((/** @type {any} */ e) => pattern.test(e.note ?? ''));
+    if (entry) return entry;
+    if (Date.now() > until) throw new Error(`no log note matching ${pattern}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * A raw upload through node:http, for what fetch cannot do: send part of a body, or no Content-Length.
+ * @param {import('./api-server.mjs').ApiServer} api
+ * @param {{ contentLength?: number, write: Buffer, destroyAfterMs?: number }} options
+ * @returns {Promise<{ status: number, body: string } | 'destroyed'>}
+ */
+function rawUpload(api, { contentLength, write, destroyAfterMs }) {
+  return new Promise((resolve, reject) => {
+    /** @type {Record<string, string>} */
+    const headers = { 'Content-Type': 'multipart/form-data; boundary=xyz', 'X-API-Key': KEY };
+    if (contentLength !== undefined) headers['Content-Length'] = String(contentLength);
+    const req = http.request(`${api.url}/api/chats/attachments/`, { method: 'POST', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', (error) => (destroyAfterMs !== undefined ? resolve('destroyed') : reject(error)));
+    req.write(write);
+    if (destroyAfterMs !== undefined) setTimeout(() => req.destroy(), destroyAfterMs);
+    else if (contentLength === undefined) req.end();
+  });
+}
+
+test('visitor profile: PATCH /api/chats/visitors/{id}/', async (t) => {
+  const SECRET = 'test-identity-secret';
+  const api = await startApiServer({ apiKey: KEY, identitySecret: SECRET });
+  t.after(() => api.close());
+  const c = client(api);
+
+  await t.test('metadata is merged shallowly', async () => {
+    const visitor = (await c.json(await c.post('/api/chats/visitors/', { metadata: { plan: 'pro', name: 'A' } }))).data;
+    const path = `/api/chats/visitors/${visitor.id}/`;
+    const first = await c.patch(path, { metadata: { name: 'Ann Lee', email: 'ann@example.com' } });
+    assert.equal(first.status, 200);
+    const body = await c.json(first);
+    assert.equal(body.success, true);
+    assert.deepEqual(body.data.metadata, { plan: 'pro', name: 'Ann Lee', email: 'ann@example.com' });
+    assert.equal(body.data.id, visitor.id);
+    assert.equal('external_user_id' in body.data, false, 'only once set');
+    const second = await c.json(await c.patch(path, { metadata: { phone: '+380 (44) 123-45-67' } }));
+    assert.deepEqual(second.data.metadata, { plan: 'pro', name: 'Ann Lee', email: 'ann@example.com', phone: '+380 (44) 123-45-67' });
+    assert.equal((await c.json(await c.patch(path, {}))).data.metadata.phone, '+380 (44) 123-45-67', 'an empty body changes nothing');
+    const proto = await c.json(await c.patch(path, '{"metadata":{"__proto__":"x"}}'));
+    assert.equal(proto.data.metadata.__proto__, 'x', 'stays a plain key');
+    assert.equal(Object.getPrototypeOf(api.state.store.visitors.get(visitor.id)?.metadata), Object.prototype);
+    const { log } = await c.state();
+    const note = log.filter((/** @type {any} */ e) => e.method === 'PATCH').map((/** @type {any} */ e) => e.note).join(' | ');
+    assert.match(note, /metadata name, email/);
+    assert.doesNotMatch(note, /ann@example\.com/, 'values are not logged');
+  });
+
+  await t.test('key, unknown visitor, wrong method', async () => {
+    const visitor = (await c.json(await c.post('/api/chats/visitors/', {}))).data;
+    assert.equal((await c.patch(`/api/chats/visitors/${visitor.id}/`, { metadata: {} }, { 'X-API-Key': '' })).status, 401);
+    assert.equal((await c.patch(`/api/chats/visitors/${visitor.id}/`, { metadata: {} }, { 'X-API-Key': 'wrong' })).status, 401);
+    const unknown = await c.patch('/api/chats/visitors/nope/', { metadata: { name: 'x' } });
+    assert.equal(unknown.status, 404);
+    assert.match((await c.json(unknown)).message, /^Visitor 'nope' not found/);
+    assert.equal((await fetch(`${api.url}/api/chats/visitors/${visitor.id}/`)).status, 405);
+  });
+
+  await t.test('bad bodies are 400 and change nothing', async () => {
+    const visitor = (await c.json(await c.post('/api/chats/visitors/', { metadata: { name: 'Kept' } }))).data;
+    const path = `/api/chats/visitors/${visitor.id}/`;
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    /** @type {Array<[unknown, RegExp]>} */
+    const cases = [
+      [{ metadata: 'name=x' }, /'metadata' must be an object/],
+      [{ metadata: ['x'] }, /'metadata' must be an object/],
+      [{ metadata: { name: 42 } }, /metadata\.name must be a string/],
+      [{ metadata: { name: 'x'.repeat(501) } }, /at most 500 characters/],
+      [{ metadata: many }, /at most 50 keys/],
+      [{ metadata: { email: 'ann@example' } }, /metadata\.email is not an email address/],
+      [{ metadata: { email: 'ann @example.com' } }, /email/],
+      [{ metadata: { phone: '12-34' } }, /metadata\.phone/],
+      [{ metadata: { phone: '(((( ))))' } }, /at least 5 digits/],
+      [{ metadata: { phone: '+1 555 0100 ext 2' } }, /metadata\.phone/],
+      [{ external_user_id: 42 }, /'external_user_id' must be a string/],
+      [{ external_user_id: '' }, /'external_user_id' must be a string/],
+      [{ identity_signature: 'abc' }, /needs 'external_user_id'/],
+      ['{"metadata":', /not valid JSON/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await c.patch(path, body, {});
+      assert.equal(response.status, 400, JSON.stringify(body).slice(0, 80));
+      assert.match((await c.json(response)).message, message);
+    }
+    assert.deepEqual(api.state.store.visitors.get(visitor.id)?.metadata, { name: 'Kept' });
+    // The merged metadata is capped too, but existing keys can always be rewritten.
+    const full = (await c.json(await c.post('/api/chats/visitors/', {}))).data;
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    assert.equal((await c.patch(`/api/chats/visitors/${full.id}/`, { metadata: fifty })).status, 200);
+    assert.equal((await c.patch(`/api/chats/visitors/${full.id}/`, { metadata: { extra: 'x' } })).status, 400);
+    assert.equal((await c.patch(`/api/chats/visitors/${full.id}/`, { metadata: { k1: 'new' } })).status, 200);
+  });
+
+  await t.test('external_user_id needs its HMAC signature', async () => {
+    const ids = await c.start();
+    const path = `/api/chats/visitors/${ids.visitor.id}/`;
+    const signature = identitySignature(SECRET, 'user-42');
+    assert.match(signature, /^[0-9a-f]{64}$/);
+
+    for (const body of [
+      { external_user_id: 'user-42', metadata: { name: 'Mallory' } },
+      { external_user_id: 'user-42', identity_signature: identitySignature(SECRET, 'user-43'), metadata: { name: 'Mallory' } },
+      { external_user_id: 'user-42', identity_signature: identitySignature('another-secret', 'user-42') },
+      { external_user_id: 'user-42', identity_signature: signature.toUpperCase() },
+      { external_user_id: 'user-42', identity_signature: signature.slice(0, 10) },
+    ]) {
+      const refused = await c.patch(path, body);
+      assert.equal(refused.status, 403, JSON.stringify(body));
+      assert.deepEqual(await c.json(refused), { success: false, message: 'identity_signature does not match external_user_id' });
+    }
+    const untouched = api.state.store.visitors.get(ids.visitor.id);
+    assert.deepEqual(untouched?.metadata, {}, 'nothing changed');
+    assert.equal(untouched?.external_user_id, undefined);
+
+    const ok = await c.patch(path, { external_user_id: 'user-42', identity_signature: signature, metadata: { name: 'Ann' } });
+    assert.equal(ok.status, 200);
+    const data = (await c.json(ok)).data;
+    assert.equal(data.external_user_id, 'user-42');
+    assert.deepEqual(data.metadata, { name: 'Ann' });
+    assert.equal((await c.json(await fetch(`${api.url}/api/chats/visitors/${ids.visitor.id}/validate/`))).data.external_user_id, 'user-42');
+    const session = (await c.json(await c.post('/api/chats/sessions/', { visitor_id: ids.visitor.id }))).data;
+    assert.equal(session.external_user_id, 'user-42', 'new sessions carry the verified id');
+
+    const summary = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions.find((/** @type {any} */ s) => s.id === ids.session.id);
+    assert.equal(summary.visitor.external_user_id, 'user-42');
+    assert.equal(summary.visitor.identity_verified, true);
+    assert.ok(Date.parse(summary.visitor.identity_verified_at) > 0);
+    assert.deepEqual(summary.visitor.metadata, { name: 'Ann' });
+  });
+
+  await t.test('the default secret, and the QA page signing helper', async () => {
+    const plain = await startApiServer({ apiKey: KEY });
+    t.after(() => plain.close());
+    const p = client(plain);
+    const visitor = (await p.json(await p.post('/api/chats/visitors/', {}))).data;
+    const signed = (await p.json(await fetch(`${plain.url}/__qa/identity-signature?external_user_id=u%201`))).data;
+    assert.deepEqual(signed, { external_user_id: 'u 1', identity_signature: identitySignature(DEFAULT_IDENTITY_SECRET, 'u 1') });
+    assert.equal((await p.patch(`/api/chats/visitors/${visitor.id}/`, { external_user_id: 'u 1', identity_signature: signed.identity_signature })).status, 200);
+    assert.equal((await fetch(`${plain.url}/__qa/identity-signature`)).status, 400);
+  });
+});
+
+test('attachments: upload, serve, send with a chat message', async (t) => {
+  const api = await startApiServer({ apiKey: KEY, chunkDelayMs: 1 });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+
+  await t.test('upload answers 201 with an absolute URL that serves the bytes', async () => {
+    const file = png('photo.png', 12 * 1024);
+    const response = await c.upload(ids, file);
+    assert.equal(response.status, 201);
+    const { success, data } = await c.json(response);
+    assert.equal(success, true);
+    assert.deepEqual(Object.keys(data).sort(), ['content_type', 'id', 'name', 'size', 'url']);
+    assert.equal(data.name, 'photo.png');
+    assert.equal(data.size, 12 * 1024);
+    assert.equal(data.content_type, 'image/png');
+    assert.equal(data.url, `${api.url}/api/chats/attachments/${data.id}/photo.png`);
+    assert.match(data.id, /^[0-9a-f-]{36}$/);
+
+    const served = await fetch(data.url, { headers: { Origin: 'https://shop.example' } }); // no key
+    assert.equal(served.status, 200);
+    assert.deepEqual(new Uint8Array(await served.arrayBuffer()), file.bytes);
+    assert.equal(served.headers.get('content-type'), 'image/png');
+    assert.equal(served.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(served.headers.get('content-disposition') ?? '', /^inline/);
+    assert.equal(served.headers.get('cache-control'), 'private, max-age=3600');
+    assert.equal(served.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(served.headers.get('access-control-allow-origin'), 'https://shop.example');
+    const head = await fetch(data.url, { method: 'HEAD' });
+    assert.equal(head.headers.get('content-length'), String(12 * 1024));
+
+    const { log } = await c.state();
+    assert.ok(log.some((/** @type {any} */ e) => e.note === 'upload photo.png, 12 KB, image/png'), 'the upload is in the request log');
+  });
+
+  await t.test('other files download under a clean name', async () => {
+    const response = await c.upload(ids, textFile('héllo', '../../секрет\u0000\u202Etxt.exe.txt'));
+    assert.equal(response.status, 201);
+    const { data } = await c.json(response);
+    assert.equal(data.name, 'секретtxt.exe.txt', 'no path, control or bidi characters');
+    const served = await fetch(data.url);
+    assert.equal(await served.text(), 'héllo');
+    assert.equal(served.headers.get('content-type'), 'text/plain');
+    assert.equal(served.headers.get('content-disposition'), `attachment; filename*=UTF-8''${encodeURIComponent('секретtxt.exe.txt')}`);
+    const long = await c.json(await c.upload(ids, textFile('x', `${'a'.repeat(300)}.csv`)));
+    assert.equal(long.data.name, `${'a'.repeat(196)}.csv`);
+    // Windows reports .csv as an Excel type; the server files it as text/csv.
+    const csv = await c.json(await c.upload(ids, { bytes: 'a,b\n1,2\n', name: 'table.csv', type: 'application/vnd.ms-excel' }));
+    assert.equal(csv.data.content_type, 'text/csv');
+  });
+
+  await t.test('400, 401, 403, 404, 415 and unknown files', async () => {
+    assert.equal((await c.upload(ids, png(), { headers: {} })).status, 401);
+    /** @type {Array<[Response, RegExp]>} */
+    const bad = [
+      [await c.post('/api/chats/attachments/', { session_id: ids.session.id }), /multipart\/form-data/],
+      [await c.upload(ids, null), /'file' is required/],
+      [await c.upload(ids, null, { fields: { file: 'not a file' } }), /'file' is required and must be a file/],
+      [await c.upload(ids, { bytes: '', name: 'empty.txt', type: 'text/plain' }), /File 'empty\.txt' is empty/],
+      [await c.upload(ids, png(), { fields: { session_id: null } }), /'session_id' is required/],
+      [await c.upload(ids, png(), { fields: { visitor_id: null } }), /'visitor_id' is required/],
+    ];
+    for (const [response, message] of bad) {
+      assert.equal(response.status, 400, String(message));
+      assert.match((await c.json(response)).message, message);
+    }
+    const other = await c.start();
+    const stolen = await c.upload(ids, png(), { fields: { visitor_id: other.visitor.id } });
+    assert.equal(stolen.status, 403);
+    assert.equal((await c.json(stolen)).message, 'Visitor does not own this session');
+    const noSession = await c.upload(ids, png(), { fields: { session_id: 'nope' } });
+    assert.equal(noSession.status, 404);
+    assert.match((await c.json(noSession)).message, /^Session 'nope' not found/);
+    const noVisitor = await c.upload(ids, png(), { fields: { visitor_id: 'nope' } });
+    assert.match((await c.json(noVisitor)).message, /^Visitor 'nope' not found/);
+
+    for (const file of [
+      { bytes: 'MZ', name: 'setup.exe', type: 'application/x-msdownload' },
+      { bytes: '<svg onload="alert(1)"/>', name: 'x.svg', type: 'image/svg+xml' },
+      { bytes: 'no type', name: 'blob', type: '' },
+    ]) {
+      const refused = await c.upload(ids, file);
+      assert.equal(refused.status, 415, file.type);
+      assert.match((await c.json(refused)).message, /are not accepted; send an image \(PNG, JPEG, GIF, WebP\), PDF/);
+    }
+    const fake = await c.upload(ids, { bytes: '<html><script>alert(1)</script>', name: 'cat.png', type: 'image/png' });
+    assert.equal(fake.status, 415);
+    assert.equal((await c.json(fake)).message, "File 'cat.png' is not a PNG image: its content does not match image/png");
+    assert.equal((await c.upload(ids, { bytes: pngBytes(), name: 'cat.jpg', type: 'image/jpeg' })).status, 415, 'a PNG is not a JPEG');
+    assert.equal((await c.upload(ids, { bytes: 'GIF89a....', name: 'a.gif', type: 'image/gif' })).status, 201);
+
+    const missing = await fetch(`${api.url}/api/chats/attachments/nope/x.png`);
+    assert.equal(missing.status, 404);
+    assert.match((await c.json(missing)).message, /^Attachment 'nope' not found/);
+    assert.equal((await c.post(`/api/chats/attachments/nope/x.png`, {})).status, 405);
+  });
+
+  await t.test('attachment_ids on chat: the reply names the files, the history carries them', async () => {
+    const fresh = await c.start();
+    const sock = socket(api, `${fresh.session.id}/?visitor_id=${fresh.visitor.id}`);
+    await sock.opened;
+    const photo = (await c.json(await c.upload(fresh, png('*b*.png', 2048)))).data;
+    const doc = (await c.json(await c.upload(fresh, textFile('x'.repeat(1500), 'doc.txt')))).data;
+
+    const onlyFiles = await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, '', 'f-1'), attachment_ids: [photo.id] });
+    assert.equal(onlyFiles.status, 200, 'an empty message is fine with files');
+    const answer = (await c.json(onlyFiles)).data;
+    assert.equal(answer.response, 'I got your file **\\*b\\*.png** (2 KB). What would you like me to do with it?');
+
+    const streamed = await readStream(await c.post('/api/chats/messages/chat/stream/', { ...chatBody(fresh, 'what is this?', 'f-2'), attachment_ids: [photo.id, doc.id] }));
+    assert.equal(streamed.events.at(-1).done, true);
+    assert.match(streamed.answer, /^I got your 2 files: \*\*\\\*b\\\*\.png\*\* \(2 KB\) and \*\*doc\.txt\*\* \(1 KB\)\.\n\nThanks for your question! You asked:\n\n> what is this\?/);
+
+    const url = `${api.url}/api/chats/sessions/${fresh.session.id}/messages/?visitor_id=${fresh.visitor.id}`;
+    const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
+    assert.deepEqual(messages.map((/** @type {any} */ m) => m.sender), ['visitor', 'assistant', 'visitor', 'assistant']);
+    assert.equal(messages[0].text, '');
+    assert.deepEqual(messages[0].attachments, [photo]);
+    assert.deepEqual(messages[2].attachments, [photo, doc]);
+    assert.equal('attachments' in messages[1], false);
+    const frame = await sock.next((f) => f.type === 'message:new' && f.payload.id === answer.message_id);
+    assert.deepEqual(frame.payload.attachments, [photo], 'WebSocket frames carry them too');
+    sock.ws.close();
+
+    // De-duplication: the same id with the same files replays; with other files it is a 422.
+    const again = await c.json(await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, '', 'f-1'), attachment_ids: [photo.id] }));
+    assert.equal(again.data.response_id, answer.response_id);
+    assert.equal(again.data.message_id, answer.message_id);
+    const changed = await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, '', 'f-1'), attachment_ids: [doc.id] });
+    assert.equal(changed.status, 422);
+    assert.match((await c.json(changed)).message, /other attachments/);
+    assert.equal(api.state.store.messages.get(fresh.session.id)?.length, 4);
+
+    const summary = (await c.json(await fetch(`${api.url}/__agent/sessions/${fresh.session.id}/messages`))).data;
+    assert.equal(summary.session.attachments, 3);
+    assert.deepEqual(summary.messages[0].attachments, [photo]);
+  });
+
+  await t.test('attachment_ids: bad, foreign and unknown ids are 400 naming the id', async () => {
+    const fresh = await c.start();
+    const mine = (await c.json(await c.upload(fresh, png()))).data;
+    const foreign = (await c.json(await c.upload(ids, png()))).data; // same server, another session
+    /** @type {Array<[unknown, RegExp]>} */
+    const cases = [
+      [[foreign.id], new RegExp(`Attachment '${foreign.id}' was not uploaded in this session`)],
+      [['nope'], /Attachment 'nope' was not uploaded in this session/],
+      [[mine.id, mine.id], new RegExp(`Attachment '${mine.id}' is listed twice`)],
+      ['abc', /must be an array/],
+      [[1], /must be an array/],
+      [Array.from({ length: 11 }, (_, i) => `id-${i}`), /at most 10 files/],
+    ];
+    for (const [attachmentIds, message] of cases) {
+      const response = await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, 'hi'), attachment_ids: attachmentIds });
+      assert.equal(response.status, 400, String(message));
+      assert.match((await c.json(response)).message, message);
+    }
+    assert.equal((await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, ''), attachment_ids: [] })).status, 400, 'no files: text still required');
+    assert.equal((await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, 'hi'), attachment_ids: [] })).status, 200);
+    assert.equal(api.state.store.messages.get(fresh.session.id)?.length, 2, 'refused messages are not stored');
+  });
+});
+
+test('attachments: limits, storage cap and QA faults', async (t) => {
+  const api = await startApiServer({ apiKey: KEY, maxUploadBytes: 1000, maxAttachmentBytes: 2500 });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+
+  await t.test('413 names the limit, whether the file or the whole body is too large', async () => {
+    assert.equal((await c.upload(ids, png('a.png', 1000))).status, 201, 'exactly the limit is fine');
+    const file = await c.upload(ids, png('big.png', 1001));
+    assert.equal(file.status, 413);
+    assert.equal((await c.json(file)).message, "File 'big.png' is 1001 B; the limit is 1000 B");
+    const body = await c.upload(ids, png('huge.png', 200_000)); // refused from its Content-Length
+    assert.equal(body.status, 413);
+    assert.equal((await c.json(body)).message, 'The upload is larger than the 1000 B limit');
+    // Without a Content-Length: reading stops once the body passes the limit plus the form's room.
+    const chunked = await rawUpload(api, { write: Buffer.alloc(1000 + 64 * 1024 + 1) });
+    assert.notEqual(chunked, 'destroyed');
+    assert.equal(typeof chunked === 'object' && chunked.status, 413);
+  });
+
+  await t.test('the oldest files are forgotten past the storage cap', async () => {
+    const first = (await c.json(await c.upload(ids, textFile('1'.repeat(1000), 'one.txt')))).data;
+    const second = (await c.json(await c.upload(ids, textFile('2'.repeat(1000), 'two.txt')))).data;
+    const third = (await c.json(await c.upload(ids, textFile('3'.repeat(1000), 'three.txt')))).data;
+    assert.equal((await fetch(first.url)).status, 404);
+    assert.equal((await fetch(second.url)).status, 200);
+    assert.equal((await fetch(third.url)).status, 200);
+    assert.equal(api.state.store.attachments.size, 2);
+  });
+
+  await t.test('upload-500-next: the next upload answers 500, once; chat is not affected', async () => {
+    await c.fault('upload-500-next');
+    assert.match((await c.state()).mode, /upload-500-next/);
+    assert.equal((await c.post('/api/chats/messages/chat/', chatBody(ids, 'hi'))).status, 200);
+    const failed = await c.upload(ids, png());
+    assert.equal(failed.status, 500);
+    assert.deepEqual(await c.json(failed), { success: false, message: 'Internal server error' });
+    assert.equal((await c.upload(ids, png())).status, 201, 'consumed');
+    await logNote(c, /QA fault upload-500-next/);
+    // Thumbnails loading never use up the one-shot faults meant for chat.
+    const file = (await c.json(await c.upload(ids, png()))).data;
+    await c.fault('500-next');
+    assert.equal((await fetch(file.url)).status, 200);
+    assert.equal((await c.upload(ids, png())).status, 500);
+  });
+
+  await t.test('upload-slow holds uploads until normal; a cancelled upload is only a log line', async () => {
+    await c.fault('upload-slow', 0.3);
+    assert.match((await c.state()).mode, /upload-slow 0.3s/);
+    let started = Date.now();
+    assert.equal((await c.upload(ids, png())).status, 201);
+    assert.ok(Date.now() - started >= 300, 'held');
+
+    await c.fault('upload-slow', 5);
+    const controller = new AbortController();
+    const pending = c.upload(ids, png('cancel.png'), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(pending, { name: 'AbortError' });
+    assert.match((await logNote(c, /upload aborted by client/)).note, /QA fault upload-slow 5s; upload aborted by client after/);
+
+    // Cut in the middle of the body.
+    assert.equal(await rawUpload(api, { contentLength: 50_000, write: Buffer.alloc(1000), destroyAfterMs: 50 }), 'destroyed');
+    await logNote(c, /upload aborted by client after 1000 B/);
+    await c.fault('normal');
+    started = Date.now();
+    assert.equal((await c.upload(ids, png())).status, 201);
+    assert.ok(Date.now() - started < 300);
+  });
+});
+
+test('feedback: POST /api/chats/messages/{response_id}/feedback/', async (t) => {
+  const api = await startApiServer({ apiKey: KEY });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+  const chat = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'hello')))).data;
+  const path = `/api/chats/messages/${chat.response_id}/feedback/`;
+  const body = { visitor_id: ids.visitor.id, session_id: ids.session.id };
+
+  await t.test('200, and a second rating replaces the first', async () => {
+    const up = await c.post(path, { ...body, rating: 'up' });
+    assert.equal(up.status, 200);
+    assert.deepEqual(await c.json(up), { success: true, data: { response_id: chat.response_id, rating: 'up' } });
+    const down = await c.json(await c.post(path, { ...body, rating: 'down', comment: 'Not what I asked' }));
+    assert.deepEqual(down.data, { response_id: chat.response_id, rating: 'down', comment: 'Not what I asked' });
+    assert.deepEqual((await c.json(await c.post(path, { ...body, rating: 'down', comment: '  ' }))).data, { response_id: chat.response_id, rating: 'down' }, 'a blank comment is none');
+    await c.post(path, { ...body, rating: 'down', comment: 'Not what I asked' });
+    assert.match((await c.state()).log.at(-1).note, /feedback down with comment \(replaces down\)/);
+
+    const summary = (await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages`))).data;
+    assert.equal(summary.session.feedback.length, 1, 'one rating per message');
+    assert.deepEqual({ ...summary.session.feedback[0], rated_at: 'x' }, { response_id: chat.response_id, rating: 'down', comment: 'Not what I asked', rated_at: 'x' });
+    const rated = summary.messages.find((/** @type {any} */ m) => m.id === chat.response_id);
+    assert.equal(rated.feedback.rating, 'down');
+    const history = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`, { headers: { 'X-API-Key': KEY } });
+    assert.equal('feedback' in (await c.json(history)).data.messages[1], false, 'the public history is unchanged');
+
+    const agent = api.agentReply(ids.session.id, 'Olena here');
+    assert.equal((await c.post(`/api/chats/messages/${agent.id}/feedback/`, { ...body, rating: 'up' })).status, 200, 'agent answers can be rated');
+  });
+
+  await t.test('400, 401, 403 and 404', async () => {
+    /** @type {Array<[unknown, RegExp]>} */
+    const cases = [
+      [{ ...body, rating: 'meh' }, /'rating' must be 'up' or 'down'/],
+      [{ ...body }, /'rating' must be 'up' or 'down'/],
+      [{ ...body, rating: 'up', comment: 'x'.repeat(1001) }, /at most 1000 characters/],
+      [{ ...body, rating: 'up', comment: 5 }, /'comment' must be a string/],
+      [{ rating: 'up', visitor_id: ids.visitor.id }, /'session_id' is required/],
+      [{ rating: 'up', session_id: ids.session.id }, /'visitor_id' is required/],
+    ];
+    for (const [input, message] of cases) {
+      const response = await c.post(path, input);
+      assert.equal(response.status, 400, String(message));
+      assert.match((await c.json(response)).message, message);
+    }
+    const visitorMessage = await c.post(`/api/chats/messages/${chat.message_id}/feedback/`, { ...body, rating: 'up' });
+    assert.equal(visitorMessage.status, 400);
+    assert.match((await c.json(visitorMessage)).message, /only assistant and agent messages can be rated/);
+
+    assert.equal((await c.post(path, { ...body, rating: 'up' }, { 'X-API-Key': '' })).status, 401);
+    const unknown = await c.post('/api/chats/messages/nope/feedback/', { ...body, rating: 'up' });
+    assert.equal(unknown.status, 404);
+    assert.equal((await c.json(unknown)).message, "Message 'nope' not found");
+
+    const other = await c.start();
+    const stolen = await c.post(path, { ...body, visitor_id: other.visitor.id, rating: 'up' });
+    assert.equal(stolen.status, 403);
+    assert.equal((await c.json(stolen)).message, 'Visitor does not own this session');
+    // The same visitor's other session: the message is not in it.
+    const second = (await c.json(await c.post('/api/chats/sessions/', { visitor_id: ids.visitor.id }))).data;
+    const elsewhere = await c.post(path, { visitor_id: ids.visitor.id, session_id: second.id, rating: 'up' });
+    assert.equal(elsewhere.status, 403);
+    assert.match((await c.json(elsewhere)).message, /is not in this session/);
+    const noVisitor = await c.post(path, { ...body, visitor_id: 'nope', rating: 'up' });
+    assert.equal(noVisitor.status, 404);
+    assert.match((await c.json(noVisitor)).message, /^Visitor 'nope' not found/);
+    assert.equal((await fetch(api.url + path)).status, 405);
+    assert.equal(api.state.store.findMessage(chat.response_id)?.message.feedback?.rating, 'down', 'refusals changed nothing');
+  });
 });
 
 test('demo page server', async (t) => {

@@ -22,6 +22,8 @@ export const FAULT_NAMES = /** @type {const} */ ([
   'drop-sockets',
   'refuse-sockets',
   'history-503',
+  'upload-500-next',
+  'upload-slow',
 ]);
 
 /** @typedef {typeof FAULT_NAMES[number]} FaultName */
@@ -30,6 +32,7 @@ export const FAULT_NAMES = /** @type {const} */ ([
 const ANY_API = /** @type {const} */ (['500-next', '429-next', '503-next', 'html-200-next']);
 const CHAT = /** @type {const} */ (['session-404-next', '403-next', 'drop-response-next']);
 const STREAM = /** @type {const} */ (['cut-stream']);
+const UPLOAD = /** @type {const} */ (['upload-500-next']);
 
 /** @param {unknown} name @returns {name is FaultName} */
 export function isFaultName(name) {
@@ -40,6 +43,9 @@ export function createFaults() {
   /** Seconds before the first chunk of every stream (and every non-streamed answer); null = off. */
   /** @type {number | null} */
   let slowSeconds = null;
+  /** Seconds every attachment upload takes at least (read slowly, then held); null = off. */
+  /** @type {number | null} */
+  let uploadSlowSeconds = null;
   /** Pending one-shot faults with their `seconds` (Retry-After), in the order they were set. */
   /** @type {Map<string, number>} */
   const pending = new Map();
@@ -70,11 +76,14 @@ export function createFaults() {
     set(name, seconds) {
       if (name === 'normal') {
         slowSeconds = null;
+        uploadSlowSeconds = null;
         pending.clear();
         refuseSocketsUntil = 0;
         historyErrorsUntil = 0;
       } else if (name === 'slow') {
         slowSeconds = seconds ?? 5;
+      } else if (name === 'upload-slow') {
+        uploadSlowSeconds = seconds ?? 3;
       } else if (name === 'refuse-sockets') {
         refuseSocketsUntil = Date.now() + (seconds ?? 10) * 1000;
       } else if (name === 'history-503') {
@@ -97,13 +106,19 @@ export function createFaults() {
     takeChat: () => take(CHAT),
     /** For a stream that is about to start. */
     takeStream: () => take(STREAM),
+    /** For an attachment upload whose body has been read. */
+    takeUpload: () => take(UPLOAD),
     get slowMs() {
       return slowSeconds === null ? 0 : slowSeconds * 1000;
+    },
+    get uploadSlowMs() {
+      return uploadSlowSeconds === null ? 0 : uploadSlowSeconds * 1000;
     },
     /** Human summary, e.g. `normal` or `slow 5s + 500-next`. */
     mode() {
       const parts = [];
       if (slowSeconds !== null) parts.push(`slow ${slowSeconds}s`);
+      if (uploadSlowSeconds !== null) parts.push(`upload-slow ${uploadSlowSeconds}s`);
       if (secondsLeft(refuseSocketsUntil)) parts.push(`refuse-sockets (${secondsLeft(refuseSocketsUntil)}s left)`);
       if (secondsLeft(historyErrorsUntil)) parts.push(`history-503 (${secondsLeft(historyErrorsUntil)}s left)`);
       for (const [name, seconds] of pending) {
@@ -114,6 +129,7 @@ export function createFaults() {
     snapshot() {
       return {
         slowSeconds,
+        uploadSlowSeconds,
         pending: [...pending.keys()],
         refuseSocketsSeconds: secondsLeft(refuseSocketsUntil),
         historyErrorSeconds: secondsLeft(historyErrorsUntil),

@@ -3,6 +3,7 @@
  * Canned answers chosen by keywords in the visitor's message, each built to exercise one part of
  * the widget (Markdown, code, long scrolling, UTF-8 splitting, hostile content).
  */
+import { formatSize } from './attachments.mjs';
 
 /**
  * @typedef {object} Reply
@@ -126,10 +127,44 @@ const RULES = [
 ];
 
 /**
- * @param {string} message the visitor's text
+ * The answer to a message: by keyword for its text, with a line first that names the files it
+ * carried (so a tester sees the server really has them). A message of files only gets that line.
+ * @param {string} message the visitor's text (may be blank when there are files)
+ * @param {Array<{ name: string, size: number }>} [files]
  * @returns {Reply}
  */
-export function pickReply(message) {
+export function pickReply(message, files = []) {
+  if (files.length === 0) return pickTextReply(message);
+  const receipt = receiptOf(files);
+  if (message.trim() === '') {
+    return { kind: 'attachment', text: `${receipt} What would you like me to do with ${files.length === 1 ? 'it' : 'them'}?`, splitBytes: false, lastInDone: false };
+  }
+  const reply = pickTextReply(message);
+  return { ...reply, text: `${receipt}\n\n${reply.text}` };
+}
+
+/** @param {Array<{ name: string, size: number }>} files */
+function receiptOf(files) {
+  const names = files.map((file) => `**${escapeMarkdown(file.name)}** (${formatSize(file.size)})`);
+  if (names.length === 1) return `I got your file ${names[0]}.`;
+  return `I got your ${names.length} files: ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`;
+}
+
+/**
+ * A file name as literal Markdown text inside a line: the marks that mean something there are
+ * backslash-escaped (CommonMark), so `*a*.png` or `[x](javascript:…).txt` shows as typed and cannot
+ * become emphasis or a link. Dots and dashes stay as they are (they only matter at a line start).
+ * @param {string} text
+ */
+function escapeMarkdown(text) {
+  return text.replace(/[\\`*_[\]()<>!~&#|]/g, (c) => `\\${c}`);
+}
+
+/**
+ * @param {string} message
+ * @returns {Reply}
+ */
+function pickTextReply(message) {
   const lower = message.toLowerCase();
   for (const rule of RULES) {
     if (rule.words.some((word) => lower.includes(word))) {

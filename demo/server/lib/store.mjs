@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
  * @property {string} created_at
  * @property {string} last_seen_at
  * @property {Record<string, unknown>} metadata
+ * @property {string} [external_user_id] the site's user id, set only with a valid identity signature
+ * @property {string} [identity_verified_at] when that signature was checked
  */
 
 /**
@@ -34,6 +36,30 @@ import { randomUUID } from 'node:crypto';
  * @property {string} [client_message_id] visitor messages
  * @property {string} [reply_to] assistant messages: the visitor message id
  * @property {{ name: string, avatar_url?: string }} [agent] agent messages
+ * @property {AttachmentRef[]} [attachments] visitor messages sent with files
+ * @property {Feedback} [feedback] assistant and agent messages the visitor rated
+ */
+
+/**
+ * A file as messages refer to it (and as the API sends it): the bytes stay in the attachment store.
+ * @typedef {object} AttachmentRef
+ * @property {string} id
+ * @property {string} url absolute, on this server
+ * @property {string} name
+ * @property {number} size bytes
+ * @property {string} content_type
+ */
+
+/**
+ * @typedef {AttachmentRef & { session_id: string, visitor_id: string, created_at: string, data: Buffer }} Attachment
+ */
+
+/**
+ * The visitor's rating of an answer; a later rating replaces it.
+ * @typedef {object} Feedback
+ * @property {'up' | 'down'} rating
+ * @property {string} [comment]
+ * @property {string} rated_at
  */
 
 /**
@@ -49,8 +75,11 @@ import { randomUUID } from 'node:crypto';
 
 const now = () => new Date().toISOString();
 
-/** @param {{ sessionTtlMs: number }} options */
-export function createStore({ sessionTtlMs }) {
+/**
+ * @param {{ sessionTtlMs: number, maxAttachmentBytes?: number }} options maxAttachmentBytes: total
+ *   bytes of stored files; past it the oldest files are forgotten (their links then answer 404)
+ */
+export function createStore({ sessionTtlMs, maxAttachmentBytes = 200 * 1024 * 1024 }) {
   /** @type {Map<string, Visitor>} */
   const visitors = new Map();
   /** @type {Map<string, Session>} */
@@ -59,6 +88,11 @@ export function createStore({ sessionTtlMs }) {
   const messages = new Map();
   /** @type {Map<string, Exchange>} `${sessionId} ${clientMessageId}` -> exchange */
   const exchanges = new Map();
+  /** @type {Map<string, { sessionId: string, message: StoredMessage }>} history message id -> where it is */
+  const byId = new Map();
+  /** @type {Map<string, Attachment>} oldest first (Map order), which is the eviction order */
+  const attachments = new Map();
+  let attachmentBytes = 0;
   let lastStampMs = 0;
 
   /** Now, as ISO 8601, strictly later than every stamp before it (ties are bumped by 1 ms). */
@@ -74,6 +108,7 @@ export function createStore({ sessionTtlMs }) {
     const transcript = messages.get(sessionId) ?? [];
     transcript.push(message);
     messages.set(sessionId, transcript);
+    byId.set(message.id, { sessionId, message });
     return message;
   }
 
@@ -81,6 +116,7 @@ export function createStore({ sessionTtlMs }) {
     visitors,
     sessions,
     messages,
+    attachments,
 
     /** @param {Record<string, unknown>} metadata */
     createVisitor(metadata) {
@@ -95,6 +131,20 @@ export function createStore({ sessionTtlMs }) {
     touchVisitor(id) {
       const visitor = visitors.get(id);
       if (visitor) visitor.last_seen_at = now();
+      return visitor;
+    },
+
+    /**
+     * Apply a checked PATCH: new metadata, and the user id once its signature was verified.
+     * @param {Visitor} visitor
+     * @param {{ metadata: Record<string, unknown>, externalUserId?: string }} change
+     */
+    updateVisitor(visitor, { metadata, externalUserId }) {
+      visitor.metadata = metadata;
+      if (externalUserId !== undefined) {
+        visitor.external_user_id = externalUserId;
+        visitor.identity_verified_at = now();
+      }
       return visitor;
     },
 
@@ -123,15 +173,16 @@ export function createStore({ sessionTtlMs }) {
      * Store a question and its answer, or return the exchange already stored for this
      * client_message_id in this session (then `duplicate` is true).
      * @param {Session} session
-     * @param {{ text: string, clientMessageId?: string, answer: () => { text: string, kind: string } }} input
+     * @param {{ text: string, clientMessageId?: string, attachments?: AttachmentRef[], answer: () => { text: string, kind: string } }} input
      * @returns {{ exchange: Exchange, duplicate: boolean, conflict: boolean }}
-     *   conflict: the id was already used with a different text (nothing is stored or replayed)
+     *   conflict: the id was already used with a different text or other files (nothing is stored or replayed)
      */
-    recordExchange(session, { text, clientMessageId, answer }) {
+    recordExchange(session, { text, clientMessageId, attachments: files = [], answer }) {
       const key = clientMessageId ? `${session.id} ${clientMessageId}` : '';
       const existing = key ? exchanges.get(key) : undefined;
       if (existing) {
-        if (existing.question.text !== text) return { exchange: existing, duplicate: true, conflict: true };
+        const sameFiles = fileIds(existing.question.attachments) === fileIds(files);
+        if (existing.question.text !== text || !sameFiles) return { exchange: existing, duplicate: true, conflict: true };
         existing.deliveries += 1;
         return { exchange: existing, duplicate: true, conflict: false };
       }
@@ -139,6 +190,7 @@ export function createStore({ sessionTtlMs }) {
       /** @type {StoredMessage} */
       const question = { id: randomUUID(), author: 'visitor', text, created_at: '' };
       if (clientMessageId) question.client_message_id = clientMessageId;
+      if (files.length) question.attachments = files;
       append(session.id, question);
       /** @type {StoredMessage} */
       const response = { id: randomUUID(), author: 'assistant', text: reply.text, created_at: '', reply_to: question.id };
@@ -176,6 +228,38 @@ export function createStore({ sessionTtlMs }) {
     },
 
     /**
+     * Keep an uploaded file, forgetting the oldest ones while the total would pass the cap.
+     * @param {Omit<Attachment, 'created_at'>} file
+     */
+    addAttachment(file) {
+      for (const [id, old] of attachments) {
+        if (attachmentBytes + file.size <= maxAttachmentBytes) break;
+        attachments.delete(id);
+        attachmentBytes -= old.size;
+      }
+      /** @type {Attachment} */
+      const stored = { ...file, created_at: now() };
+      attachments.set(stored.id, stored);
+      attachmentBytes += stored.size;
+      return stored;
+    },
+
+    /** A history message by id, with its session id. @param {string} id */
+    findMessage(id) {
+      return byId.get(id);
+    },
+
+    /**
+     * Store (or replace) the visitor's rating of a message.
+     * @param {StoredMessage} message
+     * @param {{ rating: 'up' | 'down', comment?: string }} rating
+     */
+    rateMessage(message, { rating, comment }) {
+      message.feedback = comment ? { rating, comment, rated_at: now() } : { rating, rated_at: now() };
+      return message.feedback;
+    },
+
+    /**
      * The history of a session created strictly after `sinceMs`, oldest first.
      * @param {string} sessionId
      * @param {number} [sinceMs] -Infinity for all
@@ -190,6 +274,9 @@ export function createStore({ sessionTtlMs }) {
       sessions.clear();
       messages.clear();
       exchanges.clear();
+      byId.clear();
+      attachments.clear();
+      attachmentBytes = 0;
     },
 
     /** QA: every session expires now. */
@@ -201,16 +288,29 @@ export function createStore({ sessionTtlMs }) {
     counts() {
       let count = 0;
       for (const list of messages.values()) count += list.length;
-      return { visitors: visitors.size, sessions: sessions.size, messages: count };
+      return { visitors: visitors.size, sessions: sessions.size, messages: count, attachments: attachments.size };
     },
   };
 }
 
 /** @typedef {ReturnType<typeof createStore>} Store */
 
+/** Attachment ids in order, to compare two messages' files. @param {AttachmentRef[] | undefined} files */
+function fileIds(files) {
+  return (files ?? []).map((file) => file.id).join(' ');
+}
+
 /** @param {Visitor} visitor */
 export function visitorJson(visitor) {
-  return { id: visitor.id, created_at: visitor.created_at, last_seen_at: visitor.last_seen_at, metadata: visitor.metadata };
+  /** @type {{ id: string, created_at: string, last_seen_at: string, metadata: Record<string, unknown>, external_user_id?: string }} */
+  const json = { id: visitor.id, created_at: visitor.created_at, last_seen_at: visitor.last_seen_at, metadata: visitor.metadata };
+  if (visitor.external_user_id !== undefined) json.external_user_id = visitor.external_user_id;
+  return json;
+}
+
+/** What a message or the upload answer says about a file (never its bytes). @param {AttachmentRef} file */
+export function attachmentJson(file) {
+  return { id: file.id, url: file.url, name: file.name, size: file.size, content_type: file.content_type };
 }
 
 /** @param {Session} session @param {Visitor} visitor @param {boolean} expired */
@@ -218,7 +318,7 @@ export function sessionJson(session, visitor, expired) {
   return {
     id: session.id,
     visitor: { id: visitor.id, created_at: visitor.created_at, last_seen_at: visitor.last_seen_at },
-    external_user_id: null,
+    external_user_id: visitor.external_user_id ?? null,
     created_at: session.created_at,
     expires_at: session.expires_at,
     is_active: !expired,
@@ -231,7 +331,7 @@ export function sessionJson(session, visitor, expired) {
  * @param {StoredMessage} message
  */
 export function historyJson(message) {
-  /** @type {{ id: string, sender: Author, text: string, created_at: string, agent?: { name: string, avatar_url?: string }, response_id?: string, client_message_id?: string }} */
+  /** @type {{ id: string, sender: Author, text: string, created_at: string, agent?: { name: string, avatar_url?: string }, response_id?: string, client_message_id?: string, attachments?: AttachmentRef[] }} */
   const json = { id: message.id, sender: message.author, text: message.text, created_at: message.created_at };
   if (message.author === 'agent' && message.agent) {
     json.agent = { name: message.agent.name };
@@ -239,6 +339,7 @@ export function historyJson(message) {
   }
   if (message.author === 'assistant') json.response_id = message.id;
   if (message.client_message_id) json.client_message_id = message.client_message_id;
+  if (message.attachments?.length) json.attachments = message.attachments.map(attachmentJson);
   return json;
 }
 
