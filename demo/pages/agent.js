@@ -1,9 +1,10 @@
 // @ts-check
 /**
- * Agent console (QA/demo only): lists live sessions, shows the selected transcript, replies as a
- * named agent and sends typing on/off, all through the reference API's /__agent/ endpoints
- * (cross-origin, no key). Polls every second. DOM is built with textContent only: transcripts hold
- * visitor-controlled text.
+ * Agent console (QA/demo only): lists live sessions, shows the selected transcript (with the
+ * visitor's files and ratings) and the visitor's details, replies as a named agent and sends typing
+ * on/off, all through the reference API's /__agent/ endpoints (cross-origin, no key). Polls every
+ * second. DOM is built with textContent only: transcripts, file names and metadata are
+ * visitor-controlled.
  */
 (function () {
   'use strict';
@@ -42,6 +43,19 @@
     return new Date(iso).toLocaleTimeString(undefined, { hour12: false });
   }
 
+  /** `12 KB`, `1.2 MB`, as the widget and the server write sizes. @param {number} bytes */
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + ' B';
+    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + ' KB';
+    return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '') + ' MB';
+  }
+
+  /** The name to show for a session's visitor: the name they gave, else a short id. @param {any} s */
+  function visitorLabel(s) {
+    const name = s.visitor && s.visitor.metadata && s.visitor.metadata.name;
+    return typeof name === 'string' && name.trim() ? name.trim() : 'Visitor ' + s.visitor_id.slice(0, 8);
+  }
+
   /**
    * @param {string} path
    * @param {unknown} [body] POST when given
@@ -64,8 +78,8 @@
   let selected = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : null;
   /** created_at of the newest message shown, the `since` of the next poll. */
   let since = '';
-  /** @type {Set<string>} ids shown, so an overlapping poll never shows a message twice */
-  let shown = new Set();
+  /** @type {Map<string, HTMLElement>} message id -> its transcript item, so a poll never shows one twice and ratings find theirs */
+  let shown = new Map();
   let polling = false;
 
   function agentName() {
@@ -102,9 +116,15 @@
         line1.appendChild(dot);
       }
       const who = document.createElement('span');
-      who.textContent = 'Visitor ' + s.visitor_id.slice(0, 8);
+      who.textContent = visitorLabel(s);
       line1.appendChild(who);
+      if (s.visitor && s.visitor.identity_verified) line1.appendChild(badge('verified', 'badge verified'));
       if (s.visitor_typing) line1.appendChild(badge('typing…', 'badge typing'));
+      if (s.attachments) line1.appendChild(badge('📎 ' + s.attachments, 'badge'));
+      const ratings = s.feedback || [];
+      const up = ratings.filter(function (/** @type {any} */ f) { return f.rating === 'up'; }).length;
+      if (up) line1.appendChild(badge('👍 ' + up, 'badge'));
+      if (ratings.length - up) line1.appendChild(badge('👎 ' + (ratings.length - up), 'badge down'));
       line1.appendChild(badge(s.sockets + ' socket' + (s.sockets === 1 ? '' : 's'), 'badge'));
 
       const meta = document.createElement('span');
@@ -116,7 +136,8 @@
       preview.textContent = s.last_message ? s.last_message.sender + ': ' + s.last_message.text.replace(/\s+/g, ' ').slice(0, 90) : 'No messages yet';
 
       button.append(line1, meta, preview);
-      button.setAttribute('aria-label', 'Visitor ' + s.visitor_id.slice(0, 8) + (s.unread ? ', ' + s.unread + ' unread' : '') + (s.visitor_typing ? ', typing' : ''));
+      button.setAttribute('aria-label', visitorLabel(s) + (s.visitor && s.visitor.identity_verified ? ', verified' : '') +
+        (s.unread ? ', ' + s.unread + ' unread' : '') + (s.visitor_typing ? ', typing' : ''));
       li.appendChild(button);
       list.appendChild(li);
       if (focused === s.id) button.focus();
@@ -137,7 +158,9 @@
     stopTyping();
     selected = id;
     since = '';
-    shown = new Set();
+    shown = new Map();
+    lastVisitor = '';
+    $('visitor-card').hidden = true;
     $('transcript').textContent = '';
     $('visitor-typing').textContent = '';
     if (id) history.replaceState(null, '', '#' + encodeURIComponent(id));
@@ -151,7 +174,6 @@
   /** @param {any} m */
   function addMessage(m) {
     if (shown.has(m.id)) return;
-    shown.add(m.id);
     const box = $('transcript');
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     const li = document.createElement('li');
@@ -164,9 +186,116 @@
     const text = document.createElement('p');
     text.className = 'text';
     text.textContent = m.text; // raw Markdown, shown as text
-    li.append(who, text);
+    li.append(who);
+    if (m.text !== '') li.append(text);
+    if (m.attachments && m.attachments.length) li.appendChild(attachmentList(m.attachments));
+    shown.set(m.id, li);
+    if (m.feedback) showRating(m.id, m.feedback);
     box.appendChild(li);
     if (atBottom) box.scrollTop = box.scrollHeight;
+  }
+
+  /**
+   * The files of a message as links (new tab); images also as a small thumbnail. Only http(s) URLs
+   * become links.
+   * @param {any[]} files
+   */
+  function attachmentList(files) {
+    const list = document.createElement('ul');
+    list.className = 'attachments';
+    files.forEach(function (file) {
+      const item = document.createElement('li');
+      const label = document.createElement('span');
+      label.textContent = file.name + ' (' + formatSize(file.size) + ')';
+      if (typeof file.url !== 'string' || !/^https?:\/\//i.test(file.url)) {
+        item.appendChild(label);
+        list.appendChild(item);
+        return;
+      }
+      const link = document.createElement('a');
+      link.href = file.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.title = file.content_type;
+      if (/^image\//.test(file.content_type)) {
+        const img = document.createElement('img');
+        img.src = file.url;
+        img.alt = ''; // the label next to it names the file
+        img.loading = 'lazy';
+        img.addEventListener('error', function () {
+          // The server forgets the oldest files past its storage cap.
+          img.remove();
+          label.textContent = file.name + ' (no longer stored)';
+          label.className = 'gone';
+        });
+        link.appendChild(img);
+      }
+      link.appendChild(label);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  /**
+   * Show (or replace) the visitor's rating under an answer.
+   * @param {string} id
+   * @param {{ rating: string, comment?: string }} feedback
+   */
+  function showRating(id, feedback) {
+    const li = shown.get(id);
+    if (!li) return;
+    let line = /** @type {HTMLElement | null} */ (li.querySelector('.feedback'));
+    if (!line) {
+      line = document.createElement('p');
+      li.appendChild(line);
+    }
+    line.className = 'feedback ' + (feedback.rating === 'up' ? 'up' : 'down');
+    line.textContent = (feedback.rating === 'up' ? '👍 Helpful' : '👎 Not helpful') + (feedback.comment ? ': “' + feedback.comment + '”' : '');
+  }
+
+  let lastVisitor = '';
+  /** The visitor's details: what they gave (name, email, phone, more) and a verified user id. @param {any} visitor */
+  function renderVisitor(visitor) {
+    const key = JSON.stringify(visitor);
+    if (key === lastVisitor) return;
+    lastVisitor = key;
+    const card = $('visitor-card');
+    const details = $('visitor-details');
+    details.textContent = '';
+    card.hidden = false;
+    if (!visitor) {
+      $('visitor-anonymous').textContent = 'The visitor is gone (backend reset or visitor forgotten).';
+      $('visitor-anonymous').hidden = false;
+      return;
+    }
+    const metadata = visitor.metadata || {};
+    /** @type {Array<[string, string, HTMLElement?]>} */
+    const rows = [];
+    [['name', 'Name'], ['email', 'Email'], ['phone', 'Phone']].forEach(function (pair) {
+      const value = metadata[pair[0]];
+      if (value !== undefined && value !== '') rows.push([pair[1], String(value)]);
+    });
+    if (visitor.external_user_id) {
+      const verified = badge('verified', 'badge verified');
+      verified.title = 'identity signature checked' + (visitor.identity_verified_at ? ' at ' + time(visitor.identity_verified_at) : '');
+      rows.push(['User id', visitor.external_user_id, visitor.identity_verified ? verified : undefined]);
+    }
+    Object.keys(metadata).forEach(function (name) {
+      if (name === 'name' || name === 'email' || name === 'phone') return;
+      const value = metadata[name];
+      rows.push([name, typeof value === 'string' ? value : JSON.stringify(value)]);
+    });
+    $('visitor-anonymous').textContent = 'Anonymous: no contact details or user id yet.';
+    $('visitor-anonymous').hidden = rows.length > 0;
+    rows.forEach(function (row) {
+      const dt = document.createElement('dt');
+      dt.textContent = row[0];
+      const dd = document.createElement('dd');
+      dd.textContent = row[1];
+      if (row[2]) dd.append(' ', row[2]);
+      details.append(dt, dd);
+    });
   }
 
   function poll() {
@@ -185,6 +314,9 @@
           data.messages.forEach(addMessage);
           const last = data.messages[data.messages.length - 1];
           if (last) since = last.created_at;
+          renderVisitor(data.session.visitor);
+          // Ratings arrive after their answer was shown, so they come with every poll's summary.
+          (data.session.feedback || []).forEach(function (/** @type {any} */ f) { showRating(f.response_id, f); });
           $('visitor-typing').textContent = data.session.visitor_typing ? 'Visitor is typing…' : '';
           $('chat-meta').textContent = 'Session ' + current + ' · visitor ' + data.session.visitor_id + ' · ' + data.session.sockets + ' WebSocket' +
             (data.session.sockets === 1 ? '' : 's') + ' open · expires ' + new Date(data.session.expires_at).toLocaleString();

@@ -1075,6 +1075,7 @@ test('demo page server', async (t) => {
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /connect-src http:\/\/127\.0\.0\.1:9 ws:\/\/127\.0\.0\.1:9;/, 'the WebSocket origin is listed too');
   assert.match(csp, /require-trusted-types-for 'script'; trusted-types 'none'/);
+  assert.match(csp, /img-src 'self' https: http:\/\/127\.0\.0\.1:9;/, 'attachment thumbnails from the API');
   assert.doesNotMatch(csp, /unsafe/);
   const html = await embed.text();
   assert.match(html, /data-api-url="http:\/\/127\.0\.0\.1:9"/);
@@ -1085,6 +1086,7 @@ test('demo page server', async (t) => {
   const agent = await fetch(`${demo.url}/agent`);
   assert.equal(agent.status, 200);
   assert.match(agent.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.match(agent.headers.get('content-security-policy') ?? '', /img-src [^;]*http:\/\/127\.0\.0\.1:9/, 'thumbnails from the API');
   const agentHtml = await agent.text();
   assert.match(agentHtml, /<script src="\/agent\.js"/);
   assert.doesNotMatch(agentHtml, /<script>|\{\{/);

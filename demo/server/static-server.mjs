@@ -46,7 +46,8 @@ export function embedCsp(/** @type {string} */ apiOrigin) {
     "script-src 'self'",
     "style-src 'self'",
     `connect-src ${apiOrigin} ${socketOrigin(apiOrigin)}`,
-    "img-src 'self' https:",
+    // The API's origin for attachment thumbnails; an https: API in production is already covered by https:.
+    `img-src 'self' https: ${apiOrigin}`,
     "base-uri 'none'",
     "form-action 'none'",
     "require-trusted-types-for 'script'",
@@ -61,7 +62,8 @@ function qaCsp(/** @type {string} */ apiOrigin) {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     `connect-src 'self' ${apiOrigin} ${socketOrigin(apiOrigin)}`,
-    "img-src 'self' https: data:",
+    // The API's origin: attachment thumbnails in the widget and in the agent console.
+    `img-src 'self' https: data: ${apiOrigin}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
