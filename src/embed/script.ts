@@ -44,9 +44,9 @@ export function push(cmd: Command): void {
 export function readAttributes(el: HTMLElement): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(el.dataset)) {
-    o[k] = /^(open|preload|streaming|autoInit|sound)$/.test(k) && /^(true|false|)$/.test(v!)
+    o[k] = /^(open|preload|streaming|autoInit|sound|attachments|feedback)$/.test(k) && /^(true|false|)$/.test(v!)
       ? v != 'false'
-      : /^(zIndex|maxMessageLength)$/.test(k) && v
+      : /^(zIndex|maxMessageLength|maxFileSize)$/.test(k) && v
         ? Number(v)
         : v;
   }

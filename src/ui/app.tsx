@@ -2,9 +2,15 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import { Component, Fragment, h } from 'preact';
-import type { ChatMessage, ChatState, MessageError } from '../core/types';
+import type { ContactField } from '../core/contact';
+import type { ChatMessage, ChatState, Feedback, MessageError } from '../core/types';
+import { ATTACHMENT_TYPES } from '../core/upload';
+import { Files, TrayView, type Tray } from './attachments';
+import { ChatList } from './chats';
+import { ContactForm } from './contact';
+import { Rate } from './feedback';
 import { fmt, type Strings } from './i18n';
-import { CLOSE, NEW, SEND, STOP, icon } from './icons';
+import { ATTACH, CLOSE, LIST, NEW, SEND, STOP, icon } from './icons';
 import { Markdown } from './markdown';
 
 /** Everything the tree needs; one object, updated in place by mount.tsx before each render. */
@@ -29,6 +35,25 @@ export interface View {
   atBottom(el: HTMLElement): boolean;
   /** Small viewport (the window is full-screen and traps focus). */
   small(): boolean;
+  locale: string;
+  /** Options of the optional features. */
+  contact?: 'before' | 'after-first-message';
+  fields: ContactField[];
+  feedback?: boolean;
+  attach?: boolean;
+  /** The conversation list is shown instead of the chat. */
+  list?: boolean;
+  showList(on: boolean): void;
+  pick(chatId: string): void;
+  rate(id: string, rating: Feedback['rating'], comment?: string): Promise<void>;
+  /** Send the contact form; false when it failed (the reason is in `alert`). */
+  identify(values: Record<string, string>): Promise<boolean>;
+  /** The contact form was just sent (a thank-you line shows). */
+  saved?: boolean;
+  tray: Tray;
+  /** Files are being dragged over the window. */
+  dragging?: boolean;
+  drag(on: boolean): void;
 }
 
 export const atBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
@@ -69,6 +94,9 @@ export function Window({ v }: { v: View }) {
   const streaming = msgs.some((m) => m.status == 'streaming');
   const close = () => v.toggle(false);
   const cn = state?.connection;
+  // The contact form, while required: before the first message, or once it went out (the composer waits).
+  const form = !!v.contact && !!state && !state.identified && (v.contact == 'before' || msgs.some((m) => m.author == 'visitor'));
+  const files = (e: DragEvent) => v.attach && e.dataTransfer?.types.includes('Files');
   return (
     <div
       class="w"
@@ -77,12 +105,28 @@ export function Window({ v }: { v: View }) {
       aria-labelledby="t"
       dir={v.rtl ? 'rtl' : 'ltr'}
       hidden={!v.open}
+      data-dragging={v.dragging ? '' : undefined}
       onKeyDown={(e) => {
         if (e.key == 'Escape' && !e.isComposing) {
           e.stopPropagation();
-          close();
+          if (v.list) v.showList(false);
+          else close();
         }
         trap(e, v);
+      }}
+      onDragOver={(e) => {
+        if (!files(e)) return;
+        e.preventDefault();
+        if (!v.dragging) v.drag(true);
+      }}
+      onDragLeave={(e) => {
+        if (v.dragging && !(e.currentTarget as Node).contains(e.relatedTarget as Node | null)) v.drag(false);
+      }}
+      onDrop={(e) => {
+        if (!files(e)) return;
+        e.preventDefault();
+        v.drag(false);
+        v.tray.add([...e.dataTransfer!.files]);
       }}
     >
       <div class="h" part="header">
@@ -90,10 +134,20 @@ export function Window({ v }: { v: View }) {
           {s.title}
         </h2>
         {cn && cn != 'online' && <span class="cs">{cn == 'offline' ? s.offlineShort : s.reconnecting}</span>}
+        {btn('ib', s.chats, () => v.showList(!v.list), LIST, { 'aria-expanded': v.list ? 'true' : 'false' })}
         {btn('ib', s.newChat, v.newChat, NEW)}
         {btn('ib', s.close, close, CLOSE)}
       </div>
-      <Log v={v} msgs={msgs} busy={streaming} />
+      {v.list ? (
+        <ChatList s={s} locale={v.locale} chats={state?.chats || []} current={state?.currentChatId || ''} pick={v.pick} />
+      ) : (
+        <Log v={v} msgs={msgs} busy={streaming} />
+      )}
+      {v.dragging && (
+        <div class="dz" aria-hidden="true">
+          {s.dropHere}
+        </div>
+      )}
       {state?.status == 'offline' && (
         <div class="al" role="status">
           {s.offline}
@@ -102,7 +156,14 @@ export function Window({ v }: { v: View }) {
       <div class="al" role="alert">
         {v.alert || (state?.error && reason(s, state.error))}
       </div>
-      <Composer v={v} streaming={streaming} />
+      {v.saved && !form && (
+        <div class="al ok" role="status">
+          {s.saved}
+        </div>
+      )}
+      {!v.list && form && <ContactForm s={s} fields={v.fields} submit={v.identify} />}
+      {!v.list && <TrayView tray={v.tray} s={s} />}
+      {!v.list && <Composer v={v} streaming={streaming} locked={form} />}
     </div>
   );
 }
@@ -206,7 +267,7 @@ class Log extends Component<LogProps, { pill?: boolean }> {
             )
           )}
           {(this.skip ? msgs.slice(this.skip) : msgs).map((m) => (
-            <Msg key={m.id} m={m} s={v.s} retry={v.retry} />
+            <Msg key={m.id} m={m} s={v.s} v={v} />
           ))}
           {at && (
             <div class="msg">
@@ -228,7 +289,8 @@ class Log extends Component<LogProps, { pill?: boolean }> {
 interface MsgProps {
   m: ChatMessage;
   s: Strings;
-  retry(id: string): void;
+  /** The same object on every render (changes come through `m` and `s`). */
+  v: View;
 }
 
 /** One message; re-renders only when its snapshot object changes (streaming touches only the last one). */
@@ -236,7 +298,7 @@ class Msg extends Component<MsgProps> {
   override shouldComponentUpdate(n: MsgProps) {
     return n.m != this.props.m || n.s != this.props.s;
   }
-  override render({ m, s, retry }: MsgProps) {
+  override render({ m, s, v }: MsgProps) {
     const mine = m.author == 'visitor';
     const ag = m.author == 'agent' && (m.agent || { name: s.agent });
     const st = m.status;
@@ -268,11 +330,13 @@ class Msg extends Component<MsgProps> {
         ) : (
           m.text && <div class="bb">{mine ? m.text : <Markdown text={m.text} streaming={st == 'streaming'} />}</div>
         )}
+        {m.attachments && <Files list={m.attachments} />}
+        {v.feedback && m.author == 'assistant' && st == 'sent' && m.serverId && m.text && <Rate m={m} s={s} rate={v.rate} />}
         {meta && (
           <div class="meta">
             {meta}
             {failed && (
-              <button class="rt" onClick={() => retry(m.id)}>
+              <button class="rt" onClick={() => v.retry(m.id)}>
                 {s.retry}
               </button>
             )}
@@ -299,6 +363,8 @@ class Av extends Component<{ a: { name: string; avatarUrl?: string } }, { e?: bo
 interface ComposerProps {
   v: View;
   streaming: boolean;
+  /** The contact form comes first. */
+  locked?: boolean;
 }
 
 class Composer extends Component<ComposerProps, { t: string }> {
@@ -313,17 +379,19 @@ class Composer extends Component<ComposerProps, { t: string }> {
     el.style.height = '';
     if (el.scrollHeight) el.style.height = `${Math.min(el.scrollHeight, 140)}px`;
   }
+  file?: HTMLInputElement | null;
   submit = () => {
     // Read the field itself: a key event may arrive before the re-render for the last input.
     const t = this.ta!.value;
-    const { v } = this.props;
-    if (!t.trim() || t.length > v.max) return;
+    const { v, locked } = this.props;
+    if (locked || (!t.trim() && !v.tray.ready()) || t.length > v.max) return;
     v.send(t);
     this.setState({ t: '' });
   };
-  override render({ v, streaming }: ComposerProps, { t }: { t: string }) {
+  override render({ v, streaming, locked }: ComposerProps, { t }: { t: string }) {
     const { s } = v;
     const over = t.length > v.max;
+    const empty = !t.trim() && !v.tray.ready();
     return (
       <>
         {over && (
@@ -339,11 +407,35 @@ class Composer extends Component<ComposerProps, { t: string }> {
             this.submit();
           }}
         >
+          {v.attach && (
+            <>
+              <input
+                ref={(e) => void (this.file = e)}
+                type="file"
+                multiple
+                hidden
+                accept={ATTACHMENT_TYPES.join()}
+                onChange={(e) => {
+                  const input = e.currentTarget;
+                  v.tray.add([...(input.files || [])]);
+                  input.value = '';
+                }}
+              />
+              {btn('ib at', s.attach, () => this.file?.click(), ATTACH, { type: 'button', disabled: locked })}
+            </>
+          )}
           <textarea
             ref={(e) => void (this.ta = e)}
             rows={1}
             aria-label={s.message}
-            placeholder={s.placeholder}
+            placeholder={locked ? s.formFirst : s.placeholder}
+            disabled={locked}
+            onPaste={(e) => {
+              const pasted = [...(e.clipboardData?.files || [])];
+              if (!v.attach || !pasted.length) return;
+              e.preventDefault();
+              v.tray.add(pasted);
+            }}
             enterkeyhint="send"
             value={t}
             onInput={(e) => {
@@ -359,7 +451,7 @@ class Composer extends Component<ComposerProps, { t: string }> {
             }}
           />
           {streaming && btn('st', s.stop, v.stop, STOP, { type: 'button' })}
-          {btn('sb', s.send, undefined, SEND, { type: 'submit', disabled: !t.trim() || over })}
+          {btn('sb', s.send, undefined, SEND, { type: 'submit', disabled: locked || empty || over })}
         </form>
       </>
     );

@@ -1,8 +1,10 @@
 /** @jsxRuntime classic */
 /** @jsx h */
 import { h, render } from 'preact';
+import type { ContactField } from '../core/contact';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
-import { Window, atBottom, type View } from './app';
+import { Window, atBottom, reason, type View } from './app';
+import { createTray } from './attachments';
 import { CHAT } from './icons';
 import { fmt, type Strings } from './i18n';
 import { css } from './styles';
@@ -22,6 +24,13 @@ export interface MountOptions {
   nonce?: string;
   /** Play a short tone for a new agent message while the window is closed or the page hidden. */
   sound?: boolean;
+  /** Language for dates (the conversation list). */
+  locale?: string;
+  contactForm?: 'off' | 'before' | 'after-first-message';
+  contactFields?: ContactField[];
+  attachments?: boolean;
+  maxFileSize?: number;
+  feedback?: boolean;
   /** Called after the window opened or closed. */
   onToggle?(open: boolean): void;
   /** Scroll position test (injectable for layout-less test DOMs). */
@@ -131,6 +140,11 @@ export function mountWidget(o: MountOptions): WidgetView {
   vvOn(1);
   const fitFrame = requestAnimationFrame(fit);
   const max = o.maxMessageLength || 4000;
+  /** Show a refusal or failure above the composer. */
+  const warn = (text: string) => {
+    v.alert = text;
+    draw();
+  };
   const v: View = {
     s: o.strings,
     open: false,
@@ -140,10 +154,10 @@ export function mountWidget(o: MountOptions): WidgetView {
     toggle: set,
     send(text) {
       v.alert = '';
-      cl().send(text).catch((e) => {
-        v.alert = e?.code == 'invalid-input' ? fmt(v.s.tooLong, max) : v.s.error;
-        draw();
-      });
+      const attachments = v.tray.take();
+      cl()
+        .send(text, attachments.length ? { attachments } : undefined)
+        .catch((e) => warn(e?.code == 'invalid-input' ? fmt(v.s.tooLong, max) : v.s.error));
     },
     retry: (id) => void cl().retry(id).catch(() => {}),
     stop: () => cl().stop(),
@@ -155,6 +169,42 @@ export function mountWidget(o: MountOptions): WidgetView {
     },
     atBottom: o.atBottom || atBottom,
     small: () => matchMedia('(max-width:480px)').matches,
+    locale: o.locale || 'en',
+    contact: o.contactForm == 'off' ? undefined : o.contactForm,
+    fields: o.contactFields || ['name', 'email'],
+    feedback: o.feedback,
+    attach: o.attachments,
+    showList(on) {
+      v.list = on;
+      draw();
+      focus();
+    },
+    pick(id) {
+      cl().switchChat(id);
+      v.showList(false);
+    },
+    rate: (id, rating, comment) =>
+      cl()
+        .feedback(id, rating, comment)
+        .catch((e) => warn(reason(v.s, e))),
+    identify: (values) =>
+      cl()
+        .identify(values)
+        .then(
+          () => {
+            v.saved = true;
+            v.alert = '';
+            draw();
+            focus();
+            return true;
+          },
+          (e) => (warn(reason(v.s, e)), false),
+        ),
+    tray: createTray(cl, () => v.s, o.maxFileSize || 10 * 1024 * 1024, () => draw(), warn),
+    drag(on) {
+      v.dragging = on;
+      draw();
+    },
   };
 
   const draw = () => {
@@ -187,7 +237,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     onState(cl().getState());
     pres();
   };
-  const focus = () => root.querySelector<HTMLElement>(v.open ? 'textarea' : '.l')?.focus();
+  const focus = () => root.querySelector<HTMLElement>(!v.open ? '.l' : v.list ? '[aria-current],.cl button' : '.c textarea')?.focus();
   function set(open: boolean) {
     if (open == v.open) return;
     v.open = open;
@@ -218,6 +268,7 @@ export function mountWidget(o: MountOptions): WidgetView {
       vvOn(0);
       document.removeEventListener('visibilitychange', pres);
       ac?.close().catch(() => {});
+      v.tray.clear();
       if (built) render(null, win);
       host.remove();
     },

@@ -1,8 +1,9 @@
 // The widget's public API: `init(options)` validates options, creates the headless client and mounts
 // the UI. Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
 import { createChatClient } from '../core';
+import { CONTACT_FIELDS, type ContactField } from '../core/contact';
 import { normalizeApiUrl } from '../core/options';
-import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage } from '../core/types';
+import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage, VisitorAttributes } from '../core/types';
 import { getStrings, isRtl, lang, locales, type Strings } from '../ui/i18n';
 import { mountWidget } from '../ui/mount';
 
@@ -33,6 +34,17 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
   theme?: 'auto' | 'light' | 'dark';
   /** A short tone for a new agent message while the window is closed or the tab hidden (`data-sound`). @default false */
   sound?: boolean;
+  /**
+   * Ask for contact details: `before` the first message, or `after-first-message` (it goes out, then the
+   * form shows in the chat); the composer waits meanwhile. Not asked again once given. @default "off"
+   */
+  contactForm?: 'off' | 'before' | 'after-first-message';
+  /** The form's fields, e.g. "name,email" or ["name", "phone"] (`data-contact-fields`). @default "name,email" */
+  contactFields?: string | ContactField[];
+  /** Attach button, drag and drop and pasted images (`data-attachments`). @default false */
+  attachments?: boolean;
+  /** Thumbs up / down on answers (`data-feedback`). @default false */
+  feedback?: boolean;
   /** Override any visible string. */
   strings?: Partial<Strings>;
   /** Nonce for the `<style>` fallback in browsers without constructable stylesheets. */
@@ -56,6 +68,10 @@ export interface WidgetInstance {
   send(text: string): Promise<ChatMessage | undefined>;
   /** Start a new chat. Resolves with its id. */
   newChat(): Promise<string | undefined>;
+  /** Tell the backend who the visitor is (see the core's `identify`); the contact form is then not asked. */
+  identify(attributes: VisitorAttributes, options?: { signature?: string }): Promise<void>;
+  /** Forget the visitor, its chats and the transcript on this device (sign-out). */
+  reset(): void;
   on<K extends WidgetEventName>(name: K, handler: (event: WidgetEvents[K]) => void): () => void;
   /** Remove every element, listener, timer and request of this widget. */
   destroy(): void;
@@ -65,7 +81,7 @@ const P = '[ChatSDK] ';
 const noop = () => {};
 const none = async () => undefined;
 /** What every method does when the widget cannot start or is destroyed. */
-const dud = (): WidgetInstance => ({ open: noop, close: noop, toggle: noop, send: none, newChat: none, on: () => noop, destroy: noop });
+const dud = (): WidgetInstance => ({ open: noop, close: noop, toggle: noop, send: none, newChat: none, identify: none, reset: noop, on: () => noop, destroy: noop });
 
 let live: WidgetInstance | null = null;
 
@@ -76,6 +92,12 @@ const isColor = (c: string) =>
   /^(#[0-9a-f]{3,8}|[a-z]+|[a-z]+\([^;{}]*\))$/i.test(c.trim()) && (typeof CSS == 'undefined' || !CSS.supports || CSS.supports('color', c));
 const isStr = (v: unknown) => typeof v == 'string';
 const isBool = (v: unknown) => typeof v == 'boolean';
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+/** "name, email" or ["name", "email"] -> the fields, or null when one is unknown or none is given. */
+const fieldsOf = (v: unknown): ContactField[] | null => {
+  const list = (Array.isArray(v) ? v : isStr(v) ? v.split(',') : [null]).map((f) => (isStr(f) ? f.trim().toLowerCase() : ''));
+  return list.length && list.every((f) => (CONTACT_FIELDS as readonly string[]).includes(f)) ? [...new Set(list as ContactField[])] : null;
+};
 
 /** Optional options: [valid?, what a valid value is, the default used instead]. */
 const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
@@ -83,7 +105,8 @@ const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
   theme: [(v) => /^(auto|light|dark)$/.test(v), '"auto", "light" or "dark"', 'auto'],
   primaryColor: [(v) => isStr(v) && isColor(v), 'a CSS colour such as "#2563eb"', '#2563eb'],
   zIndex: [(v) => /^-?\d+$/.test(v), 'an integer', 2147483000],
-  maxMessageLength: [(v) => Number.isInteger(v) && v > 0, 'a positive integer', 4000],
+  maxMessageLength: [isCount, 'a positive integer', 4000],
+  maxFileSize: [isCount, 'a positive integer (bytes)', 10485760],
   strings: [(v) => typeof v == 'object', 'an object of strings', {}],
   locale: [isStr, 'a string'],
   title: [isStr, 'a string'],
@@ -93,6 +116,10 @@ const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
   preload: [isBool, 'true or false', false],
   sound: [isBool, 'true or false', false],
   live: [(v) => /^(poll|websocket|off)$/.test(v), '"poll", "websocket" or "off"', 'poll'],
+  contactForm: [(v) => /^(off|before|after-first-message)$/.test(v), '"off", "before" or "after-first-message"', 'off'],
+  contactFields: [(v) => !!fieldsOf(v), 'a list of name, email and phone, e.g. "name,email"', 'name,email'],
+  attachments: [isBool, 'true or false', false],
+  feedback: [isBool, 'true or false', false],
 };
 
 /** Create the widget. Logs and returns a no-op instance when it cannot start. */
@@ -142,13 +169,16 @@ function create(o: WidgetOptions): WidgetInstance {
   // start-up; a wrong apiUrl is still reported now, before anything is drawn.
   if (own) normalizeApiUrl(o.apiUrl);
   let client = o.client;
-  const cl = () => (client ||= createChatClient({ ...o, maxMessageLength: v.maxMessageLength, live: v.live } as ChatClientOptions));
+  const cl = () =>
+    (client ||= createChatClient({ ...o, maxMessageLength: v.maxMessageLength, maxFileSize: v.maxFileSize, live: v.live } as ChatClientOptions));
   const handlers = { open: new Set<(e: any) => void>(), close: new Set<(e: any) => void>() };
   let dead = false;
   let view;
   try {
     view = mountWidget({
       ...v,
+      locale,
+      contactFields: v.contactFields && fieldsOf(v.contactFields)!,
       client: cl,
       strings: getStrings(locale, v.title ? { ...v.strings, title: v.title } : v.strings),
       rtl: isRtl(locale),
@@ -190,6 +220,11 @@ function create(o: WidgetOptions): WidgetInstance {
     toggle: w.toggle,
     send: (text) => quiet('send', cl().send(String(text ?? ''))),
     newChat: () => quiet('newChat', cl().newChat()),
+    identify: (attributes, opts) => quiet('identify', cl().identify(attributes, opts)),
+    reset: () => {
+      w.start();
+      cl().reset();
+    },
     on(name: WidgetEventName, fn: (e: any) => void) {
       if (typeof fn != 'function') throw new TypeError(`on("${name}", handler): handler must be a function`);
       if (name == 'open' || name == 'close') {

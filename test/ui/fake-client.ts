@@ -17,6 +17,7 @@ export interface FakeClient extends ChatClient {
     identify: VisitorAttributes[];
     feedback: [string, string, string | undefined][];
     reset: number;
+    switchChat: string[];
   };
   /** Uploads started, each with its file and options; the test settles them. */
   uploads: { file: Blob & { name?: string }; options: UploadOptions; resolve(a: Attachment): void; reject(e: unknown): void }[];
@@ -52,7 +53,10 @@ export function createFakeClient(maxLength = 4000): FakeClient {
   const emit = <K extends keyof ChatClientEvents>(name: K, e: ChatClientEvents[K]) => handlers.get(name)?.forEach((f) => f(e));
   const set = (patch: Partial<ChatState>) => {
     state = { ...state, ...patch };
-    state = { ...state, chats: [{ id: state.currentChatId, createdAt: '', messages: [...state.messages] }] };
+    // One chat holding the messages, unless the test set several (then the current one follows the messages).
+    const current = { id: state.currentChatId, createdAt: '', messages: [...state.messages] };
+    const chats = patch.chats ?? (state.chats.length > 1 ? state.chats.map((c) => (c.id == current.id ? { ...c, messages: current.messages } : c)) : [current]);
+    state = { ...state, chats };
     subs.forEach((f) => f(state));
   };
   const setMessages = (messages: ChatMessage[]) => set({ messages });
@@ -72,7 +76,7 @@ export function createFakeClient(maxLength = 4000): FakeClient {
   const streamingId = () => state.messages.find((m) => m.status === 'streaming')?.id;
   const fake: FakeClient = {
     mode: 'stream',
-    calls: { getState: 0, connect: 0, send: [], attachments: [], retry: [], stop: 0, newChat: 0, destroy: 0, presence: [], typing: [], identify: [], feedback: [], reset: 0 },
+    calls: { getState: 0, connect: 0, send: [], attachments: [], retry: [], stop: 0, newChat: 0, destroy: 0, presence: [], typing: [], identify: [], feedback: [], reset: 0, switchChat: [] },
     uploads: [],
     getState() {
       fake.calls.getState++;
@@ -140,7 +144,11 @@ export function createFakeClient(maxLength = 4000): FakeClient {
       emit('chat', { chatId: state.currentChatId });
       return state.currentChatId;
     },
-    switchChat() {},
+    switchChat(id) {
+      fake.calls.switchChat.push(id);
+      const chat = state.chats.find((c) => c.id == id);
+      if (chat) set({ currentChatId: id, messages: chat.messages });
+    },
     upload(file, options = {}) {
       return new Promise<Attachment>((resolve, reject) => fake.uploads.push({ file, options, resolve, reject }));
     },

@@ -516,7 +516,7 @@ describe('focus trap', () => {
     await vi.waitFor(() => expect(button('Send')!.disabled).toBe(false));
     button('Send')!.focus();
     tab();
-    expect(shadow().activeElement).toBe(button('New chat'));
+    expect(shadow().activeElement).toBe(button('Chats'));
     tab(true);
     expect(shadow().activeElement).toBe(button('Send'));
   });

@@ -1,0 +1,137 @@
+/** @jsxRuntime classic */
+/** @jsx h */
+// Attachments: the tray of files being uploaded for the next message (progress, cancel, retry, remove),
+// and how sent or received files show in the transcript (image thumbnails, file chips).
+import { h } from 'preact';
+import type { Attachment, ChatClient } from '../core/types';
+import { attachmentType, formatSize } from '../core/upload';
+import { fmt, type Strings } from './i18n';
+import { CLOSE, icon } from './icons';
+
+export interface Upload {
+  key: number;
+  name: string;
+  loaded: number;
+  total: number;
+  /** Set once the server has the file. */
+  done?: Attachment;
+  /** Why it failed (shown with Retry). */
+  error?: string;
+  file: File;
+  ctl?: AbortController;
+}
+
+export interface Tray {
+  items: Upload[];
+  /** Check and start uploading; a file we would refuse is reported through `refuse`, not uploaded. */
+  add(files: File[]): void;
+  retry(key: number): void;
+  /** Cancel an upload in progress or remove a file from the next message. */
+  drop(key: number): void;
+  /** The uploaded files, taken out of the tray for a message being sent. */
+  take(): Attachment[];
+  ready(): boolean;
+  clear(): void;
+}
+
+let keys = 0;
+
+export function createTray(client: () => ChatClient, s: () => Strings, maxBytes: number, redraw: () => void, refuse: (why: string) => void): Tray {
+  const tray: Tray = {
+    items: [],
+    add(files) {
+      for (const file of files) {
+        const why = !attachmentType(file) ? s().fileType : file.size > maxBytes ? s().fileSize : !file.size ? s().fileType : '';
+        if (why) refuse(fmt(why, file.name || 'file', formatSize(maxBytes)));
+        else start({ key: ++keys, name: file.name || 'file', loaded: 0, total: file.size, file });
+      }
+    },
+    retry(key) {
+      const item = tray.items.find((u) => u.key == key);
+      if (item) start(item);
+    },
+    drop(key) {
+      tray.items.find((u) => u.key == key)?.ctl?.abort();
+      tray.items = tray.items.filter((u) => u.key != key);
+      redraw();
+    },
+    take() {
+      const done = tray.items.filter((u) => u.done);
+      tray.items = tray.items.filter((u) => !u.done);
+      redraw();
+      return done.map((u) => u.done!);
+    },
+    ready: () => tray.items.some((u) => u.done),
+    clear() {
+      for (const u of tray.items) u.ctl?.abort();
+      tray.items = [];
+    },
+  };
+
+  function start(item: Upload) {
+    const ctl = new AbortController();
+    Object.assign(item, { ctl, error: undefined, loaded: 0 });
+    if (!tray.items.includes(item)) tray.items = [...tray.items, item];
+    redraw();
+    client()
+      .upload(item.file, {
+        signal: ctl.signal,
+        onProgress(loaded, total) {
+          Object.assign(item, { loaded, total });
+          redraw();
+        },
+      })
+      .then(
+        (done) => Object.assign(item, { done, ctl: undefined }),
+        (e) => {
+          item.ctl = undefined;
+          // Cancelled: the item is already gone from the tray.
+          if (e?.code != 'aborted') item.error = e?.code == 'invalid-input' ? e.message : s().uploadFailed;
+        },
+      )
+      .then(redraw);
+  }
+  return tray;
+}
+
+/** The files waiting to go with the next message, above the composer. */
+export function TrayView({ tray, s }: { tray: Tray; s: Strings }) {
+  if (!tray.items.length) return null;
+  return (
+    <ul class="tr" aria-label={s.attach}>
+      {tray.items.map((u) => (
+        <li key={u.key} class="fc" data-state={u.done ? 'done' : u.error ? 'failed' : 'uploading'}>
+          <span class="fn">{u.name}</span>
+          {!u.done && !u.error && <progress max={u.total || 1} value={u.loaded} aria-label={fmt(s.uploading, u.name)} />}
+          {u.error && (
+            <span class="fe" role="alert">
+              {u.error}
+            </span>
+          )}
+          {u.error && (
+            <button type="button" class="rt" onClick={() => tray.retry(u.key)}>
+              {s.retry}
+            </button>
+          )}
+          <button type="button" class="x" aria-label={u.done || u.error ? fmt(s.remove, u.name) : `${s.cancel}: ${u.name}`} onClick={() => tray.drop(u.key)}>
+            {icon(CLOSE)}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const isImage = (a: Attachment) => /^image\/(png|jpeg|gif|webp)$/.test(a.contentType);
+
+/** Files of a message: a thumbnail for images, a chip with name and size otherwise; both open the file. */
+export const Files = ({ list }: { list: Attachment[] }) => (
+  <div class="fs">
+    {list.map((a) => (
+      <a key={a.id} class={isImage(a) ? 'th' : 'fc'} href={a.url} target="_blank" rel="noopener noreferrer nofollow">
+        {isImage(a) ? <img src={a.url} alt={a.name} loading="lazy" referrerpolicy="no-referrer" /> : <span class="fn">{a.name}</span>}
+        {!isImage(a) && a.size > 0 && <span class="fz">{formatSize(a.size)}</span>}
+      </a>
+    ))}
+  </div>
+);
