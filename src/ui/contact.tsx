@@ -63,15 +63,17 @@ export class ContactForm extends Component<ContactProps, ContactState> {
           const why = touched[f] && this.problem(f);
           const [mode, autocomplete] = INPUT[f];
           return (
-            <label key={f}>
-              {s[f]}
+            // The message describes the field (aria-describedby): it is not part of its name.
+            <div key={f} class="ff">
+              <label for={`cf-${f}`}>{s[f]}</label>
               <input
+                id={`cf-${f}`}
                 name={f}
                 inputMode={mode}
                 autocomplete={autocomplete}
                 value={values[f] ?? ''}
                 aria-invalid={why ? 'true' : undefined}
-                aria-describedby={why ? `cf-${f}` : undefined}
+                aria-describedby={why ? `cf-${f}-e` : undefined}
                 onInput={(e) => {
                   const value = e.currentTarget.value;
                   this.setState((st) => ({ values: { ...st.values, [f]: value } }));
@@ -79,11 +81,11 @@ export class ContactForm extends Component<ContactProps, ContactState> {
                 onBlur={() => this.setState((st) => ({ touched: { ...st.touched, [f]: true } }))}
               />
               {why && (
-                <span class="fe" id={`cf-${f}`}>
+                <span class="fe" id={`cf-${f}-e`}>
                   {why}
                 </span>
               )}
-            </label>
+            </div>
           );
         })}
         <button class="sb2" type="submit" disabled={busy}>

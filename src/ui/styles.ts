@@ -97,7 +97,8 @@ svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-lin
 .cm textarea,.cf input{flex:1;font:inherit;font-size:15px;color:inherit;background:var(--b);border:1px solid var(--e);border-radius:8px;padding:7px 9px}
 .cf{margin:0 14px 8px;padding:12px;border:1px solid var(--e);border-radius:12px;display:flex;flex-direction:column;gap:8px}
 .cf p{margin:0}
-.cf label{display:flex;flex-direction:column;gap:3px;font-size:13px;font-weight:600}
+.ff{display:flex;flex-direction:column;gap:3px}
+.cf label{font-size:13px;font-weight:600}
 .cf [aria-invalid]{border-color:var(--x)}
 .sb2{background:var(--p);color:var(--o);border-radius:10px;padding:9px 14px;font-weight:600}
 .cl{flex:1;overflow-y:auto;padding:8px}

@@ -51,6 +51,7 @@ interface StoredMessage {
   created_at: string;
   client_message_id?: string;
   agent?: { name: string; avatar_url?: string };
+  feedback?: { rating: 'up' | 'down'; comment?: string };
 }
 
 /** A message as the history endpoint and the WebSocket send it: the same shape as the unit tests' backend. */
@@ -62,7 +63,9 @@ interface ApiServer extends Server {
     store: {
       messages: Map<string, StoredMessage[]>;
       sessions: Map<string, { id: string; visitor_id: string }>;
-      counts(): { visitors: number; sessions: number; messages: number };
+      visitors: Map<string, { id: string; metadata: Record<string, unknown>; external_user_id?: string }>;
+      attachments: Map<string, { id: string; name: string; size: number; content_type: string }>;
+      counts(): { visitors: number; sessions: number; messages: number; attachments: number };
     };
   };
   /** Same as POST /__qa/fault, without HTTP. */

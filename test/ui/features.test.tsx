@@ -17,8 +17,11 @@ const mount = async (o: Partial<MountOptions> = {}) => {
   view.open();
   await settle();
 };
-const field = (label: string) =>
-  [...shadow().querySelectorAll('label')].find((l) => l.firstChild?.textContent === label)?.querySelector('input') ?? null;
+/** The input a visible <label> names (its text only: a validation message is a description, not the name). */
+const field = (label: string) => {
+  const el = [...shadow().querySelectorAll('label')].find((l) => l.textContent === label);
+  return el ? (shadow().getElementById(el.htmlFor) as HTMLInputElement | null) : null;
+};
 const fill = (input: HTMLInputElement, value: string) => {
   input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));

@@ -42,7 +42,7 @@ describe('feature options', () => {
   it('contactFields as a list or a comma string; the form shows those fields', () => {
     init({ ...opts, client: createFakeClient(), contactForm: 'before', contactFields: ' Phone , name' });
     button('Open chat')!.click();
-    const labels = [...shadow().querySelectorAll('form.cf label')].map((l) => l.firstChild?.textContent);
+    const labels = [...shadow().querySelectorAll('form.cf label')].map((l) => l.textContent);
     expect(labels).toEqual(['Phone', 'Name']);
   });
 
