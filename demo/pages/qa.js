@@ -13,6 +13,7 @@
   var qaFetch = w.QA_NETWORK ? w.QA_NETWORK.fetch : window.fetch.bind(window);
   var STREAMING_KEY = 'qa:streaming';
   var LIVE_KEY = 'qa:live';
+  var FEATURES_KEY = 'qa:features';
   var MAX_ROWS = 300;
 
   /** @param {string} id */
@@ -72,7 +73,7 @@
   var widget = null;
   /** @type {Array<() => void>} */
   var unsubscribers = [];
-  var EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close', 'unread', 'agent-typing', 'connection'];
+  var EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close', 'unread', 'agent-typing', 'connection', 'feedback'];
   /** The row of the last `message` event, so a streamed answer updates one row instead of hundreds. */
   var lastMessageRow = /** @type {{ id: string, tr: HTMLTableRowElement, count: number } | null} */ (null);
 
@@ -84,6 +85,24 @@
   function liveMode() {
     var value = sessionStorage.getItem(LIVE_KEY);
     return value === 'websocket' || value === 'off' ? value : 'poll';
+  }
+
+  /** Options of the optional features, kept per tab: contactForm, attachments, feedback. */
+  function features() {
+    try {
+      var f = JSON.parse(sessionStorage.getItem(FEATURES_KEY) || '{}');
+      return { contactForm: f.contactForm || 'off', attachments: f.attachments === true, feedback: f.feedback === true };
+    } catch (e) {
+      return { contactForm: 'off', attachments: false, feedback: false };
+    }
+  }
+
+  /** @param {Record<string, unknown>} change */
+  function setFeatures(change) {
+    sessionStorage.setItem(FEATURES_KEY, JSON.stringify(Object.assign(features(), change)));
+    stopWidget();
+    startWidget();
+    say('Widget re-created with ' + JSON.stringify(features()) + '.');
   }
 
   /** @param {string} name @param {any} payload */
@@ -121,13 +140,17 @@
         streaming: streamingOn(),
         live: liveMode(),
         open: true,
+        contactForm: features().contactForm,
+        contactFields: 'name,email,phone',
+        attachments: features().attachments,
+        feedback: features().feedback,
       });
       unsubscribers = EVENTS.map(function (name) {
         return widget.on(name, function (/** @type {unknown} */ payload) {
           logEvent(name, payload);
         });
       });
-      logEvent('init', { streaming: streamingOn(), live: liveMode() });
+      logEvent('init', Object.assign({ streaming: streamingOn(), live: liveMode() }, features()));
     } catch (error) {
       say('ChatSDK.init failed: ' + (error instanceof Error ? error.message : String(error)), true);
       logEvent('init failed', String(error));
@@ -245,6 +268,37 @@
         startWidget();
         say('Widget re-created with live: \'' + liveMode() + '\'.');
       });
+    });
+
+    document.querySelectorAll('input[name="contact"]').forEach(function (el) {
+      var radio = /** @type {HTMLInputElement} */ (el);
+      radio.checked = radio.value === features().contactForm;
+      radio.addEventListener('change', function () {
+        if (radio.checked) setFeatures({ contactForm: radio.value });
+      });
+    });
+    ['attachments', 'feedback'].forEach(function (name) {
+      var box = input(name);
+      box.checked = /** @type {any} */ (features())[name];
+      box.addEventListener('change', function () {
+        /** @type {Record<string, unknown>} */
+        var change = {};
+        change[name] = box.checked;
+        setFeatures(change);
+      });
+    });
+    $('identify').addEventListener('click', function () {
+      fetch(config.apiUrl + '/__qa/identity-signature?external_user_id=user-42')
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          call('identify', [{ name: 'Ada Lovelace', email: 'ada@example.com', externalUserId: 'user-42' }, { signature: body.data.identity_signature }]);
+          say('identify() sent for user-42 with its signature.');
+        })
+        .catch(function (e) { say('Could not get a signature: ' + String(e), true); });
+    });
+    $('sign-out').addEventListener('click', function () {
+      call('reset');
+      say('reset(): visitor, chats and transcript forgotten on this device.');
     });
 
     input('offline').addEventListener('change', function () {
