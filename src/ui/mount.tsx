@@ -154,6 +154,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     toggle: set,
     send(text) {
       v.alert = '';
+      v.saved = false;
       const attachments = v.tray.take();
       cl()
         .send(text, attachments.length ? { attachments } : undefined)

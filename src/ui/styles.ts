@@ -103,7 +103,7 @@ svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-lin
 .sb2{background:var(--p);color:var(--o);border-radius:10px;padding:9px 14px;font-weight:600}
 .cl{flex:1;overflow-y:auto;padding:8px}
 .cl ul{list-style:none;margin:0;padding:0}
-.cl button{width:100%;display:grid;grid-template-columns:1fr auto auto;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
+.cl button{width:100%;grid-template-columns:1fr auto auto;justify-items:start;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
 .cl button:hover{background:#8882}
 .cl [aria-current]{background:var(--u)}
 .dot{width:8px;height:8px;border-radius:50%;background:#d93025}
