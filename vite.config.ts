@@ -1,39 +1,53 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
-// Three library builds from one config:
+// Four library builds from one config:
 //   vite build               -> dist/chat-sdk.mjs, the ES module for bundlers (everything in one file)
 //   vite build --mode script -> dist/chat-sdk.js, the classic script that defines window.ChatSDK
 //   vite build --mode live   -> dist/chat-sdk-live.js, live updates (polling, WebSocket), which the
-//                               classic script loads on demand (src/core/live-loader.ts)
-// Preact is bundled: the widget then never depends on (or clashes with) the host's own copy.
-const loader = fileURLToPath(new URL('src/core/live-loader.ts', import.meta.url));
+//                               classic script loads once a chat has a session (src/core/live-loader.ts)
+//   vite build --mode extras -> dist/chat-sdk-extras.js, the contact form, attachments and feedback, which
+//                               it loads only where one of them is on (src/ui/load-extras-remote.ts)
+// Preact is bundled: the widget then never depends on (or clashes with) the host's own copy; the extras
+// file renders with the classic script's copy (src/ui/preact-handoff.ts).
+const src = (file: string) => fileURLToPath(new URL(`src/${file}`, import.meta.url));
 
-/** In the classic script, the client's `./live` is the on-demand loader instead of the module itself. */
-const liveOnDemand: Plugin = {
-  name: 'chat-sdk:live-on-demand',
+/** In the classic script, the modules that bundle live updates and the extras are their on-demand loaders. */
+const onDemand: Plugin = {
+  name: 'chat-sdk:on-demand',
   enforce: 'pre',
   resolveId(source, importer) {
-    if (source === './live' && importer?.replace(/\\/g, '/').endsWith('/src/core/client.ts')) return loader;
+    const from = importer?.replace(/\\/g, '/') ?? '';
+    if (source === './live' && from.endsWith('/src/core/client.ts')) return src('core/live-loader.ts');
+    if (source === './load-extras' && from.endsWith('/src/ui/mount.tsx')) return src('ui/load-extras-remote.ts');
     return null;
   },
+};
+
+/** In the extras file, `preact` is the classic script's copy. */
+const sharedPreact: Plugin = {
+  name: 'chat-sdk:shared-preact',
+  enforce: 'pre',
+  resolveId: (source) => (source === 'preact' ? src('ui/preact-handoff.ts') : null),
 };
 
 export default defineConfig(({ mode }) => {
   const lib = {
     script: { entry: 'src/embed/script.ts', formats: ['iife' as const], name: 'ChatSDK', fileName: () => 'chat-sdk.js' },
     live: { entry: 'src/core/live.ts', formats: ['es' as const], fileName: () => 'chat-sdk-live.js' },
+    extras: { entry: 'src/ui/extras.ts', formats: ['es' as const], fileName: () => 'chat-sdk-extras.js' },
   }[mode] ?? { entry: 'src/index.ts', formats: ['es' as const], fileName: () => 'chat-sdk.mjs' };
+  const onDemandFile = mode === 'live' || mode === 'extras';
   return {
-    plugins: mode === 'script' ? [liveOnDemand] : [],
+    plugins: mode === 'script' ? [onDemand] : mode === 'extras' ? [sharedPreact] : [],
     build: {
       target: 'es2020',
       emptyOutDir: mode === 'production',
       sourcemap: false,
       minify: true,
       lib,
-      // Library mode keeps an ES module's whitespace for the next bundler; this file is loaded as is.
-      ...(mode === 'live' ? { rolldownOptions: { output: { minify: true } } } : {}),
+      // Library mode keeps an ES module's whitespace for the next bundler; these files are loaded as they are.
+      ...(onDemandFile ? { rolldownOptions: { output: { minify: true } } } : {}),
     },
   };
 });

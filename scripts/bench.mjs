@@ -58,7 +58,7 @@ const since = Date.now();
 // ---- 1. bundle sizes ------------------------------------------------------------------------
 function sizes() {
   const out = {};
-  for (const file of ['dist/chat-sdk.js', 'dist/chat-sdk-live.js', 'dist/chat-sdk.mjs']) {
+  for (const file of ['dist/chat-sdk.js', 'dist/chat-sdk-live.js', 'dist/chat-sdk-extras.js', 'dist/chat-sdk.mjs']) {
     const bytes = readFileSync(path.join(root, file));
     out[file] = {
       raw: bytes.length,

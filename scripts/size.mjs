@@ -3,14 +3,16 @@
 //   target  - the product budget for everything a script-tag site loads (16 KB brotli / 20 KB gzip);
 //   ceiling - what CI enforces today: the measured size plus a small margin, lowered as the bundle
 //             shrinks, so nothing grows unnoticed while the target is not yet met.
-// chat-sdk-live.js is loaded on demand, only once a chat has a session (src/core/live-loader.ts).
+// Loaded on demand, next to chat-sdk.js: chat-sdk-live.js once a chat has a session (src/core/live-loader.ts),
+// chat-sdk-extras.js only on sites that turn on the contact form, attachments or feedback.
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const KB = 1024;
 const bundles = [
-  { file: 'dist/chat-sdk.js', target: { brotli: 16 * KB, gzip: 20 * KB }, ceiling: { brotli: 22 * KB, gzip: 25 * KB } },
+  { file: 'dist/chat-sdk.js', target: { brotli: 16 * KB, gzip: 20 * KB }, ceiling: { brotli: 26.25 * KB, gzip: 29.5 * KB } },
   { file: 'dist/chat-sdk-live.js', ceiling: { brotli: 3 * KB, gzip: 3.25 * KB } },
+  { file: 'dist/chat-sdk-extras.js', ceiling: { brotli: 4.5 * KB, gzip: 5 * KB } },
   // Bundlers minify the ES module again; reported for information only.
   { file: 'dist/chat-sdk.mjs' },
 ];

@@ -2,7 +2,7 @@
 /**
  * The bench's own page and API server on 127.0.0.1 (port 0):
  * - GET /blank, /widget, /manual, /empty: minimal pages (no CSP) with the in-page probes of probe.mjs;
- * - GET /chat-sdk.js: the built bundle (and /chat-sdk-live.js beside it, loaded on demand);
+ * - GET /chat-sdk.js: the built bundle (and the files beside it that it loads on demand);
  * - /api/...: proxied to the reference backend (demo/server/api-server.mjs), except a streamed chat
  *   whose message contains STREAM_WORD, which this server answers itself with `streamChunks` SSE events,
  *   `spacingMs` apart (the reference backend has no 5,000-chunk answer).
@@ -46,8 +46,9 @@ const page = (title, body) =>
  */
 export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }) {
   const upstream = new URL(apiUrl);
-  const bundle = readFileSync(dist);
-  const liveBundle = readFileSync(path.join(path.dirname(dist), 'chat-sdk-live.js'));
+  /** @type {Record<string, Buffer>} */
+  const files = {};
+  for (const name of ['chat-sdk.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
   const chunks = answerChunks(streamChunks);
   /** Server-side timing of the last bench stream, for the report. */
   const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
@@ -59,9 +60,9 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const p = url.pathname;
     const tag = (attrs) => `<script src="/chat-sdk.js" ${attrs}></script>`;
-    if (req.method === 'GET' && (p === '/chat-sdk.js' || p === '/chat-sdk-live.js')) {
+    if (req.method === 'GET' && files[p]) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-      return res.end(p === '/chat-sdk.js' ? bundle : liveBundle);
+      return res.end(files[p]);
     }
     const pages = {
       '/empty': () => page('Empty', ''),

@@ -2,11 +2,10 @@
 // load from dist/chat-sdk-live.js, next to the script, once the current chat has a session to watch. A
 // page view where nobody chats never downloads them; the ES module build bundles ./live itself.
 // `import()` rather than a <script> element: it needs no Trusted Types policy, only `script-src`.
+import { assetUrl } from './asset-url';
 import type { createLive as createRealLive, Live } from './live';
 import type { Presence } from './types';
 
-// Read while the bundle runs: afterwards currentScript is null.
-const here = typeof document != 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
 export const LIVE_FILE = 'chat-sdk-live.js';
 
 export function createLive(...args: Parameters<typeof createRealLive>): Live {
@@ -19,7 +18,7 @@ export function createLive(...args: Parameters<typeof createRealLive>): Live {
     requested = true;
     let url: string;
     try {
-      url = new URL(LIVE_FILE, here).href;
+      url = assetUrl(LIVE_FILE);
     } catch {
       return void console.warn(`[ChatSDK] Live updates are off: cannot tell where ${LIVE_FILE} is (the script's URL is unknown).`);
     }

@@ -4,13 +4,12 @@
 import { Component, Fragment, h } from 'preact';
 import type { ContactField } from '../core/contact';
 import type { ChatMessage, ChatState, Feedback, MessageError } from '../core/types';
-import { ATTACHMENT_TYPES } from '../core/upload';
-import { Files, TrayView, type Tray } from './attachments';
+import type { Tray } from './attachments';
 import { ChatList } from './chats';
-import { ContactForm } from './contact';
-import { Rate } from './feedback';
+import { Files } from './files';
 import { fmt, type Strings } from './i18n';
-import { ATTACH, CLOSE, LIST, NEW, SEND, STOP, icon } from './icons';
+import { CLOSE, LIST, NEW, SEND, STOP, icon } from './icons';
+import type { Extras } from './load-extras';
 import { Markdown } from './markdown';
 
 /** Everything the tree needs; one object, updated in place by mount.tsx before each render. */
@@ -50,7 +49,10 @@ export interface View {
   identify(values: Record<string, string>): Promise<boolean>;
   /** The contact form was just sent (a thank-you line shows). */
   saved?: boolean;
-  tray: Tray;
+  /** The optional features' components, once loaded (only when one is on). */
+  x?: Extras;
+  /** Files for the next message (with attachments on, once the features loaded). */
+  tray?: Tray;
   /** Files are being dragged over the window. */
   dragging?: boolean;
   drag(on: boolean): void;
@@ -95,8 +97,10 @@ export function Window({ v }: { v: View }) {
   const close = () => v.toggle(false);
   const cn = state?.connection;
   // The contact form, while required: before the first message, or once it went out (the composer waits).
-  const form = !!v.contact && !!state && !state.identified && (v.contact == 'before' || msgs.some((m) => m.author == 'visitor'));
-  const files = (e: DragEvent) => v.attach && e.dataTransfer?.types.includes('Files');
+  // (Only once the form can show: if its file cannot load, the chat must still work.)
+  const X = v.x;
+  const form = !!X && !!v.contact && !!state && !state.identified && (v.contact == 'before' || msgs.some((m) => m.author == 'visitor'));
+  const files = (e: DragEvent) => v.tray && e.dataTransfer?.types.includes('Files');
   return (
     <div
       class="w"
@@ -126,7 +130,7 @@ export function Window({ v }: { v: View }) {
         if (!files(e)) return;
         e.preventDefault();
         v.drag(false);
-        v.tray.add([...e.dataTransfer!.files]);
+        v.tray!.add([...e.dataTransfer!.files]);
       }}
     >
       <div class="h" part="header">
@@ -161,8 +165,8 @@ export function Window({ v }: { v: View }) {
           {s.saved}
         </div>
       )}
-      {!v.list && form && <ContactForm s={s} fields={v.fields} submit={v.identify} />}
-      {!v.list && <TrayView tray={v.tray} s={s} />}
+      {!v.list && form && <X.ContactForm s={s} fields={v.fields} submit={v.identify} />}
+      {!v.list && X && v.tray && <X.TrayView tray={v.tray} s={s} />}
       {!v.list && <Composer v={v} streaming={streaming} locked={form} />}
     </div>
   );
@@ -331,7 +335,7 @@ class Msg extends Component<MsgProps> {
           m.text && <div class="bb">{mine ? m.text : <Markdown text={m.text} streaming={st == 'streaming'} />}</div>
         )}
         {m.attachments && <Files list={m.attachments} />}
-        {v.feedback && m.author == 'assistant' && st == 'sent' && m.serverId && m.text && <Rate m={m} s={s} rate={v.rate} />}
+        {v.x && v.feedback && m.author == 'assistant' && st == 'sent' && m.serverId && m.text && <v.x.Rate m={m} s={s} rate={v.rate} />}
         {meta && (
           <div class="meta">
             {meta}
@@ -379,19 +383,18 @@ class Composer extends Component<ComposerProps, { t: string }> {
     el.style.height = '';
     if (el.scrollHeight) el.style.height = `${Math.min(el.scrollHeight, 140)}px`;
   }
-  file?: HTMLInputElement | null;
   submit = () => {
     // Read the field itself: a key event may arrive before the re-render for the last input.
     const t = this.ta!.value;
     const { v, locked } = this.props;
-    if (locked || (!t.trim() && !v.tray.ready()) || t.length > v.max) return;
+    if (locked || (!t.trim() && !v.tray?.ready()) || t.length > v.max) return;
     v.send(t);
     this.setState({ t: '' });
   };
   override render({ v, streaming, locked }: ComposerProps, { t }: { t: string }) {
     const { s } = v;
     const over = t.length > v.max;
-    const empty = !t.trim() && !v.tray.ready();
+    const empty = !t.trim() && !v.tray?.ready();
     return (
       <>
         {over && (
@@ -407,23 +410,7 @@ class Composer extends Component<ComposerProps, { t: string }> {
             this.submit();
           }}
         >
-          {v.attach && (
-            <>
-              <input
-                ref={(e) => void (this.file = e)}
-                type="file"
-                multiple
-                hidden
-                accept={ATTACHMENT_TYPES.join()}
-                onChange={(e) => {
-                  const input = e.currentTarget;
-                  v.tray.add([...(input.files || [])]);
-                  input.value = '';
-                }}
-              />
-              {btn('ib at', s.attach, () => this.file?.click(), ATTACH, { type: 'button', disabled: locked })}
-            </>
-          )}
+          {v.x && v.tray && <v.x.AttachButton tray={v.tray} s={s} disabled={locked} />}
           <textarea
             ref={(e) => void (this.ta = e)}
             rows={1}
@@ -432,7 +419,7 @@ class Composer extends Component<ComposerProps, { t: string }> {
             disabled={locked}
             onPaste={(e) => {
               const pasted = [...(e.clipboardData?.files || [])];
-              if (!v.attach || !pasted.length) return;
+              if (!v.tray || !pasted.length) return;
               e.preventDefault();
               v.tray.add(pasted);
             }}

@@ -1,12 +1,13 @@
 /** @jsxRuntime classic */
 /** @jsx h */
-// Attachments: the tray of files being uploaded for the next message (progress, cancel, retry, remove),
-// and how sent or received files show in the transcript (image thumbnails, file chips).
-import { h } from 'preact';
+/** @jsxFrag Fragment */
+// Attachments: the attach button, and the tray of files being uploaded for the next message (progress,
+// cancel, retry, remove). Part of the optional features (extras.ts); the transcript's files are files.tsx.
+import { Fragment, h } from 'preact';
 import type { Attachment, ChatClient } from '../core/types';
-import { attachmentType, formatSize } from '../core/upload';
+import { ATTACHMENT_TYPES, attachmentType, formatSize } from '../core/upload';
 import { fmt, type Strings } from './i18n';
-import { CLOSE, icon } from './icons';
+import { ATTACH, CLOSE, icon } from './icons';
 
 export interface Upload {
   key: number;
@@ -122,16 +123,26 @@ export function TrayView({ tray, s }: { tray: Tray; s: Strings }) {
   );
 }
 
-const isImage = (a: Attachment) => /^image\/(png|jpeg|gif|webp)$/.test(a.contentType);
-
-/** Files of a message: a thumbnail for images, a chip with name and size otherwise; both open the file. */
-export const Files = ({ list }: { list: Attachment[] }) => (
-  <div class="fs">
-    {list.map((a) => (
-      <a key={a.id} class={isImage(a) ? 'th' : 'fc'} href={a.url} target="_blank" rel="noopener noreferrer nofollow">
-        {isImage(a) ? <img src={a.url} alt={a.name} loading="lazy" referrerpolicy="no-referrer" /> : <span class="fn">{a.name}</span>}
-        {!isImage(a) && a.size > 0 && <span class="fz">{formatSize(a.size)}</span>}
-      </a>
-    ))}
-  </div>
-);
+/** The attach button, backed by a hidden file input (the button is what keyboards and screen readers meet). */
+export function AttachButton({ tray, s, disabled }: { tray: Tray; s: Strings; disabled?: boolean }) {
+  let input: HTMLInputElement | null = null;
+  return (
+    <>
+      <input
+        ref={(e) => void (input = e)}
+        type="file"
+        multiple
+        hidden
+        accept={ATTACHMENT_TYPES.join()}
+        onChange={(e) => {
+          const el = e.currentTarget;
+          tray.add([...(el.files || [])]);
+          el.value = '';
+        }}
+      />
+      <button type="button" class="ib at" aria-label={s.attach} title={s.attach} disabled={disabled} onClick={() => input?.click()}>
+        {icon(ATTACH)}
+      </button>
+    </>
+  );
+}

@@ -78,18 +78,15 @@ export interface Strings {
   saved: string;
 }
 
-// Stored compactly: one `|`-separated string per locale, in the order of KEYS.
-const KEYS = ('title|open|unread|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort|' +
-  'chats|untitled|unreadDot|attach|uploading|cancel|remove|fileType|fileSize|uploadFailed|dropHere|helpful|notHelpful|comment|sendFeedback|thanks|name|email|phone|contactPrompt|continue|required|badEmail|badPhone|formFirst|saved').split('|') as (keyof Strings)[];
+// Stored compactly: one `|`-separated string per locale, in the order of KEYS. The strings of the
+// optional features (contact form, attachments, feedback) are in extras-i18n.ts and load with them.
+const KEYS = 'title|open|unread|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort|chats|untitled|unreadDot|formFirst'.split('|') as (keyof Strings)[];
 
 /** Built-in locales. */
 export const locales: Record<string, string> = {
-  en: 'Chat|Open chat|{n} unread|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline|' +
-    'Chats|New conversation|unread|Attach file|Uploading {n}|Cancel|Remove {n}|{n} can’t be sent: only images, PDF, text, CSV, Word, Excel or ZIP files.|{n} is too large: files can be at most {m}.|Upload failed.|Drop files to attach|Helpful|Not helpful|What went wrong? (optional)|Send feedback|Thanks for your feedback!|Name|Email|Phone|Please leave your contact details so we can reach you.|Continue|Please fill this in.|Enter an email address like name@example.com.|Enter a phone number: digits, optionally starting with +.|Please fill in the form first.|Thank you! We will reach you there.',
-  uk: 'Чат|Відкрити чат|непрочитаних: {n}|Закрити чат|Новий чат|Повідомлення|Напишіть повідомлення…|Надіслати|Зупинити|Повторити|Друкує…|Надсилання…|У черзі, надішлемо, щойно буде зв’язок|Не надіслано.|Зупинено|Нові повідомлення|Немає з’єднання. Повідомлення надішлемо, щойно воно відновиться.|Повідомлення може містити щонайбільше {n} символів.|Щось пішло не так. Спробуйте ще раз.|Ви|Асистент|Немає з’єднання.|Сервер відповідав надто довго.|Сервер перевантажений.|Сервер не зміг відповісти.|Відповідь перервано.|Неочікувана відповідь сервера.|Показати попередні повідомлення|Оператор|{n} друкує…|Перепідключення…|Офлайн|' +
-    'Чати|Нова розмова|непрочитане|Прикріпити файл|Завантаження {n}|Скасувати|Прибрати {n}|{n} не можна надіслати: лише зображення, PDF, текст, CSV, Word, Excel або ZIP.|{n} завеликий: файл може мати щонайбільше {m}.|Не вдалося завантажити.|Перетягніть файли сюди|Корисно|Не корисно|Що було не так? (необов’язково)|Надіслати відгук|Дякуємо за відгук!|Ім’я|Email|Телефон|Залиште, будь ласка, контакти, щоб ми могли з вами зв’язатися.|Продовжити|Заповніть це поле.|Введіть email, наприклад name@example.com.|Введіть номер телефону: цифри, можна з + на початку.|Спершу заповніть форму.|Дякуємо! Ми зв’яжемося з вами.',
-  ru: 'Чат|Открыть чат|непрочитанных: {n}|Закрыть чат|Новый чат|Сообщение|Напишите сообщение…|Отправить|Остановить|Повторить|Печатает…|Отправка…|В очереди, отправим, когда появится связь|Не отправлено.|Остановлено|Новые сообщения|Нет соединения. Сообщения отправим, когда оно восстановится.|Сообщение может содержать не более {n} символов.|Что-то пошло не так. Попробуйте ещё раз.|Вы|Ассистент|Нет соединения.|Сервер отвечал слишком долго.|Сервер перегружен.|Сервер не смог ответить.|Ответ прерван.|Неожиданный ответ сервера.|Показать предыдущие сообщения|Оператор|{n} печатает…|Переподключение…|Офлайн|' +
-    'Чаты|Новый разговор|непрочитанное|Прикрепить файл|Загрузка {n}|Отменить|Убрать {n}|{n} нельзя отправить: только изображения, PDF, текст, CSV, Word, Excel или ZIP.|{n} слишком большой: файл может быть не больше {m}.|Не удалось загрузить.|Перетащите файлы сюда|Полезно|Бесполезно|Что было не так? (необязательно)|Отправить отзыв|Спасибо за отзыв!|Имя|Email|Телефон|Оставьте, пожалуйста, контакты, чтобы мы могли с вами связаться.|Продолжить|Заполните это поле.|Введите email, например name@example.com.|Введите номер телефона: цифры, можно с + в начале.|Сначала заполните форму.|Спасибо! Мы свяжемся с вами.',
+  en: 'Chat|Open chat|{n} unread|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline|Chats|New conversation|unread|Please fill in the form first.',
+  uk: 'Чат|Відкрити чат|непрочитаних: {n}|Закрити чат|Новий чат|Повідомлення|Напишіть повідомлення…|Надіслати|Зупинити|Повторити|Друкує…|Надсилання…|У черзі, надішлемо, щойно буде зв’язок|Не надіслано.|Зупинено|Нові повідомлення|Немає з’єднання. Повідомлення надішлемо, щойно воно відновиться.|Повідомлення може містити щонайбільше {n} символів.|Щось пішло не так. Спробуйте ще раз.|Ви|Асистент|Немає з’єднання.|Сервер відповідав надто довго.|Сервер перевантажений.|Сервер не зміг відповісти.|Відповідь перервано.|Неочікувана відповідь сервера.|Показати попередні повідомлення|Оператор|{n} друкує…|Перепідключення…|Офлайн|Чати|Нова розмова|непрочитане|Спершу заповніть форму.',
+  ru: 'Чат|Открыть чат|непрочитанных: {n}|Закрыть чат|Новый чат|Сообщение|Напишите сообщение…|Отправить|Остановить|Повторить|Печатает…|Отправка…|В очереди, отправим, когда появится связь|Не отправлено.|Остановлено|Новые сообщения|Нет соединения. Сообщения отправим, когда оно восстановится.|Сообщение может содержать не более {n} символов.|Что-то пошло не так. Попробуйте ещё раз.|Вы|Ассистент|Нет соединения.|Сервер отвечал слишком долго.|Сервер перегружен.|Сервер не смог ответить.|Ответ прерван.|Неожиданный ответ сервера.|Показать предыдущие сообщения|Оператор|{n} печатает…|Переподключение…|Офлайн|Чаты|Новый разговор|непрочитанное|Сначала заполните форму.',
 };
 
 /** Primary language subtag, lower-cased: `uk-UA` -> `uk`. */
@@ -98,15 +95,24 @@ export const lang = (locale: string): string => locale.toLowerCase().split(/[-_]
 /** Languages written right to left. */
 export const isRtl = (locale: string): boolean => /^(ar|he|fa|ur)$/.test(lang(locale));
 
-/** Built-in strings for a locale (English when unknown), with overrides (string values only) applied. */
-export const getStrings = (locale: string, overrides?: Partial<Strings>): Strings => {
-  const base = (locales[lang(locale)] || locales.en)!.split('|');
-  const s = {} as Strings;
-  KEYS.forEach((k, i) => {
-    const o = overrides?.[k];
-    s[k] = typeof o == 'string' ? o : base[i]!;
+/** Fill the `keys` of `s` it lacks from a `|`-separated table, in the locale (English when unknown). */
+export const fill = (s: Partial<Strings>, locale: string, table: Record<string, string>, keys: (keyof Strings)[]): Strings => {
+  const base = (table[lang(locale)] || table.en)!.split('|');
+  const out = { ...s };
+  keys.forEach((k, i) => {
+    if (typeof out[k] != 'string') out[k] = base[i]!;
   });
-  return s;
+  return out as Strings;
+};
+
+/**
+ * Built-in strings for a locale, with overrides (string values only) applied. The optional features'
+ * strings are added when they load (extras-i18n.ts); their overrides are kept until then.
+ */
+export const getStrings = (locale: string, overrides?: Partial<Strings>): Strings => {
+  const own: Partial<Strings> = {};
+  for (const k in overrides) if (typeof overrides[k as keyof Strings] == 'string') own[k as keyof Strings] = overrides[k as keyof Strings];
+  return fill(own, locale, locales, KEYS);
 };
 
 /** Replace `{n}` (and `{m}`) in a template. */

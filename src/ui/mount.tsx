@@ -4,7 +4,7 @@ import { h, render } from 'preact';
 import type { ContactField } from '../core/contact';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
 import { Window, atBottom, reason, type View } from './app';
-import { createTray } from './attachments';
+import { loadExtras } from './load-extras';
 import { CHAT } from './icons';
 import { fmt, type Strings } from './i18n';
 import { css } from './styles';
@@ -65,15 +65,18 @@ export function mountWidget(o: MountOptions): WidgetView {
   const cl = typeof o.client == 'function' ? o.client : () => o.client as ChatClient;
   const host = document.createElement('chat-sdk-widget');
   const root = host.attachShadow({ mode: 'open' });
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    const el = root.appendChild(document.createElement('style'));
-    if (o.nonce) el.nonce = o.nonce;
-    el.textContent = css;
-  }
+  const addCss = (text: string) => {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    } catch {
+      const el = root.appendChild(document.createElement('style'));
+      if (o.nonce) el.nonce = o.nonce;
+      el.textContent = text;
+    }
+  };
+  addCss(css);
   /** An element with attributes, appended to `parent` (SVG elements with `svg`). */
   const mk = (tag: string, parent: Node, a: Record<string, string> = {}, svg?: 1): any => {
     const e = parent.appendChild(svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag));
@@ -155,7 +158,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     send(text) {
       v.alert = '';
       v.saved = false;
-      const attachments = v.tray.take();
+      const attachments = v.tray?.take() || [];
       cl()
         .send(text, attachments.length ? { attachments } : undefined)
         .catch((e) => warn(e?.code == 'invalid-input' ? fmt(v.s.tooLong, max) : v.s.error));
@@ -201,7 +204,6 @@ export function mountWidget(o: MountOptions): WidgetView {
           },
           (e) => (warn(reason(v.s, e)), false),
         ),
-    tray: createTray(cl, () => v.s, o.maxFileSize || 10 * 1024 * 1024, () => draw(), warn),
     drag(on) {
       v.dragging = on;
       draw();
@@ -224,6 +226,11 @@ export function mountWidget(o: MountOptions): WidgetView {
   // A new agent message (not one of a chat just shown) while closed or hidden plays the tone.
   const onState = (st: ChatState) => {
     const same = st.currentChatId == v.state?.currentChatId;
+    // reset(): the files and the thank-you line belonged to the visitor who signed out.
+    if (v.state?.visitorId && !st.visitorId) {
+      v.tray?.clear();
+      v.saved = false;
+    }
     let ding = 0;
     v.state = st;
     st.messages.forEach((m: ChatMessage) => {
@@ -232,11 +239,26 @@ export function mountWidget(o: MountOptions): WidgetView {
     if (o.sound && ding && same && !(v.open && shown())) beep();
     frame ||= requestAnimationFrame(draw);
   };
+  // The optional features load (from their own file, in the classic script) only where one is on.
+  let gone = false;
+  const extras = () =>
+    loadExtras().then(
+      (x) => {
+        if (gone) return;
+        addCss(x.css);
+        v.s = x.withExtraStrings(v.s, v.locale);
+        if (o.attachments) v.tray = x.createTray(cl, () => v.s, o.maxFileSize || 10 * 1024 * 1024, () => draw(), warn);
+        v.x = x;
+        draw();
+      },
+      (e) => console.warn(`[ChatSDK] The contact form, attachments and feedback are off: their file did not load (${e}).`),
+    );
   const start = () => {
     if (unsub) return;
     unsub = cl().subscribe(onState);
     onState(cl().getState());
     pres();
+    if ((o.contactForm && o.contactForm != 'off') || o.attachments || o.feedback) void extras();
   };
   const focus = () => root.querySelector<HTMLElement>(!v.open ? '.l' : v.list ? '[aria-current],.cl button' : '.c textarea')?.focus();
   function set(open: boolean) {
@@ -263,13 +285,14 @@ export function mountWidget(o: MountOptions): WidgetView {
     isOpen: () => v.open,
     start,
     destroy() {
+      gone = true;
       cancelAnimationFrame(frame);
       cancelAnimationFrame(fitFrame);
       unsub?.();
       vvOn(0);
       document.removeEventListener('visibilitychange', pres);
       ac?.close().catch(() => {});
-      v.tray.clear();
+      v.tray?.clear();
       if (built) render(null, win);
       host.remove();
     },

@@ -75,40 +75,18 @@ svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-lin
 [dir=rtl] .sb svg{transform:scaleX(-1)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .ib:disabled{opacity:.4;cursor:default}
-.tr{list-style:none;margin:0;padding:6px 14px 0;display:flex;flex-wrap:wrap;gap:6px}
 .fc{display:inline-flex;align-items:center;gap:6px;max-width:100%;padding:4px 8px;border-radius:10px;border:1px solid var(--e);background:var(--b);font-size:12px;color:inherit;text-decoration:none}
 .fn,.ct{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .fn{max-width:170px}
 .fz,.cl time{color:var(--m);font-size:12px}
-.fe{color:var(--x);font-size:12px;font-weight:400}
-.fc progress{width:60px;height:4px;accent-color:var(--p)}
-.x{width:22px;height:22px;border-radius:50%}
-.x svg{width:12px}
 .fs{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
 .th img{display:block;max-width:200px;max-height:160px;border-radius:12px;object-fit:cover}
-.rate{display:flex;align-items:center;flex-wrap:wrap;gap:2px;margin:2px 0}
-.fb{width:30px;height:30px;border-radius:50%;color:var(--m)}
-.fb svg{width:16px}
-.fb.down svg{transform:rotate(180deg)}
-.fb[aria-pressed=true]{color:var(--p)}
-.fb:disabled{cursor:default}
-.fb:disabled:not([aria-pressed=true]){opacity:.4}
-.cm{display:flex;align-items:flex-end;gap:6px;width:100%}
-.cm textarea,.cf input{flex:1;font:inherit;font-size:15px;color:inherit;background:var(--b);border:1px solid var(--e);border-radius:8px;padding:7px 9px}
-.cf{margin:0 14px 8px;padding:12px;border:1px solid var(--e);border-radius:12px;display:flex;flex-direction:column;gap:8px}
-.cf p{margin:0}
-.ff{display:flex;flex-direction:column;gap:3px}
-.cf label{font-size:13px;font-weight:600}
-.cf [aria-invalid]{border-color:var(--x)}
-.sb2{background:var(--p);color:var(--o);border-radius:10px;padding:9px 14px;font-weight:600}
 .cl{flex:1;overflow-y:auto;padding:8px}
 .cl ul{list-style:none;margin:0;padding:0}
 .cl button{width:100%;grid-template-columns:1fr auto auto;justify-items:start;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
 .cl button:hover{background:#8882}
 .cl [aria-current]{background:var(--u)}
 .dot{width:8px;height:8px;border-radius:50%;background:#d93025}
-.dz{position:absolute;inset:60px 8px 8px;display:grid;place-items:center;border:2px dashed var(--p);border-radius:12px;background:var(--b);font-weight:600;pointer-events:none}
-.al.ok{color:inherit;background:#1e8e3e1f}
 textarea:disabled{cursor:not-allowed}
-@media (max-width:480px){.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea,.cf input,.cm textarea{font-size:16px}}
+@media (max-width:480px){.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important}}`;

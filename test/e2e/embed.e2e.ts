@@ -86,8 +86,10 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     const page = await newPage();
     // Live updates come from a second file, fetched with import() once the chat has a session.
     const liveFile: string[] = [];
+    const extrasFile: string[] = [];
     page.on('requestfinished', (request) => {
       if (request.url().endsWith('/chat-sdk-live.js')) liveFile.push(request.url());
+      if (request.url().endsWith('/chat-sdk-extras.js')) extrasFile.push(request.url());
     });
     await page.goto(stack.embedUrl);
     // Loading the script makes no request: nothing reaches the API before the visitor opens the chat.
@@ -119,6 +121,8 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     await poll(() => liveFile.length).toBe(1);
     await poll(async () => (await stack.log()).some((e) => e.method === 'GET' && /\/messages\/$/.test(e.path) && e.status === 200), 10_000).toBe(true);
     expect(liveFile).toEqual([new URL('/dist/chat-sdk-live.js', stack.embedUrl).href]);
+    // No optional feature is on here: their file is never fetched.
+    expect(extrasFile).toEqual([]);
 
     expect(await stack.problemsOf(page)).toEqual([]);
     await page.context().close();

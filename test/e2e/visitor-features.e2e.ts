@@ -41,6 +41,8 @@ describe('visitor features against the reference backend', () => {
 
   it('after-first-message contact form: the message goes out, the form asks, checks the email, saves the visitor; not asked after a reload', async () => {
     const url = stack.initUrl({ contactForm: 'after-first-message', contactFields: 'name,email' });
+    const extras: string[] = [];
+    page.on('requestfinished', (request) => void (request.url().endsWith('/chat-sdk-extras.js') && extras.push(request.url())));
     await page.goto(url);
     await openChat(page);
     const text = uniqueText('Do you ship to Lviv?');
@@ -62,6 +64,8 @@ describe('visitor features against the reference backend', () => {
     const { visitorId } = stack.storedIn(text)!;
     const visitor = stack.api.state.store.visitors.get(visitorId!)!;
     expect(visitor.metadata).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com' });
+    // The form came from the optional features' file, fetched once, next to the script.
+    expect(extras).toEqual([new URL('/dist/chat-sdk-extras.js', url).href]);
 
     await page.reload();
     await openChat(page);

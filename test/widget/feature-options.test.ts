@@ -39,11 +39,11 @@ describe('feature options', () => {
     expect(shadow().querySelector('form.cf')).toBeNull();
   });
 
-  it('contactFields as a list or a comma string; the form shows those fields', () => {
+  it('contactFields as a list or a comma string; the form shows those fields', async () => {
     init({ ...opts, client: createFakeClient(), contactForm: 'before', contactFields: ' Phone , name' });
     button('Open chat')!.click();
-    const labels = [...shadow().querySelectorAll('form.cf label')].map((l) => l.textContent);
-    expect(labels).toEqual(['Phone', 'Name']);
+    const labels = () => [...shadow().querySelectorAll('form.cf label')].map((l) => l.textContent);
+    await vi.waitFor(() => expect(labels()).toEqual(['Phone', 'Name']));
   });
 
   it('data-* attributes: data-attachments, data-feedback (booleans), data-max-file-size (number), data-contact-form / -fields (text)', () => {
