@@ -226,11 +226,10 @@ export function mountWidget(o: MountOptions): WidgetView {
   // A new agent message (not one of a chat just shown) while closed or hidden plays the tone.
   const onState = (st: ChatState) => {
     const same = st.currentChatId == v.state?.currentChatId;
-    // reset(): the files and the thank-you line belonged to the visitor who signed out.
-    if (v.state?.visitorId && !st.visitorId) {
-      v.tray?.clear();
-      v.saved = false;
-    }
+    // Files are uploaded for one chat's session: they do not follow the visitor to another chat, nor
+    // survive reset() (with the thank-you line, they belonged to the visitor who signed out).
+    if (v.state && !same) v.tray?.clear();
+    if (v.state?.visitorId && !st.visitorId) v.saved = false;
     let ding = 0;
     v.state = st;
     st.messages.forEach((m: ChatMessage) => {

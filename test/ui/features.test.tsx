@@ -195,6 +195,17 @@ describe('attachments', () => {
     expect(client.uploads[2]!.file.name).toBe('two.png');
   });
 
+  it('files belong to one chat: a new chat (or reset) cancels them and empties the tray', async () => {
+    await mount({ attachments: true });
+    choose(png());
+    await settle();
+    expect(progressbars()).toHaveLength(1);
+    await client.newChat();
+    await settle();
+    expect(client.uploads[0]!.options.signal!.aborted).toBe(true);
+    expect(shadow().querySelector('.tr')).toBeNull();
+  });
+
   it('files dropped on the window and images pasted into the composer are uploaded', async () => {
     await mount({ attachments: true });
     const win = shadow().querySelector('[role=dialog]')!;
