@@ -492,11 +492,15 @@ const row = (name, v, unit = '', budget = '', over = false, note = '') => rows.p
 const f = (x, d = 1) => (x == null ? 'n/a' : String(round(x, d)));
 
 section('1. Bundle size');
-for (const [file, s] of Object.entries(size)) {
-  const script = file.endsWith('.js');
+// The budget is for what a script-tag page loads: chat-sdk.js, and with a chat going, chat-sdk-live.js too
+// (chat-sdk-extras.js only where the optional features are on).
+const total = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+const sized = { ...size, 'chat-sdk.js + chat-sdk-live.js': total(size['dist/chat-sdk.js'], size['dist/chat-sdk-live.js']) };
+for (const [file, s] of Object.entries(sized)) {
+  const budgeted = file === 'dist/chat-sdk.js' || file.includes(' + ');
   row(`${file} raw`, f(s.raw / KB, 2), 'KB');
-  row(`${file} gzip -9`, f(s.gzip / KB, 2), 'KB', script ? '20 KB' : '', script && s.gzip > BUDGET.gzip);
-  row(`${file} brotli -q11`, f(s.brotli / KB, 2), 'KB', script ? '16 KB' : '', script && s.brotli > BUDGET.brotli);
+  row(`${file} gzip -9`, f(s.gzip / KB, 2), 'KB', budgeted ? '20 KB' : '', budgeted && s.gzip > BUDGET.gzip);
+  row(`${file} brotli -q11`, f(s.brotli / KB, 2), 'KB', budgeted ? '16 KB' : '', budgeted && s.brotli > BUDGET.brotli);
 }
 for (const [k, label] of [['startup1x', '1x'], ['startup4x', '4x CPU']]) {
   const m = med[k];

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { HistoryMessage } from '../helpers/contract-server';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM JavaScript without declarations
@@ -317,6 +317,27 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
 
 /** A unique, keyword-free message (the backend's default reply quotes it back). */
 let counter = 0;
+/**
+ * The usual set-up of a test file: one stack for the file, and before each test a reset backend and a
+ * fresh browser context with a watched page. Read `stack`, `context` and `page` inside the tests.
+ */
+export function useStack(apiOptions: Record<string, unknown> = {}): { readonly stack: Stack; readonly context: BrowserContext; readonly page: Page } {
+  const env = {} as { stack: Stack; context: BrowserContext; page: Page };
+  beforeAll(async () => {
+    env.stack = await startStack(apiOptions);
+  });
+  afterAll(async () => {
+    await env.stack?.close();
+  });
+  beforeEach(async () => {
+    await env.stack.reset();
+    await env.context?.close();
+    env.context = await env.stack.context();
+    env.page = env.stack.watch(await env.context.newPage());
+  });
+  return env;
+}
+
 export const uniqueText = (label: string) => `${label} q${Date.now().toString(36)}${++counter}`;
 
 export const launcher = (page: Page) => page.getByRole('button', { name: /^Open chat/ });

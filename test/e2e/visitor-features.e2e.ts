@@ -2,9 +2,9 @@
 // backend: the after-first-message contact form (and not asked again after a reload), an image upload
 // shown as a thumbnail the server serves, a slow upload cancelled, switching chats while an answer
 // streams, answer feedback, and reset() leaving no visitor data in storage.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { button, composer, messages, openChat, poll, sendMessage, startStack, transcript, uniqueText, type Stack } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { button, composer, messages, openChat, poll, sendMessage, transcript, uniqueText, useStack } from './harness';
 
 // A 1x1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -22,24 +22,10 @@ const settled = (page: Page, count: number) =>
   }, 20_000).toBe(true);
 
 describe('visitor features against the reference backend', () => {
-  let stack: Stack;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-  beforeEach(async () => {
-    await stack.reset();
-    await context?.close();
-    context = await stack.context();
-    page = stack.watch(await context.newPage());
-  });
+  const env = useStack();
 
   it('after-first-message contact form: the message goes out, the form asks, checks the email, saves the visitor; not asked after a reload', async () => {
+    const { stack, page } = env;
     const url = stack.initUrl({ contactForm: 'after-first-message', contactFields: 'name,email' });
     const extras: string[] = [];
     page.on('requestfinished', (request) => void (request.url().endsWith('/chat-sdk-extras.js') && extras.push(request.url())));
@@ -76,6 +62,7 @@ describe('visitor features against the reference backend', () => {
   });
 
   it('an image upload: progress, sent with the message, shown as a thumbnail served by the backend; the answer names the file', async () => {
+    const { stack, page } = env;
     await page.goto(stack.initUrl({ attachments: true }));
     await openChat(page);
     await page.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG });
@@ -96,6 +83,7 @@ describe('visitor features against the reference backend', () => {
   });
 
   it('a slow upload shows its progress bar and can be cancelled; a failed one is retried; the text goes out meanwhile', async () => {
+    const { stack, page } = env;
     await stack.fault('upload-slow', { seconds: 5 });
     await page.goto(stack.initUrl({ attachments: true }));
     await openChat(page);
@@ -118,6 +106,7 @@ describe('visitor features against the reference backend', () => {
   });
 
   it('switching chats keeps a streaming answer going; the list shows both chats and the finished one gets its dot', async () => {
+    const { stack, page } = env;
     await page.goto(stack.plainUrl);
     await openChat(page);
     const first = uniqueText('Tell me a long story');
@@ -146,6 +135,7 @@ describe('visitor features against the reference backend', () => {
   });
 
   it('feedback: Helpful is sent once to the answer and shown as given', async () => {
+    const { stack, page } = env;
     await page.goto(stack.initUrl({ feedback: true }));
     await openChat(page);
     const text = uniqueText('rate me');
@@ -160,6 +150,7 @@ describe('visitor features against the reference backend', () => {
   });
 
   it('reset() (sign-out): no visitor data left in storage, the transcript is gone, the next message starts a new visitor', async () => {
+    const { stack, page } = env;
     await page.goto(stack.initUrl({}));
     await openChat(page);
     const text = uniqueText('before sign-out');

@@ -256,11 +256,17 @@ describe('answer feedback', () => {
     expect(button('Helpful')).toBeNull();
   });
 
-  it('Helpful is sent once and shown as given', async () => {
+  /** The widget with feedback on, showing one finished answer. */
+  const showAnswer = async () => {
     await mount({ feedback: true });
     const a = answer();
     client.setMessages([a]);
     await settle();
+    return a;
+  };
+
+  it('Helpful is sent once and shown as given', async () => {
+    const a = await showAnswer();
     button('Helpful')!.click();
     await settle();
     expect(client.calls.feedback).toEqual([[a.id, 'up', undefined]]);
@@ -271,10 +277,7 @@ describe('answer feedback', () => {
   });
 
   it('Not helpful asks for an optional comment, then sends it', async () => {
-    await mount({ feedback: true });
-    const a = answer();
-    client.setMessages([a]);
-    await settle();
+    const a = await showAnswer();
     button('Not helpful')!.click();
     await settle();
     const note = shadow().querySelector<HTMLTextAreaElement>('textarea[aria-label="What went wrong? (optional)"]')!;
