@@ -561,6 +561,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   // ---- public API -------------------------------------------------------------------------
 
   const destroyed = (): ChatError => new ChatError('aborted', 'This chat client was destroyed.');
+  /** Every public call that needs the client: refuse after destroy(), read storage on first use. */
   const alive = (): void => {
     if (lifetime.signal.aborted) throw destroyed();
     hydrate();
@@ -596,15 +597,14 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     local.removeItem(resetKey);
   }
 
-  /** An AbortSignal for one call: the caller's, and the client's lifetime. */
-  function callSignal(signal?: AbortSignal): AbortSignal {
-    if (!signal) return lifetime.signal;
+  /** An AbortSignal for one call that ends with the caller's or the client's; `done()` unlinks them. */
+  function callSignal(signal?: AbortSignal): [AbortSignal, () => void] {
     const both = new AbortController();
-    const stop = (): void => both.abort(signal.aborted ? signal.reason : lifetime.signal.reason);
-    if (signal.aborted || lifetime.signal.aborted) stop();
-    signal.addEventListener('abort', stop, { once: true });
-    lifetime.signal.addEventListener('abort', stop, { once: true });
-    return both.signal;
+    const stop = (): void => both.abort(signal?.aborted ? signal.reason : lifetime.signal.reason);
+    if (signal?.aborted || lifetime.signal.aborted) stop();
+    signal?.addEventListener('abort', stop);
+    lifetime.signal.addEventListener('abort', stop);
+    return [both.signal, () => (signal?.removeEventListener('abort', stop), lifetime.signal.removeEventListener('abort', stop))];
   }
 
   return {
@@ -616,8 +616,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     on: (name, handler) => emitter.on(name, handler),
 
     async connect() {
-      if (lifetime.signal.aborted) throw destroyed();
-      hydrate();
+      alive();
       try {
         const id = await withRetries(() => ensureVisitor(lifetime.signal), lifetime.signal);
         if (error) setError(null);
@@ -630,17 +629,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     },
 
     async send(text, options) {
-      if (lifetime.signal.aborted) throw destroyed();
+      alive();
       const attachments = readAttachments(options?.attachments);
       if (typeof text !== 'string' || (!text.trim() && !attachments)) throw invalid('Type a message first.');
       const body = text.replace(/\s+$/, '');
       if (body.length > config.maxMessageLength) {
-        throw new ChatError(
-          'invalid-input',
-          `Messages can be at most ${config.maxMessageLength} characters long (this one has ${body.length}).`,
-        );
+        throw invalid(`Messages can be at most ${config.maxMessageLength} characters long (this one has ${body.length}).`);
       }
-      hydrate();
       const message: ChatMessage = { id: nanoid(), author: 'visitor', text: body, status: 'queued', createdAt: now() };
       if (attachments) message.attachments = attachments;
       const chatId = currentChatId;
@@ -651,8 +646,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     },
 
     async retry(messageId) {
-      if (lifetime.signal.aborted) throw destroyed();
-      hydrate();
+      alive();
       for (const chat of chats) {
         const message = chat.messages.find((m) => m.id === messageId);
         if (!message) continue;
@@ -672,8 +666,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     },
 
     async newChat() {
-      if (lifetime.signal.aborted) throw destroyed();
-      hydrate();
+      alive();
       const current = findChat(currentChatId);
       if (!current || current.messages.length > 0) {
         const chat = newChatRecord();
@@ -713,7 +706,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       if (typeof Blob === 'undefined' || !(file instanceof Blob)) throw invalid('upload() takes a File or Blob.');
       const type = checkFile(file, config.maxFileSize);
       const chatId = currentChatId;
-      const call = callSignal(signal);
+      const [call, done] = callSignal(signal);
       try {
         const who = await withRetries(() => ensureVisitor(call), call);
         const { sessionId, visitorId: owner } = await ensureSession(chatId, who, call, new Set());
@@ -721,6 +714,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         return await uploadFile({ XHR, apiUrl: config.apiUrl, apiKey: config.apiKey, file, type, sessionId, visitorId: owner }, { onProgress, signal: call });
       } catch (caught) {
         throw call.aborted ? new ChatError('aborted', 'The upload was cancelled.', { retryable: true }) : toChatError(caught);
+      } finally {
+        done();
       }
     },
 
@@ -780,12 +775,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         }
         return who;
       }, signal);
-      const contact = !!(metadata.name || metadata.email || metadata.phone);
-      profile = {
-        visitorId: id,
-        identified: contact || (profile?.visitorId === id && profile.identified),
-        ...(externalUserId ? { externalUserId } : profile?.visitorId === id && profile.externalUserId ? { externalUserId: profile.externalUserId } : {}),
-      };
+      // What was known of this visitor stays; contact details, once given, make it identified.
+      const before = profile?.visitorId === id ? profile : null;
+      const user = externalUserId || before?.externalUserId;
+      profile = { visitorId: id, identified: !!(metadata.name || metadata.email || metadata.phone || before?.identified) };
+      if (user) profile.externalUserId = user;
       writeRecord(local, profileKey, profile);
       publish();
     },
