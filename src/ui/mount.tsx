@@ -2,6 +2,7 @@
 /** @jsx h */
 import { h, render } from 'preact';
 import type { ContactField } from '../core/contact';
+import { DEFAULTS } from '../core/options';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
 import { Window, atBottom, reason, type View } from './app';
 import { loadExtras } from './load-extras';
@@ -246,7 +247,7 @@ export function mountWidget(o: MountOptions): WidgetView {
         if (gone) return;
         addCss(x.css);
         v.s = x.withExtraStrings(v.s, v.locale);
-        if (o.attachments) v.tray = x.createTray(cl, () => v.s, o.maxFileSize || 10 * 1024 * 1024, () => draw(), warn);
+        if (o.attachments) v.tray = x.createTray(cl, () => v.s, o.maxFileSize || DEFAULTS.maxFileSize, () => draw(), warn);
         v.x = x;
         draw();
       },

@@ -2,7 +2,7 @@
 // the UI. Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
 import { createChatClient } from '../core';
 import { CONTACT_FIELDS, type ContactField } from '../core/contact';
-import { normalizeApiUrl } from '../core/options';
+import { DEFAULTS, normalizeApiUrl } from '../core/options';
 import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage, VisitorAttributes } from '../core/types';
 import { getStrings, isRtl, lang, locales, type Strings } from '../ui/i18n';
 import { mountWidget } from '../ui/mount';
@@ -105,8 +105,8 @@ const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
   theme: [(v) => /^(auto|light|dark)$/.test(v), '"auto", "light" or "dark"', 'auto'],
   primaryColor: [(v) => isStr(v) && isColor(v), 'a CSS colour such as "#2563eb"', '#2563eb'],
   zIndex: [(v) => /^-?\d+$/.test(v), 'an integer', 2147483000],
-  maxMessageLength: [isCount, 'a positive integer', 4000],
-  maxFileSize: [isCount, 'a positive integer (bytes)', 10485760],
+  maxMessageLength: [isCount, 'a positive integer', DEFAULTS.maxMessageLength],
+  maxFileSize: [isCount, 'a positive integer (bytes)', DEFAULTS.maxFileSize],
   strings: [(v) => typeof v == 'object', 'an object of strings', {}],
   locale: [isStr, 'a string'],
   title: [isStr, 'a string'],
