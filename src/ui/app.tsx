@@ -39,7 +39,6 @@ export interface View {
   contact?: 'before' | 'after-first-message';
   fields: ContactField[];
   feedback?: boolean;
-  attach?: boolean;
   /** The conversation list is shown instead of the chat. */
   list?: boolean;
   showList(on: boolean): void;

@@ -178,7 +178,6 @@ export function mountWidget(o: MountOptions): WidgetView {
     contact: o.contactForm == 'off' ? undefined : o.contactForm,
     fields: o.contactFields || ['name', 'email'],
     feedback: o.feedback,
-    attach: o.attachments,
     showList(on) {
       v.list = on;
       draw();
