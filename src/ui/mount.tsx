@@ -202,7 +202,16 @@ export function mountWidget(o: MountOptions): WidgetView {
             focus();
             return true;
           },
-          (e) => (warn(reason(v.s, e)), false),
+          (e) => {
+            // A backend without the endpoint cannot take the details: the form must not keep the
+            // visitor from chatting. (404 here comes after the core replaced an unknown visitor once.)
+            if ([404, 405, 501].includes(e?.status)) {
+              console.warn(`[ChatSDK] The backend has no PATCH /api/chats/visitors/{id}/ (${e.status}): the contact form is skipped.`);
+              v.contact = undefined;
+              draw();
+            } else warn(reason(v.s, e));
+            return false;
+          },
         ),
     drag(on) {
       v.dragging = on;

@@ -118,6 +118,22 @@ describe('contact form', () => {
     expect(alertText()).toContain('No connection.');
     expect(field('Email')!.value).toBe('ada@example.com');
   });
+  it('a backend without the visitor endpoint (404): the form is skipped with one warning, the visitor can chat', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    client.identify = async () => {
+      throw Object.assign(new Error('No route'), { code: 'http', status: 404 });
+    };
+    await mount({ contactForm: 'before' });
+    fill(field('Name')!, 'Ada');
+    fill(field('Email')!, 'ada@example.com');
+    submitForm(shadow().querySelector('form.cf')!);
+    await settle();
+    expect(shadow().querySelector('form.cf')).toBeNull();
+    expect(textbox().disabled).toBe(false);
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      '[ChatSDK] The backend has no PATCH /api/chats/visitors/{id}/ (404): the contact form is skipped.',
+    ]);
+  });
 });
 
 describe('attachments', () => {
