@@ -42,7 +42,7 @@ export function createTray(client: () => ChatClient, s: () => Strings, maxBytes:
     items: [],
     add(files) {
       for (const file of files) {
-        const why = !attachmentType(file) ? s().fileType : file.size > maxBytes ? s().fileSize : !file.size ? s().fileType : '';
+        const why = !attachmentType(file) ? s().fileType : file.size > maxBytes ? s().fileSize : !file.size ? s().fileEmpty : '';
         if (why) refuse(fmt(why, file.name || 'file', formatSize(maxBytes)));
         else start({ key: ++keys, name: file.name || 'file', loaded: 0, total: file.size, file });
       }

@@ -57,6 +57,7 @@ export interface Strings {
   remove: string;
   fileType: string;
   fileSize: string;
+  fileEmpty: string;
   uploadFailed: string;
   dropHere: string;
   /** Answer feedback. */

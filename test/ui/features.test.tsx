@@ -180,7 +180,7 @@ describe('attachments', () => {
     expect(progressbars()).toHaveLength(1);
   });
 
-  it('refused before upload: a type outside the allowlist, a file over the size limit (clear messages)', async () => {
+  it('refused before upload: a type outside the allowlist, a file over the size limit, an empty file (clear messages)', async () => {
     await mount({ attachments: true, maxFileSize: 1024 * 1024 });
     choose(new File(['x'], 'setup.exe', { type: 'application/x-msdownload' }));
     await settle();
@@ -188,6 +188,9 @@ describe('attachments', () => {
     choose(png('huge.png', 2 * 1024 * 1024));
     await settle();
     expect(alertText()).toBe('huge.png is too large: files can be at most 1 MB.');
+    choose(png('blank.png', 0));
+    await settle();
+    expect(alertText()).toBe('blank.png is empty.');
     expect(client.uploads).toEqual([]);
   });
 
