@@ -206,7 +206,7 @@
     var body = { fault: name };
     if (name === 'slow') body.seconds = Number(input('slow-seconds').value) || 0;
     if (name === '429-next' || name === '503-next') body.seconds = Number(input('retry-seconds').value) || 0;
-    if (name === 'refuse-sockets' || name === 'history-503') body.seconds = Number(input('live-seconds').value) || 0;
+    if (name === 'refuse-sockets' || name === 'history-503' || name === 'unreachable') body.seconds = Number(input('live-seconds').value) || 0;
     post('/__qa/fault', body).then(
       function (/** @type {any} */ data) {
         say(data.message + '. Backend mode: ' + data.mode + '.');

@@ -134,6 +134,12 @@ export async function startApiServer({
     if (path.startsWith('/__qa/')) return handleQa(req, res, ctx);
     if (path.startsWith('/__agent/')) return handleAgent(req, res, ctx);
     if (path.startsWith('/api/')) {
+      // As if the server were gone: the connection is cut before the request is read, so nothing is stored.
+      if (faults.unreachableFor) {
+        ctx.notes.push('QA fault unreachable');
+        res.socket?.destroy();
+        return;
+      }
       // Background polls of the history endpoint, and images loading, do not use up the one-shot
       // faults meant for chat.
       const background = HISTORY_PATH.test(path) || ATTACHMENT_FILE_PATH.test(path);

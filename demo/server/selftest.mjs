@@ -436,6 +436,18 @@ test('history endpoint', async (t) => {
     assert.equal((await history()).status, 200);
   });
 
+  await t.test('unreachable: every API request loses its connection unread, nothing is stored, until normal', async () => {
+    const fresh = await c.start();
+    const before = (await c.state()).counts.messages;
+    await c.fault('unreachable', 30);
+    assert.match((await c.state()).mode, /unreachable \(30s left\)/);
+    await assert.rejects(c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'hello', 'unreach-1')));
+    await assert.rejects(history());
+    assert.equal((await c.state()).counts.messages, before);
+    await c.fault('normal');
+    assert.equal((await history()).status, 200);
+  });
+
   await t.test('a cut stream is in the history with the text so far, once', async () => {
     const fresh = await c.start();
     await c.fault('cut-stream');

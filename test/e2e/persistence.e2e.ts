@@ -174,22 +174,22 @@ describe('offline outbox', () => {
     const page = await openTab(context);
     await ask(page, uniqueText('warm up'));
     await context.setOffline(true);
+    // Chromium's offline emulation does not survive a navigation (navigator.onLine reads true in the
+    // reloaded page, and the page being left can see the network come back for a moment and send, unseen
+    // by request interception), so the API is also made unreachable at the server until the test goes online.
+    await stack.fault('unreachable', { seconds: 120 });
     // The emulation reaches the page a moment later; a send before that really goes out.
     await poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
     const text = uniqueText('queued over reload');
     await sendMessage(page, text);
     await poll(() => lastStatus(page, 'visitor')).toBe('queued');
 
-    // Chromium's offline emulation does not fully survive a navigation (navigator.onLine reads true in
-    // the reloaded page, and an early request can get through), so keep the API unreachable by a route too.
-    const apiPattern = `${stack.api.url}/**`;
-    await context.route(apiPattern, (route) => route.abort('internetdisconnected'));
     await page.reload();
     await openChat(page);
     await poll(async () => (await transcript(page)).filter((m) => m.text.includes(text)).map((m) => m.status)).toEqual(['queued']);
     expect(stack.stored(text)).toBe(0);
 
-    await context.unroute(apiPattern);
+    await stack.fault('normal');
     await context.setOffline(false);
     await poll(() => lastStatus(page, 'assistant').then(async (s) => `${await countMessages(page, 'assistant')}:${s}`)).toBe('2:sent');
     expect(await countMessages(page, 'visitor', text)).toBe(1);

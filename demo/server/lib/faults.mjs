@@ -22,6 +22,7 @@ export const FAULT_NAMES = /** @type {const} */ ([
   'drop-sockets',
   'refuse-sockets',
   'history-503',
+  'unreachable',
   'upload-500-next',
   'upload-slow',
 ]);
@@ -52,6 +53,8 @@ export function createFaults() {
   /** Timed faults: until when (ms since epoch) they hold. */
   let refuseSocketsUntil = 0;
   let historyErrorsUntil = 0;
+  /** Until then every /api/ request has its connection cut before anything is read or stored. */
+  let unreachableUntil = 0;
   /** @param {number} until */
   const secondsLeft = (until) => Math.max(0, Math.ceil((until - Date.now()) / 1000));
 
@@ -80,6 +83,7 @@ export function createFaults() {
         pending.clear();
         refuseSocketsUntil = 0;
         historyErrorsUntil = 0;
+        unreachableUntil = 0;
       } else if (name === 'slow') {
         slowSeconds = seconds ?? 5;
       } else if (name === 'upload-slow') {
@@ -88,6 +92,8 @@ export function createFaults() {
         refuseSocketsUntil = Date.now() + (seconds ?? 10) * 1000;
       } else if (name === 'history-503') {
         historyErrorsUntil = Date.now() + (seconds ?? 10) * 1000;
+      } else if (name === 'unreachable') {
+        unreachableUntil = Date.now() + (seconds ?? 10) * 1000;
       } else if (name !== 'forget-visitors' && name !== 'expire-sessions' && name !== 'drop-sockets') {
         pending.set(name, seconds ?? 2);
       }
@@ -99,6 +105,10 @@ export function createFaults() {
     /** Seconds that the history endpoint still answers 503 (0 = normal). */
     get historyErrorsFor() {
       return secondsLeft(historyErrorsUntil);
+    },
+    /** Seconds that the API is still unreachable (0 = normal). */
+    get unreachableFor() {
+      return secondsLeft(unreachableUntil);
     },
     /** For any /api/ request: 500, 429, 503 or a captive-portal page. */
     takeApi: () => take(ANY_API),
@@ -121,6 +131,7 @@ export function createFaults() {
       if (uploadSlowSeconds !== null) parts.push(`upload-slow ${uploadSlowSeconds}s`);
       if (secondsLeft(refuseSocketsUntil)) parts.push(`refuse-sockets (${secondsLeft(refuseSocketsUntil)}s left)`);
       if (secondsLeft(historyErrorsUntil)) parts.push(`history-503 (${secondsLeft(historyErrorsUntil)}s left)`);
+      if (secondsLeft(unreachableUntil)) parts.push(`unreachable (${secondsLeft(unreachableUntil)}s left)`);
       for (const [name, seconds] of pending) {
         parts.push(name === '429-next' || name === '503-next' ? `${name} (Retry-After ${seconds})` : name);
       }
