@@ -1,8 +1,7 @@
 // The script build's stand-in for ./live (vite.config.ts swaps it in for dist/chat-sdk.js): live updates
 // load from dist/chat-sdk-live.js, next to the script, once the current chat has a session to watch. A
 // page view where nobody chats never downloads them; the ES module build bundles ./live itself.
-// `import()` rather than a <script> element: it needs no Trusted Types policy, only `script-src`.
-import { assetUrl } from './asset-url';
+import { importAsset } from './asset-url';
 import type { createLive as createRealLive, Live } from './live';
 import type { Presence } from './types';
 
@@ -16,20 +15,14 @@ export function createLive(...args: Parameters<typeof createRealLive>): Live {
 
   function load(): void {
     requested = true;
-    let url: string;
-    try {
-      url = assetUrl(LIVE_FILE);
-    } catch {
-      return void console.warn(`[ChatSDK] Live updates are off: cannot tell where ${LIVE_FILE} is (the script's URL is unknown).`);
-    }
-    import(/* @vite-ignore */ url).then(
-      (module: { createLive: typeof createRealLive }) => {
+    importAsset<{ createLive: typeof createRealLive }>(LIVE_FILE).then(
+      (module) => {
         if (signal.aborted) return;
         real = module.createLive(...args);
         real.presence(presence);
         real.check();
       },
-      (error: unknown) => console.warn(`[ChatSDK] Live updates are off: ${url} did not load (${String(error)}).`),
+      (error: unknown) => console.warn(`[ChatSDK] Live updates are off: ${LIVE_FILE} did not load (${String(error)}).`),
     );
   }
 

@@ -33,14 +33,18 @@ const KB = 1024;
 export const formatSize = (bytes: number): string =>
   bytes < KB ? `${bytes} B` : bytes < KB * KB ? `${Math.round(bytes / KB)} KB` : `${(bytes / KB / KB).toFixed(1).replace(/\.0$/, '')} MB`;
 
-/** Refuse a file before any byte is sent: the reason names the limit. */
+/** Why a file cannot be sent (its type, no bytes, over the limit), or null. The widget words it per locale. */
+export const fileProblem = (file: Blob & { name?: string }, maxBytes: number): 'type' | 'empty' | 'size' | null =>
+  !attachmentType(file) ? 'type' : !file.size ? 'empty' : file.size > maxBytes ? 'size' : null;
+
+/** Refuse a file before any byte is sent: the reason names the limit. Returns the type to send it as. */
 export function checkFile(file: Blob & { name?: string }, maxBytes: number): string {
-  const type = attachmentType(file);
   const name = file.name || 'file';
-  if (!type) throw new ChatError('invalid-input', `"${name}" is not a file type that can be sent (images, PDF, text, CSV, Word, Excel or ZIP).`);
-  if (!file.size) throw new ChatError('invalid-input', `"${name}" is empty.`);
-  if (file.size > maxBytes) throw new ChatError('invalid-input', `"${name}" is ${formatSize(file.size)}; files can be at most ${formatSize(maxBytes)}.`);
-  return type;
+  const problem = fileProblem(file, maxBytes);
+  if (problem == 'type') throw new ChatError('invalid-input', `"${name}" is not a file type that can be sent (images, PDF, text, CSV, Word, Excel or ZIP).`);
+  if (problem == 'empty') throw new ChatError('invalid-input', `"${name}" is empty.`);
+  if (problem == 'size') throw new ChatError('invalid-input', `"${name}" is ${formatSize(file.size)}; files can be at most ${formatSize(maxBytes)}.`);
+  return attachmentType(file)!;
 }
 
 /** An attachment from the server (upload answers, history); null unless it has an http(s) URL. */

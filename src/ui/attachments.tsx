@@ -5,7 +5,7 @@
 // cancel, retry, remove). Part of the optional features (extras.ts); the transcript's files are files.tsx.
 import { Fragment, h } from 'preact';
 import type { Attachment, ChatClient } from '../core/types';
-import { ATTACHMENT_TYPES, attachmentType, formatSize } from '../core/upload';
+import { ATTACHMENT_TYPES, fileProblem, formatSize } from '../core/upload';
 import { fmt, type Strings } from './i18n';
 import { ATTACH, CLOSE, icon } from './icons';
 
@@ -42,7 +42,8 @@ export function createTray(client: () => ChatClient, s: () => Strings, maxBytes:
     items: [],
     add(files) {
       for (const file of files) {
-        const why = !attachmentType(file) ? s().fileType : file.size > maxBytes ? s().fileSize : !file.size ? s().fileEmpty : '';
+        const problem = fileProblem(file, maxBytes);
+        const why = problem && s()[problem == 'type' ? 'fileType' : problem == 'empty' ? 'fileEmpty' : 'fileSize'];
         if (why) refuse(fmt(why, file.name || 'file', formatSize(maxBytes)));
         else start({ key: ++keys, name: file.name || 'file', loaded: 0, total: file.size, file });
       }

@@ -1,9 +1,9 @@
 // The classic script's stand-in for load-extras.ts: the optional features come from chat-sdk-extras.js
-// next to the script, fetched once with import() (no Trusted Types policy needed, only `script-src`).
+// next to the script, fetched once (core/asset-url.ts).
 // They render with this bundle's Preact, handed over for the moment the file is evaluated (one Preact
 // per page: a second copy could not render into this one's tree).
 import { Component, Fragment, h } from 'preact';
-import { assetUrl } from '../core/asset-url';
+import { importAsset } from '../core/asset-url';
 import type { Extras } from './load-extras';
 
 export type { Extras };
@@ -12,9 +12,11 @@ export const PREACT_KEY = Symbol.for('chatsdk.preact');
 
 let loading: Promise<Extras> | undefined;
 
-export const loadExtras = (): Promise<Extras> =>
-  (loading ||= new Promise<string>((resolve) => resolve(assetUrl(EXTRAS_FILE))).then((url) => {
+export const loadExtras = (): Promise<Extras> => {
+  if (!loading) {
     const slot = globalThis as Record<symbol, unknown>;
     slot[PREACT_KEY] = { h, Component, Fragment };
-    return (import(/* @vite-ignore */ url) as Promise<Extras>).finally(() => delete slot[PREACT_KEY]);
-  }));
+    loading = importAsset<Extras>(EXTRAS_FILE).finally(() => delete slot[PREACT_KEY]);
+  }
+  return loading;
+};
