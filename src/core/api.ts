@@ -46,6 +46,10 @@ export interface ApiConfig {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The request never reached the server (offline, DNS, refused, CORS): worth retrying. */
+export const networkError = (cause?: unknown): ChatError =>
+  new ChatError('network', 'Could not reach the chat server. Check your connection.', { retryable: true, cause });
+
 /** `https://api.example.com/` and `https://api.example.com` give the same paths. */
 export function joinUrl(apiUrl: string, path: string): string {
   return apiUrl.replace(/\/+$/, '') + path;
@@ -150,7 +154,7 @@ export function createApi(config: ApiConfig): Api {
       signal.removeEventListener('abort', onAbort);
       if (signal.aborted) throw new ChatError('aborted', 'The request was cancelled.', { cause: error });
       if (timedOut) throw new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
-      throw new ChatError('network', 'Could not reach the chat server. Check your connection.', { retryable: true, cause: error });
+      throw networkError(error);
     } finally {
       clearTimeout(timer);
     }

@@ -8,7 +8,7 @@ import { resolveOptions } from './options';
 import { backoffDelay, wait } from './retry';
 import { readChatStream } from './sse';
 import { readRecord, safeStorage, writeRecord } from './storage';
-import { isExpired, isRecord, isStoredChats, MAX_CHATS, sanitizeChats, str, trimChats } from './transcript';
+import { isExpired, isRecord, isStoredChats, MAX_CHATS, readAttachments, sanitizeChats, str, trimChats } from './transcript';
 import type {
   Chat,
   ChatClient,
@@ -21,7 +21,7 @@ import type {
   Feedback,
   MessageError,
 } from './types';
-import { checkFile, readAttachments, uploadFile } from './upload';
+import { checkFile, uploadFile } from './upload';
 import { createVisitorManager } from './visitor';
 
 type Recovery = 'visitor' | 'session';

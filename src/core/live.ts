@@ -5,8 +5,7 @@ import { readEnvelope, type Api } from './api';
 import { toChatError } from './errors';
 import type { ResolvedOptions } from './options';
 import { backoffDelay, MAX_RETRY_DELAY_MS } from './retry';
-import { AUTHORS, isRecord, readAgent, str } from './transcript';
-import { readAttachments } from './upload';
+import { AUTHORS, isRecord, readAgent, readAttachments, str } from './transcript';
 import type { Author, Chat, ChatClientOptions, ChatMessage, ConnectionState, Presence } from './types';
 
 /** A history message as the transcript will hold it, with the ids that match it to a local message. */

@@ -1,5 +1,4 @@
-import type { Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
-import { readAttachments } from './upload';
+import type { Attachment, Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
 export const MAX_CHATS = 20;
@@ -39,6 +38,27 @@ export function readAgent(raw: unknown): ChatMessage['agent'] {
   }
   return agent;
 }
+
+/** An attachment from the server (upload answers, history) or storage; null unless it has an http(s) URL. */
+export function readAttachment(raw: unknown): Attachment | null {
+  if (!isRecord(raw)) return null;
+  const { id, url, name } = raw;
+  const size = Number(raw.size ?? 0);
+  const contentType = raw.content_type ?? raw.contentType;
+  if (!str(id) || !id || !str(url) || !/^https?:\/\//i.test(url)) return null;
+  return {
+    id,
+    url,
+    name: str(name) && name ? name.slice(0, 200) : 'file',
+    size: Number.isFinite(size) && size >= 0 ? size : 0,
+    contentType: str(contentType) ? contentType : '',
+  };
+}
+
+export const readAttachments = (list: unknown): Attachment[] | undefined => {
+  const out = (Array.isArray(list) ? list : []).map(readAttachment).filter((a): a is Attachment => a !== null);
+  return out.length ? out : undefined;
+};
 
 /** Rebuild a message from stored data, keeping only known fields; null when unusable. */
 function readMessage(raw: unknown): ChatMessage | null {

@@ -1,7 +1,8 @@
 // File uploads (`POST /api/chats/attachments/`). XMLHttpRequest rather than fetch: only it reports
 // upload progress in every browser.
-import { httpError, joinUrl, readEnvelope } from './api';
+import { httpError, joinUrl, networkError, readEnvelope } from './api';
 import { ChatError } from './errors';
+import { readAttachment } from './transcript';
 import type { Attachment, UploadOptions } from './types';
 
 /** File types the widget sends, by extension (used when a browser gives a file no type). */
@@ -47,28 +48,6 @@ export function checkFile(file: Blob & { name?: string }, maxBytes: number): str
   return attachmentType(file)!;
 }
 
-/** An attachment from the server (upload answers, history); null unless it has an http(s) URL. */
-export function readAttachment(raw: unknown): Attachment | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  const { id, url, name } = r;
-  const size = Number(r.size ?? 0);
-  const contentType = r.content_type ?? r.contentType;
-  if (typeof id !== 'string' || !id || typeof url !== 'string' || !/^https?:\/\//i.test(url)) return null;
-  return {
-    id,
-    url,
-    name: typeof name === 'string' && name ? name.slice(0, 200) : 'file',
-    size: Number.isFinite(size) && size >= 0 ? size : 0,
-    contentType: typeof contentType === 'string' ? contentType : '',
-  };
-}
-
-export const readAttachments = (list: unknown): Attachment[] | undefined => {
-  const out = (Array.isArray(list) ? list : []).map(readAttachment).filter((a): a is Attachment => a !== null);
-  return out.length ? out : undefined;
-};
-
 interface UploadRequest {
   XHR: typeof XMLHttpRequest | undefined;
   apiUrl: string;
@@ -108,7 +87,7 @@ export function uploadFile(req: UploadRequest, { onProgress, signal }: UploadOpt
     };
     xhr.onerror = xhr.ontimeout = () => {
       done();
-      reject(new ChatError('network', 'Could not reach the chat server. Check your connection.', { retryable: true }));
+      reject(networkError());
     };
     xhr.onabort = () => {
       done();
