@@ -1,23 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
-// Four library builds from one config:
+// Five library builds from one config:
 //   vite build               -> dist/chat-sdk.mjs, the ES module for bundlers (everything in one file)
-//   vite build --mode script -> dist/chat-sdk.js, the classic script that defines window.ChatSDK
-//   vite build --mode live   -> dist/chat-sdk-live.js, live updates (polling, WebSocket), which the
-//                               classic script loads once a chat has a session (src/core/live-loader.ts)
+//   vite build --mode script -> dist/chat-sdk.js, the classic script that defines window.ChatSDK: the API,
+//                               option checks and the launcher, all that a page view where nobody chats runs
+//   vite build --mode app    -> dist/chat-sdk-app.js, the core and the window (Preact, Markdown), which the
+//                               script loads when the visitor reaches for the chat (src/widget/load-app-remote.ts)
+//   vite build --mode live   -> dist/chat-sdk-live.js, live updates (polling, WebSocket), which the app
+//                               loads once a chat has a session (src/core/live-loader.ts)
 //   vite build --mode extras -> dist/chat-sdk-extras.js, the contact form, attachments and feedback, which
 //                               it loads only where one of them is on (src/ui/load-extras-remote.ts)
 // Preact is bundled: the widget then never depends on (or clashes with) the host's own copy; the extras
-// file renders with the classic script's copy (src/ui/preact-handoff.ts).
+// file renders with the app's copy (src/ui/preact-handoff.ts).
 const src = (file: string) => fileURLToPath(new URL(`src/${file}`, import.meta.url));
 
-/** In the classic script, the modules that bundle live updates and the extras are their on-demand loaders. */
+/** In the classic script and its app, the modules that bundle the app, live updates and the extras are their on-demand loaders. */
 const onDemand: Plugin = {
   name: 'chat-sdk:on-demand',
   enforce: 'pre',
   resolveId(source, importer) {
     const from = importer?.replace(/\\/g, '/') ?? '';
+    if (source === './load-app' && from.endsWith('/src/widget/index.ts')) return src('widget/load-app-remote.ts');
     if (source === './live' && from.endsWith('/src/core/client.ts')) return src('core/live-loader.ts');
     if (source === './load-extras' && from.endsWith('/src/ui/mount.tsx')) return src('ui/load-extras-remote.ts');
     return null;
@@ -34,12 +38,13 @@ const sharedPreact: Plugin = {
 export default defineConfig(({ mode }) => {
   const lib = {
     script: { entry: 'src/embed/script.ts', formats: ['iife' as const], name: 'ChatSDK', fileName: () => 'chat-sdk.js' },
+    app: { entry: 'src/widget/app.ts', formats: ['es' as const], fileName: () => 'chat-sdk-app.js' },
     live: { entry: 'src/core/live.ts', formats: ['es' as const], fileName: () => 'chat-sdk-live.js' },
     extras: { entry: 'src/ui/extras.ts', formats: ['es' as const], fileName: () => 'chat-sdk-extras.js' },
   }[mode] ?? { entry: 'src/index.ts', formats: ['es' as const], fileName: () => 'chat-sdk.mjs' };
-  const onDemandFile = mode === 'live' || mode === 'extras';
+  const onDemandFile = mode === 'app' || mode === 'live' || mode === 'extras';
   return {
-    plugins: mode === 'script' ? [onDemand] : mode === 'extras' ? [sharedPreact] : [],
+    plugins: mode === 'script' || mode === 'app' ? [onDemand] : mode === 'extras' ? [sharedPreact] : [],
     build: {
       target: 'es2020',
       emptyOutDir: mode === 'production',

@@ -4,7 +4,7 @@ import { contactProblem } from './contact';
 import { createEmitter } from './emitter';
 import { ChatError, toChatError } from './errors';
 import { createLive } from './live';
-import { resolveOptions } from './options';
+import { resolveOptions, storageKey } from './options';
 import { backoffDelay, wait } from './retry';
 import { readChatStream } from './sse';
 import { readRecord, safeStorage, writeRecord } from './storage';
@@ -55,11 +55,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   });
   const local = safeStorage(() => options.localStorage ?? globalThis.localStorage);
   const tabStorage = safeStorage(() => options.sessionStorage ?? globalThis.sessionStorage);
-  const visitor = createVisitorManager(api, local, `chatsdk:visitor:${config.apiUrl}`);
-  const chatsKey = `chatsdk:chats:${config.apiUrl}`;
-  const profileKey = `chatsdk:profile:${config.apiUrl}`;
+  const visitor = createVisitorManager(api, local, storageKey('visitor', config.apiUrl));
+  const chatsKey = storageKey('chats', config.apiUrl);
+  const profileKey = storageKey('profile', config.apiUrl);
   /** Set and removed at once by reset(): other tabs hear it and forget their chats too. */
-  const resetKey = `chatsdk:reset:${config.apiUrl}`;
+  const resetKey = storageKey('reset', config.apiUrl);
   const reportHandlerError = (error: unknown): void => console.error('[ChatSDK] An event handler threw:', error);
   const emitter = createEmitter<ChatClientEvents>(reportHandlerError);
   const listeners = new Set<(state: ChatState) => void>();

@@ -19,6 +19,9 @@ export type ResolvedOptions = typeof DEFAULTS & {
   websocketUrl?: string;
 };
 
+/** Where the client keeps `kind` for one API (the widget's start-up peeks at `chats` without the core). */
+export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset', apiUrl: string): string => `chatsdk:${kind}:${apiUrl}`;
+
 /** The option is wrong in a way we cannot guess around: name it and say how to fix it. */
 export class OptionError extends TypeError {
   override name = 'OptionError';

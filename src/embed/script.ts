@@ -1,9 +1,10 @@
 // Script-tag entry, built as an IIFE to dist/chat-sdk.js. It defines window.ChatSDK, replays calls a page
 // queued before the script loaded, and starts the widget from the tag's data-* attributes.
-import { createChatClient } from '../core';
+// It holds only what start-up needs: the API, option checks and the launcher; the chat itself loads from
+// chat-sdk-app.js when the visitor reaches for it (src/widget/load-app-remote.ts).
 import { getInstance, init, version, type WidgetInstance, type WidgetOptions } from '../widget';
 
-export { createChatClient, init, version };
+export { init, version };
 
 type Command = [string, ...unknown[]];
 
@@ -62,7 +63,7 @@ function start() {
 }
 
 if (w && !loaded) {
-  const api = { init, createChatClient, version, push };
+  const api = { init, version, push };
   // After the IIFE assignment (if any) has run, make sure window.ChatSDK is the API. Start in a task of
   // its own (the DOMContentLoaded handler or a timer), so evaluating the bundle and drawing the launcher
   // are two short tasks rather than one long one on slow phones.

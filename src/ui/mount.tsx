@@ -6,23 +6,18 @@ import { DEFAULTS } from '../core/options';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
 import { Window, atBottom, reason, type View } from './app';
 import { loadExtras } from './load-extras';
-import { CHAT } from './icons';
 import { fmt, type Strings } from './i18n';
-import { css } from './styles';
+import { mountLauncher, type Launcher, type LauncherOptions } from './launcher';
+import { windowCss } from './styles';
 
-export interface MountOptions {
+export { onColor } from './launcher';
+
+export interface MountOptions extends LauncherOptions {
   /** The client, or a function that creates it when first needed (the launcher alone needs none). */
   client: ChatClient | (() => ChatClient);
-  strings: Strings;
   rtl?: boolean;
   greeting?: string;
-  position?: 'right' | 'left';
-  theme?: 'auto' | 'light' | 'dark';
-  primaryColor?: string;
-  zIndex?: number;
   maxMessageLength?: number;
-  /** Nonce for the `<style>` fallback where constructable stylesheets are unsupported. */
-  nonce?: string;
   /** Play a short tone for a new agent message while the window is closed or the page hidden. */
   sound?: boolean;
   /** Language for dates (the conversation list). */
@@ -49,50 +44,19 @@ export interface WidgetView {
   destroy(): void;
 }
 
-/** Text colour with the better contrast on a hex background (white unless the colour is light). */
-export const onColor = (c: string): string => {
-  const m = /^#(\w\w?)(\w\w?)(\w\w?)$/.exec(c);
-  if (!m || c.length % 3 != 1) return '#fff';
-  let lum = 0;
-  for (let i = 1; i < 4; i++) {
-    const x = parseInt(m[i]!.length < 2 ? m[i]! + m[i] : m[i]!, 16) / 255;
-    lum += [0.2126, 0.7152, 0.0722][i - 1]! * (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
-  }
-  return lum > 0.179 ? '#111' : '#fff';
-};
-
-/** Create the host element and its shadow root, draw the launcher. The window is built on first open. */
+/** Draw the launcher and attach the window to it, at once (the ES module build and the tests). */
 export function mountWidget(o: MountOptions): WidgetView {
+  const l = mountLauncher(o);
+  const view = attachWindow(l, o);
+  l.click = view.open;
+  return view;
+}
+
+/** Attach the chat window to a drawn launcher: it is rendered by Preact on first open. */
+export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
   const cl = typeof o.client == 'function' ? o.client : () => o.client as ChatClient;
-  const host = document.createElement('chat-sdk-widget');
-  const root = host.attachShadow({ mode: 'open' });
-  const addCss = (text: string) => {
-    try {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(text);
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-    } catch {
-      const el = root.appendChild(document.createElement('style'));
-      if (o.nonce) el.nonce = o.nonce;
-      el.textContent = text;
-    }
-  };
-  addCss(css);
-  /** An element with attributes, appended to `parent` (SVG elements with `svg`). */
-  const mk = (tag: string, parent: Node, a: Record<string, string> = {}, svg?: 1): any => {
-    const e = parent.appendChild(svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag));
-    for (const k in a) e.setAttribute(k, a[k]!);
-    return e;
-  };
-  const box = mk('div', root, { class: 'r' });
-  // The launcher is plain DOM: drawing it needs no Preact (whose first render costs a long task on slow
-  // phones); the window is rendered by Preact into its own element on first open.
-  const btn: HTMLElement = mk('button', box, { class: 'l', part: 'launcher', 'aria-expanded': 'false', 'aria-haspopup': 'dialog' });
-  mk('path', mk('svg', btn, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, 1), { d: CHAT }, 1);
-  const badge: HTMLElement = mk('span', btn, { class: 'b', 'aria-hidden': 'true' });
-  btn.addEventListener('click', () => set(true));
-  const win = mk('div', box);
-  const prop = (k: string, v: string) => host.style.setProperty('--chat-' + k, v);
+  const { root } = l;
+  l.addCss(windowCss);
   // Sound: the AudioContext is made on the first gesture inside the widget, when browsers allow audio.
   let ac: AudioContext | undefined;
   if (o.sound)
@@ -119,15 +83,6 @@ export function mountWidget(o: MountOptions): WidgetView {
       });
     } catch {}
   };
-  host.dataset.position = o.position || 'right';
-  if (o.theme && o.theme != 'auto') host.dataset.theme = o.theme;
-  if (o.primaryColor) {
-    prop('primary', o.primaryColor);
-    prop('on-primary', onColor(o.primaryColor));
-  }
-  if (o.zIndex != null) prop('z', o.zIndex + '');
-  (document.body || document.documentElement).appendChild(host);
-
   let frame = 0;
   let built = false;
   let unsub: (() => void) | undefined;
@@ -136,13 +91,6 @@ export function mountWidget(o: MountOptions): WidgetView {
   /** Tell the core whether the window is open and the page visible, once the widget follows it. */
   const pres = () => unsub && cl().setPresence({ open: v.open, pageVisible: shown() });
   document.addEventListener('visibilitychange', pres);
-  // On phones the launcher and the window follow the visual viewport: a page wider than the screen
-  // widens the layout viewport (which position:fixed uses), and the on-screen keyboard shrinks the visual one.
-  const vv = window.visualViewport;
-  const fit = () => vv && [vv.offsetLeft, vv.offsetTop, vv.width, vv.height].forEach((n, i) => prop('v' + 'xywh'[i], n + 'px'));
-  const vvOn = (on: 0 | 1) => ['resize', 'scroll'].forEach((t) => vv?.[on ? 'addEventListener' : 'removeEventListener'](t, fit));
-  vvOn(1);
-  const fitFrame = requestAnimationFrame(fit);
   const max = o.maxMessageLength || 4000;
   /** Show a refusal or failure above the composer. */
   const warn = (text: string) => {
@@ -222,14 +170,8 @@ export function mountWidget(o: MountOptions): WidgetView {
   const draw = () => {
     cancelAnimationFrame(frame);
     frame = 0;
-    const { s } = v;
-    const n = v.state?.unread || 0;
-    btn.hidden = v.open;
-    btn.setAttribute('aria-label', n ? `${s.open}, ${fmt(s.unread, n)}` : s.open);
-    badge.textContent = n > 9 ? '9+' : n + '';
-    if (n) btn.append(badge);
-    else badge.remove();
-    if (built) render(<Window v={v} />, win);
+    l.show(v.open, v.s, v.state?.unread || 0);
+    if (built) render(<Window v={v} />, l.win);
   };
   // Streamed chunks arrive far faster than frames: render at most once per animation frame.
   // A new agent message (not one of a chat just shown) while closed or hidden plays the tone.
@@ -253,7 +195,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     loadExtras().then(
       (x) => {
         if (gone) return;
-        addCss(x.css);
+        l.addCss(x.css);
         v.s = x.withExtraStrings(v.s, v.locale);
         if (o.attachments) v.tray = x.createTray(cl, () => v.s, o.maxFileSize || DEFAULTS.maxFileSize, () => draw(), warn);
         v.x = x;
@@ -275,7 +217,7 @@ export function mountWidget(o: MountOptions): WidgetView {
     if (open) {
       start();
       built = true;
-      fit();
+      l.fit();
       cl().connect().catch(() => {});
     }
     pres();
@@ -286,7 +228,7 @@ export function mountWidget(o: MountOptions): WidgetView {
 
   draw();
   return {
-    host,
+    host: l.host,
     open: () => set(true),
     close: () => set(false),
     toggle: () => set(!v.open),
@@ -295,14 +237,12 @@ export function mountWidget(o: MountOptions): WidgetView {
     destroy() {
       gone = true;
       cancelAnimationFrame(frame);
-      cancelAnimationFrame(fitFrame);
       unsub?.();
-      vvOn(0);
       document.removeEventListener('visibilitychange', pres);
       ac?.close().catch(() => {});
       v.tray?.clear();
-      if (built) render(null, win);
-      host.remove();
+      if (built) render(null, l.win);
+      l.destroy();
     },
   };
 }

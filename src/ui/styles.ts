@@ -10,7 +10,8 @@ const theme = (bg: string, fg: string, muted: string, bubble: string, border: st
   `--b:var(--chat-bg,${bg});color:var(--chat-fg,${fg});--m:var(--chat-muted,${muted});--u:var(--chat-bubble,${bubble});--e:var(--chat-border,${border});--x:${err};color-scheme:${scheme}`;
 const dark = theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
 
-export const css = `:host{all:initial!important}
+/** The host, theme and launcher: drawn at start-up. */
+export const launcherCss = `:host{all:initial!important}
 .r{--p:var(--chat-primary,#2563eb);--o:var(--chat-on-primary,#fff);--g:var(--chat-gap,20px);font:14px/1.45 var(--chat-font,system-ui,sans-serif);${theme('#fff', '#1d2025', '#5c6370', '#f0f2f5', '#e3e6ea', '#c62828', 'light')}}
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .r{${dark}}}
 :host([data-theme=dark]) .r{${dark}}
@@ -23,8 +24,14 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .l,.sb,.pill{background:var(--p);color:var(--o)}
 .l{width:56px;height:56px;border-radius:50%;box-shadow:0 4px 14px #0004}
 .l svg{width:26px}
+.l[aria-busy]{cursor:progress;opacity:.8}
 .b{position:absolute;top:-3px;right:-3px;min-width:20px;padding:0 6px;border-radius:10px;background:#d93025;color:#fff;font-size:12px;font-weight:600;line-height:20px;box-shadow:0 0 0 2px var(--b)}
-.w{width:380px;height:min(640px,100vh - 2*var(--g));display:flex;flex-direction:column;background:var(--b);border-radius:var(--chat-radius,16px);box-shadow:0 12px 48px #0004;overflow:hidden;animation:i .2s}
+svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
+@media (max-width:480px){.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}}
+@media (prefers-reduced-motion:reduce){*{animation:none!important}}`;
+
+/** The window: added when it is attached (launcher.ts, mount.tsx). */
+export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));display:flex;flex-direction:column;background:var(--b);border-radius:var(--chat-radius,16px);box-shadow:0 12px 48px #0004;overflow:hidden;animation:i .2s}
 @keyframes i{0%{opacity:0;transform:translateY(12px)}}
 .h{display:flex;align-items:center;gap:4px;padding:12px 10px;padding-inline-start:18px;background:var(--p);color:var(--o)}
 .t{flex:1;margin:0;font-size:16px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -69,7 +76,6 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 ::placeholder{color:var(--m);opacity:1}
 .sb:disabled{opacity:.4;cursor:default}
 .st{box-shadow:inset 0 0 0 1.5px var(--e)}
-svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 .c svg{width:18px}
 .st svg{fill:currentColor}
 [dir=rtl] .sb svg{transform:scaleX(-1)}
@@ -88,5 +94,4 @@ svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-lin
 .cl [aria-current]{background:var(--u)}
 .dot{width:8px;height:8px;border-radius:50%;background:#d93025}
 textarea:disabled{cursor:not-allowed}
-@media (max-width:480px){.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}
-@media (prefers-reduced-motion:reduce){*{animation:none!important}}`;
+@media (max-width:480px){.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}`;

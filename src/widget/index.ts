@@ -1,11 +1,12 @@
 // The widget's public API: `init(options)` validates options, creates the headless client and mounts
 // the UI. Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
-import { createChatClient } from '../core';
 import { CONTACT_FIELDS, type ContactField } from '../core/contact';
-import { DEFAULTS, normalizeApiUrl } from '../core/options';
+import { DEFAULTS, normalizeApiUrl, storageKey } from '../core/options';
 import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage, VisitorAttributes } from '../core/types';
 import { getStrings, isRtl, lang, locales, type Strings } from '../ui/i18n';
-import { mountWidget } from '../ui/mount';
+import { mountLauncher, type LauncherOptions } from '../ui/launcher';
+import type { WidgetView } from '../ui/mount';
+import { loadApp, type App } from './load-app';
 
 export const version = '0.1.0';
 
@@ -165,22 +166,30 @@ function create(o: WidgetOptions): WidgetInstance {
   }
 
   const own = !o.client;
-  // The client is created when first needed (open, send, on, preload) or at idle time, not during
-  // start-up; a wrong apiUrl is still reported now, before anything is drawn.
-  if (own) normalizeApiUrl(o.apiUrl);
+  // A wrong apiUrl is reported now, before anything is drawn.
+  const apiUrl = own ? normalizeApiUrl(o.apiUrl) : '';
+  const strings = getStrings(locale, v.title ? { ...v.strings, title: v.title } : v.strings);
+  const l = mountLauncher({ ...v, strings } as LauncherOptions);
+  // The core and the window arrive with the app (at once in the ES module build, from its own file in
+  // the classic script); the client is created when first needed (open, send, on, preload, a stored chat).
+  let app: App | undefined;
+  let view: WidgetView | undefined;
   let client = o.client;
   const cl = () =>
-    (client ||= createChatClient({ ...o, maxMessageLength: v.maxMessageLength, maxFileSize: v.maxFileSize, live: v.live } as ChatClientOptions));
+    (client ||= app!.createChatClient({ ...o, maxMessageLength: v.maxMessageLength, maxFileSize: v.maxFileSize, live: v.live } as ChatClientOptions));
   const handlers = { open: new Set<(e: any) => void>(), close: new Set<(e: any) => void>() };
+  /** Client event handlers registered before the app arrived. */
+  const early = new Set<{ name: string; fn: (e: any) => void; off?: () => void }>();
   let dead = false;
-  let view;
-  try {
-    view = mountWidget({
+  const attach = (a: App) => {
+    if (dead || view) return;
+    app = a;
+    view = a.attachWindow(l, {
       ...v,
+      strings,
       locale,
       contactFields: v.contactFields && fieldsOf(v.contactFields)!,
       client: cl,
-      strings: getStrings(locale, v.title ? { ...v.strings, title: v.title } : v.strings),
       rtl: isRtl(locale),
       onToggle: (open) =>
         handlers[open ? 'open' : 'close'].forEach((f) => {
@@ -191,47 +200,84 @@ function create(o: WidgetOptions): WidgetInstance {
           }
         }),
     });
-  } catch (e) {
-    if (own) client?.destroy();
-    throw e;
-  }
-  const w = view;
-  const quiet = (name: string, p: Promise<any>) => (
-    w.start(),
-    p.catch((e) => {
+    early.forEach((h) => (h.off = cl().on(h.name as WidgetEventName & keyof ChatClientEvents, h.fn)));
+  };
+  const unloaded = (e: any) => console.error(`${P}The chat is unavailable: ${e?.message || e}`);
+  /** Run `fn` with the window attached: at once when the app is here, else once it has loaded. */
+  const withView = <T>(fn: (w: WidgetView) => T): T | Promise<T | undefined> => {
+    if (view) return fn(view);
+    const a = loadApp();
+    if (!(a instanceof Promise)) return attach(a), fn(view!);
+    l.busy(true);
+    return a.then(
+      (a) => (l.busy(false), attach(a), view && fn(view)),
+      (e) => {
+        l.busy(false);
+        throw e;
+      },
+    );
+  };
+  /** Like withView, for calls that return nothing: a failed load is reported. */
+  const run = (fn: (w: WidgetView) => void) => {
+    const r = withView(fn);
+    if (r instanceof Promise) r.catch(unloaded);
+  };
+  const quiet = (name: string, p: (c: ChatClient) => Promise<any>) =>
+    Promise.resolve(withView((w) => (w.start(), p(cl())))).catch((e) => {
       console.warn(`${P}${name}(): ${e?.message || e}`);
-    })
-  );
-  // Create the client when the browser is idle, after the page's own start-up work, and follow it (read
-  // storage: a restored session is polled, so the unread badge moves while closed); with `preload`, also
-  // create or validate the visitor then.
+    });
+  const first = loadApp();
+  if (!(first instanceof Promise)) attach(first);
+  l.click = () => instance.open();
+  // Hovering, focusing or touching the launcher fetches the app, so a click usually finds it ready.
+  l.intent = () => void Promise.resolve(view || loadApp()).catch(noop);
+  // When the browser is idle, after the page's own start-up work, follow the client if this tab has a
+  // chat (read storage: a restored session is polled, so the unread badge moves while closed); with
+  // `preload`, also create or validate the visitor then.
+  const stored = () => {
+    try {
+      return !own || !!sessionStorage.getItem(storageKey('chats', apiUrl));
+    } catch {
+      return false;
+    }
+  };
   const win = window as any;
   const [later, cancel] = win.requestIdleCallback ? [win.requestIdleCallback, win.cancelIdleCallback] : [setTimeout, clearTimeout];
   const idle =
     !v.open &&
     later(() => {
-      w.start();
-      if (v.preload && !w.isOpen()) cl().connect().catch(noop);
+      if (view || v.preload || stored())
+        run((w) => {
+          w.start();
+          if (v.preload && !w.isOpen()) cl().connect().catch(noop);
+        });
     });
 
   const methods: Record<string, (...a: any[]) => any> = {
-    open: w.open,
-    close: w.close,
-    toggle: w.toggle,
-    send: (text) => quiet('send', cl().send(String(text ?? ''))),
-    newChat: () => quiet('newChat', cl().newChat()),
-    identify: (attributes, opts) => quiet('identify', cl().identify(attributes, opts)),
-    reset: () => {
-      w.start();
-      cl().reset();
-    },
+    open: () => run((w) => w.open()),
+    close: () => view?.close(),
+    toggle: () => (view ? view.toggle() : methods.open!()),
+    send: (text) => quiet('send', (c) => c.send(String(text ?? ''))),
+    newChat: () => quiet('newChat', (c) => c.newChat()),
+    identify: (attributes, opts) => quiet('identify', (c) => c.identify(attributes, opts)),
+    reset: () =>
+      run((w) => {
+        w.start();
+        cl().reset();
+      }),
     on(name: WidgetEventName, fn: (e: any) => void) {
       if (typeof fn != 'function') throw new TypeError(`on("${name}", handler): handler must be a function`);
       if (name == 'open' || name == 'close') {
         handlers[name].add(fn);
         return () => void handlers[name].delete(fn);
       }
-      return cl().on(name, fn);
+      if (app || client) return cl().on(name, fn);
+      const h: { name: string; fn: (e: any) => void; off?: () => void } = { name, fn };
+      early.add(h);
+      return () => {
+        early.delete(h);
+        h.off?.();
+      };
     },
     destroy() {
       dead = true;
@@ -239,7 +285,9 @@ function create(o: WidgetOptions): WidgetInstance {
       if (idle) cancel(idle);
       handlers.open.clear();
       handlers.close.clear();
-      w.destroy();
+      early.clear();
+      if (view) view.destroy();
+      else l.destroy();
       if (own) client?.destroy();
     },
   };
@@ -257,6 +305,6 @@ function create(o: WidgetOptions): WidgetInstance {
       return fallback[k]();
     };
   live = instance;
-  if (v.open) w.open();
+  if (v.open) instance.open();
   return instance;
 }

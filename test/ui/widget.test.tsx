@@ -361,11 +361,11 @@ describe('unread badge', () => {
 });
 
 describe('host element, styles, theming', () => {
-  it('renders into one open shadow root with a constructable stylesheet and no style elements', () => {
+  it('renders into one open shadow root with constructable stylesheets (launcher, window) and no style elements', () => {
     mount({ primaryColor: '#ffcc00', zIndex: 5, position: 'left', theme: 'dark' });
     expect(document.querySelectorAll('chat-sdk-widget')).toHaveLength(1);
     const h = host()!;
-    expect(h.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
+    expect(h.shadowRoot!.adoptedStyleSheets).toHaveLength(2);
     expect(h.shadowRoot!.querySelector('style')).toBeNull();
     expect(h.style.getPropertyValue('--chat-primary')).toBe('#ffcc00');
     expect(h.style.getPropertyValue('--chat-on-primary')).toBe('#111');
