@@ -45,6 +45,8 @@ export default defineConfig(({ mode }) => {
   const onDemandFile = mode === 'app' || mode === 'live' || mode === 'extras';
   return {
     plugins: mode === 'script' || mode === 'app' ? [onDemand] : mode === 'extras' ? [sharedPreact] : [],
+    // A classic script has no import.meta; it finds its own URL through document.currentScript.
+    ...(mode === 'script' ? { define: { 'import.meta.url': 'undefined' } } : {}),
     build: {
       target: 'es2020',
       emptyOutDir: mode === 'production',

@@ -6,7 +6,7 @@ import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage, Visi
 import { getStrings, isRtl, lang, locales, type Strings } from '../ui/i18n';
 import { mountLauncher, type LauncherOptions } from '../ui/launcher';
 import type { WidgetView } from '../ui/mount';
-import { loadApp, type App } from './load-app';
+import { bundled, loadApp, type App } from './load-app';
 
 export const version = '0.1.0';
 
@@ -226,11 +226,11 @@ function create(o: WidgetOptions): WidgetInstance {
     Promise.resolve(withView((w) => (w.start(), p(cl())))).catch((e) => {
       console.warn(`${P}${name}(): ${e?.message || e}`);
     });
-  const first = loadApp();
-  if (!(first instanceof Promise)) attach(first);
+  if (bundled) attach(bundled);
   l.click = () => instance.open();
-  // Hovering, focusing or touching the launcher fetches the app, so a click usually finds it ready.
-  l.intent = () => void Promise.resolve(view || loadApp()).catch(noop);
+  // Hovering, focusing or touching the launcher fetches the app and attaches the window, so a click
+  // usually finds it ready (a failure is reported by the click that needs it).
+  l.intent = () => void (view || Promise.resolve(loadApp()).then(attach, noop));
   // When the browser is idle, after the page's own start-up work, follow the client if this tab has a
   // chat (read storage: a restored session is polled, so the unread badge moves while closed); with
   // `preload`, also create or validate the visitor then.

@@ -8,11 +8,18 @@ import type { App } from './load-app';
 export type { App };
 export const APP_FILE = 'chat-sdk-app.js';
 
-let loading: Promise<App> | undefined;
+export const bundled: App | undefined = undefined;
 
-/** Import the app once; a failed import is forgotten, so the next reach for the chat tries again. */
+let loading: Promise<App> | undefined;
+let failures = 0;
+
+/**
+ * Import the app once. A failed import is forgotten, so the next reach for the chat tries again, with a
+ * query: browsers keep a failed module URL's failure for the page's lifetime.
+ */
 export const loadApp = (): Promise<App> =>
-  (loading ||= importAsset<App>(APP_FILE).catch((e: unknown) => {
+  (loading ||= importAsset<App>(APP_FILE + (failures ? `?retry=${failures}` : '')).catch((e: unknown) => {
     loading = undefined;
+    failures++;
     throw new Error(`${APP_FILE} did not load (${String(e)})`);
   }));

@@ -3,4 +3,6 @@
 import * as app from './app';
 
 export type App = typeof app;
+/** The app when it is part of this bundle (else it has to be loaded). */
+export const bundled: App | undefined = app;
 export const loadApp = (): App | Promise<App> => app;

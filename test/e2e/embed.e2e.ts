@@ -84,10 +84,13 @@ async function pageStyles(page: Page) {
 describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () => {
   it('auto-inits from the script tag, opens, streams an answer that grows and ends, with no CSP violation or page error', async () => {
     const page = await newPage();
-    // Live updates come from a second file, fetched with import() once the chat has a session.
+    // The chat comes from a second file, fetched with import() when the visitor reaches for it; live
+    // updates from a third, once the chat has a session.
+    const appFile: string[] = [];
     const liveFile: string[] = [];
     const extrasFile: string[] = [];
     page.on('requestfinished', (request) => {
+      if (request.url().endsWith('/chat-sdk-app.js')) appFile.push(request.url());
       if (request.url().endsWith('/chat-sdk-live.js')) liveFile.push(request.url());
       if (request.url().endsWith('/chat-sdk-extras.js')) extrasFile.push(request.url());
     });
@@ -95,9 +98,13 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     // Loading the script makes no request: nothing reaches the API before the visitor opens the chat.
     await launcher(page).waitFor();
     expect(await stack.count('POST', VISITORS)).toBe(0);
+    // A page view where nobody reaches for the chat loads only chat-sdk.js.
+    await page.evaluate(() => new Promise((done) => requestIdleCallback(done)));
+    expect(appFile, 'the chat is not fetched before the visitor reaches for it').toEqual([]);
 
     await openChat(page);
     await dialog(page).waitFor({ state: 'visible' });
+    expect(appFile).toEqual([new URL('/dist/chat-sdk-app.js', stack.embedUrl).href]);
     expect(liveFile, 'live updates are not fetched before the chat has a session').toEqual([]);
     // Opening moves focus to the composer.
     await poll(() => composer(page).evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
@@ -217,6 +224,32 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     if (await click.count()) await click.first().click();
     expect(dialogs).toEqual([]);
     expect(await stack.problemsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('the chat file (chat-sdk-app.js) does not load', () => {
+  it('a click logs one error naming the file and marks nothing broken on the page; a later click loads it and opens the chat', async () => {
+    const page = await newPage();
+    const logged: { type: string; text: string }[] = [];
+    page.on('console', (m) => logged.push({ type: m.type(), text: m.text() }));
+    let blocked = true;
+    await page.route('**/chat-sdk-app.js', (route) => (blocked ? route.abort() : route.continue()));
+    await page.goto(stack.plainUrl);
+    await launcher(page).click();
+    await poll(() => logged.filter((m) => m.type === 'error' && m.text.includes('chat-sdk-app.js')).length).toBe(1);
+    // No window, the launcher still there and no longer busy, nothing thrown into the page.
+    expect(await dialog(page).count()).toBe(0);
+    await poll(() => launcher(page).getAttribute('aria-busy')).toBe(null);
+    expect(await stack.problemsOf(page)).toEqual([]);
+
+    blocked = false;
+    await launcher(page).click();
+    await dialog(page).waitFor({ state: 'visible' });
+    const text = uniqueText('after the file came back');
+    await sendMessage(page, text);
+    await poll(() => lastStatus(page, 'assistant')).toBe('sent');
+    expect(logged.filter((m) => m.text.includes('[ChatSDK]')).map((m) => m.type)).toEqual(['error']);
     await page.context().close();
   });
 });

@@ -174,9 +174,9 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
       }
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(initPage(apiUrl, options));
-    } else if (/^\/dist\/chat-sdk(-live|-extras)?\.js$/.test(req.url ?? '')) {
+    } else if (/^\/dist\/chat-sdk(-app|-live|-extras)?\.js$/.test(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-      res.end(readFileSync(req.url!.slice(1)));
+      res.end(readFileSync(url.pathname.slice(1)));
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('Not found');
@@ -296,7 +296,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
       // A fulfilled document has no IP address space: allow it to call the loopback API.
       await context.grantPermissions(['local-network-access']);
       await context.route(plainUrl, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }));
-      for (const file of ['chat-sdk.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) {
+      for (const file of ['chat-sdk.js', 'chat-sdk-app.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) {
         const script = readFileSync(`dist/${file}`, 'utf8');
         await context.route(`${plain.url}/dist/${file}`, (route) =>
           route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: script }),

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const p = await b.newPage();
+p.on('console', m => console.log('console', m.type(), m.text()));
+p.on('pageerror', e => console.log('pageerror', e.message));
+p.on('requestfinished', r => console.log('req', r.url()));
+await p.goto(process.argv[2] || 'http://127.0.0.1:5173/embed.html');
+await p.waitForTimeout(800);
+await p.locator('chat-sdk-widget').locator('button.l').click();
+await p.waitForTimeout(1500);
+console.log(await p.locator('chat-sdk-widget').evaluate(h => h.shadowRoot.innerHTML.slice(0, 300)));
+await b.close();

@@ -1,0 +1,137 @@
+// @vitest-environment happy-dom
+// The classic script's start-up: only the launcher is drawn; the core and the window (chat-sdk-app.js)
+// load when the visitor reaches for the chat, when the page calls the widget, or at idle time when this
+// tab already has a chat. The loader is replaced by one the test settles.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as realApp from '../../src/widget/app';
+import type { App } from '../../src/widget/load-app';
+import { getInstance, init } from '../../src/widget';
+import { createFakeClient, msg, type FakeClient } from '../ui/fake-client';
+import { button, dialog, host, settle, shadow } from '../ui/helpers';
+
+const loader = vi.hoisted(() => ({ calls: 0, next: [] as { resolve(a: unknown): void; reject(e: unknown): void }[] }));
+vi.mock('../../src/widget/load-app', () => ({
+  bundled: undefined,
+  loadApp: () => {
+    loader.calls++;
+    return new Promise((resolve, reject) => loader.next.push({ resolve, reject }));
+  },
+}));
+
+const opts = { apiKey: 'pk_test', apiUrl: 'https://api.example.com' };
+let client: FakeClient;
+/** The app as chat-sdk-app.js gives it, with the fake client as the core. */
+const app = (): App => ({ ...realApp, createChatClient: () => client });
+const arrive = async () => {
+  loader.next.shift()!.resolve(app());
+  await settle();
+};
+const launcher = () => shadow().querySelector('.l') as HTMLButtonElement;
+
+beforeEach(() => {
+  client = createFakeClient();
+  loader.calls = 0;
+  loader.next = [];
+  sessionStorage.clear();
+});
+afterEach(() => {
+  getInstance()?.destroy();
+  vi.restoreAllMocks();
+});
+
+describe('start-up draws the launcher only', () => {
+  it('nothing is loaded at start-up nor at idle time on a page view without a chat', async () => {
+    init(opts);
+    expect(button('Open chat')).not.toBeNull();
+    expect(dialog()).toBeUndefined();
+    await settle(); // past the idle callback (a timer in this DOM)
+    expect(loader.calls).toBe(0);
+    expect(client.calls.getState).toBe(0);
+  });
+
+  it('a chat stored in this tab loads the app at idle time and follows it: the badge counts a reply while closed', async () => {
+    sessionStorage.setItem('chatsdk:chats:https://api.example.com', '{}');
+    init(opts);
+    await settle();
+    expect(loader.calls).toBe(1);
+    await arrive();
+    client.arrive(msg('agent', 'Hello again'));
+    await settle();
+    expect(launcher().getAttribute('aria-label')).toBe('Open chat, 1 unread');
+    expect(dialog()).toBeUndefined();
+  });
+});
+
+describe('reaching for the chat', () => {
+  it('pointer over the launcher fetches the app without opening; the click then opens at once', async () => {
+    init(opts);
+    launcher().dispatchEvent(new Event('pointerover'));
+    expect(loader.calls).toBe(1);
+    await arrive();
+    expect(dialog()).toBeUndefined();
+    launcher().click();
+    await settle();
+    expect(dialog()).toBeDefined();
+    expect(loader.calls).toBe(1);
+  });
+
+  it('a click before the app is here marks the launcher busy, then opens the window when it arrives', async () => {
+    const opened = vi.fn();
+    const inst = init(opts);
+    inst.on('open', opened);
+    launcher().click();
+    expect(launcher().getAttribute('aria-busy')).toBe('true');
+    await arrive();
+    expect(dialog()).toBeDefined();
+    expect(launcher().hasAttribute('aria-busy')).toBe(false);
+    expect(opened).toHaveBeenCalledTimes(1);
+  });
+
+  it('a failed load is logged once, naming the cause; the next click tries again and opens', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    init(opts);
+    launcher().click();
+    loader.next.shift()!.reject(new Error('chat-sdk-app.js did not load (TypeError: Failed to fetch)'));
+    await settle();
+    expect(error.mock.calls.map((a) => String(a[0]))).toEqual(['[ChatSDK] The chat is unavailable: chat-sdk-app.js did not load (TypeError: Failed to fetch)']);
+    expect(launcher().hasAttribute('aria-busy')).toBe(false);
+    expect(dialog()).toBeUndefined();
+    launcher().click();
+    expect(loader.calls).toBe(2);
+    await arrive();
+    expect(dialog()).toBeDefined();
+  });
+});
+
+describe('calls from the page before the app is here', () => {
+  it('send() loads the app and sends the text; event handlers given earlier hear it', async () => {
+    const heard: string[] = [];
+    const inst = init(opts);
+    inst.on('message', (e) => heard.push(e.message.text));
+    const sent = inst.send('Hi from the page');
+    await arrive();
+    expect((await sent)?.text).toBe('Hi from the page');
+    expect(client.calls.send).toEqual(['Hi from the page']);
+    client.patch(client.getState().messages[0]!.id, { status: 'sent' });
+    expect(heard).toContain('Hi from the page');
+  });
+
+  it('a handler removed before the app arrived hears nothing', async () => {
+    const heard = vi.fn();
+    const inst = init(opts);
+    inst.on('message', heard)();
+    void inst.send('quiet');
+    await arrive();
+    client.patch(client.getState().messages[0]!.id, { status: 'sent' });
+    expect(heard).not.toHaveBeenCalled();
+  });
+
+  it('destroy() while the app is loading leaves nothing behind and attaches nothing', async () => {
+    const inst = init(opts);
+    inst.open();
+    inst.destroy();
+    await arrive();
+    expect(host()).toBeNull();
+    expect(client.calls.getState).toBe(0);
+  });
+});
