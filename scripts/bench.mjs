@@ -58,7 +58,7 @@ const since = Date.now();
 // ---- 1. bundle sizes ------------------------------------------------------------------------
 function sizes() {
   const out = {};
-  for (const file of ['dist/chat-sdk.js', 'dist/chat-sdk-live.js', 'dist/chat-sdk-extras.js', 'dist/chat-sdk.mjs']) {
+  for (const file of ['dist/chat-sdk.js', 'dist/chat-sdk-app.js', 'dist/chat-sdk-live.js', 'dist/chat-sdk-extras.js', 'dist/chat-sdk.mjs']) {
     const bytes = readFileSync(path.join(root, file));
     out[file] = {
       raw: bytes.length,
@@ -492,10 +492,11 @@ const row = (name, v, unit = '', budget = '', over = false, note = '') => rows.p
 const f = (x, d = 1) => (x == null ? 'n/a' : String(round(x, d)));
 
 section('1. Bundle size');
-// The budget is for what a script-tag page loads: chat-sdk.js, and with a chat going, chat-sdk-live.js too
-// (chat-sdk-extras.js only where the optional features are on).
-const total = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
-const sized = { ...size, 'chat-sdk.js + chat-sdk-live.js': total(size['dist/chat-sdk.js'], size['dist/chat-sdk-live.js']) };
+// Every page view loads chat-sdk.js; a visitor who chats also chat-sdk-app.js and, once the chat has a
+// session, chat-sdk-live.js (chat-sdk-extras.js only where the optional features are on). The budget is
+// held against both what every page view loads and what a visitor who chats loads.
+const total = (...files) => Object.fromEntries(['raw', 'gzip', 'brotli'].map((k) => [k, files.reduce((n, f) => n + f[k], 0)]));
+const sized = { ...size, 'chatting: chat-sdk.js + -app + -live': total(size['dist/chat-sdk.js'], size['dist/chat-sdk-app.js'], size['dist/chat-sdk-live.js']) };
 for (const [file, s] of Object.entries(sized)) {
   const budgeted = file === 'dist/chat-sdk.js' || file.includes(' + ');
   row(`${file} raw`, f(s.raw / KB, 2), 'KB');

@@ -48,7 +48,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
   const upstream = new URL(apiUrl);
   /** @type {Record<string, Buffer>} */
   const files = {};
-  for (const name of ['chat-sdk.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
+  for (const name of ['chat-sdk.js', 'chat-sdk-app.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
   const chunks = answerChunks(streamChunks);
   /** Server-side timing of the last bench stream, for the report. */
   const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
