@@ -230,7 +230,7 @@ function create(o: WidgetOptions): WidgetInstance {
   l.click = () => instance.open();
   // Hovering, focusing or touching the launcher fetches the app and attaches the window, so a click
   // usually finds it ready (a failure is reported by the click that needs it).
-  l.intent = () => void (view || Promise.resolve(loadApp()).then(attach, noop));
+  l.intent = () => void (view || Promise.resolve(loadApp()).then(attach).catch(noop));
   // When the browser is idle, after the page's own start-up work, follow the client if this tab has a
   // chat (read storage: a restored session is polled, so the unread badge moves while closed); with
   // `preload`, also create or validate the visitor then.
