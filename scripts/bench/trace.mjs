@@ -71,3 +71,21 @@ export function parseTrace(buffer, markPrefix) {
     span: busy.length ? [busy[0][0], busy[busy.length - 1][1]] : [0, 0],
   };
 }
+
+/**
+ * Long top-level tasks that ran a script whose URL contains `urlPart` (trace with `devtools.timeline`): the
+ * tasks a script is to blame for, whatever else the page was doing around them.
+ * @param {Buffer} buffer the JSON that browser.stopTracing() returns
+ * @param {string} urlPart
+ * @returns {number[]} their durations in ms
+ */
+export function longTasksRunning(buffer, urlPart, ms = 50) {
+  const parsed = JSON.parse(buffer.toString('utf8'));
+  /** @type {any[]} */
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const ours = events.filter((e) => e.ph === 'X' && String(e.args?.data?.url ?? e.args?.data?.scriptName ?? '').includes(urlPart));
+  return events
+    .filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.dur / 1000 > ms)
+    .filter((t) => ours.some((e) => e.pid === t.pid && e.tid === t.tid && e.ts >= t.ts && e.ts < t.ts + t.dur))
+    .map((t) => t.dur / 1000);
+}
