@@ -1,5 +1,6 @@
-// The widget's public API: `init(options)` validates options, creates the headless client and mounts
-// the UI. Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
+// The widget's public API: `init(options)` validates options and draws the launcher; the headless client
+// and the window come with the app (./load-app), attached when the visitor or the page needs them.
+// Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
 import { CONTACT_FIELDS, type ContactField } from '../core/contact';
 import { DEFAULTS, normalizeApiUrl, storageKey } from '../core/options';
 import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage, VisitorAttributes } from '../core/types';
@@ -226,7 +227,13 @@ function create(o: WidgetOptions): WidgetInstance {
     Promise.resolve(withView((w) => (w.start(), p(cl())))).catch((e) => {
       console.warn(`${P}${name}(): ${e?.message || e}`);
     });
-  if (bundled) attach(bundled);
+  if (bundled)
+    try {
+      attach(bundled);
+    } catch (e) {
+      l.destroy();
+      throw e;
+    }
   l.click = () => instance.open();
   // Hovering, focusing or touching the launcher fetches the app and attaches the window, so a click
   // usually finds it ready (a failure is reported by the click that needs it).
