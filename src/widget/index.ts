@@ -80,6 +80,8 @@ export interface WidgetInstance {
 }
 
 const P = '[ChatSDK] ';
+/** A client event handler given to `on()` before the app arrived; `off` once it is attached. */
+type EarlyHandler = { name: string; fn: (e: any) => void; off?: () => void };
 const noop = () => {};
 const none = async () => undefined;
 /** What every method does when the widget cannot start or is destroyed. */
@@ -180,7 +182,7 @@ function create(o: WidgetOptions): WidgetInstance {
     (client ||= app!.createChatClient({ ...o, maxMessageLength: v.maxMessageLength, maxFileSize: v.maxFileSize, live: v.live } as ChatClientOptions));
   const handlers = { open: new Set<(e: any) => void>(), close: new Set<(e: any) => void>() };
   /** Client event handlers registered before the app arrived. */
-  const early = new Set<{ name: string; fn: (e: any) => void; off?: () => void }>();
+  const early = new Set<EarlyHandler>();
   let dead = false;
   const attach = (a: App) => {
     if (dead || view) return;
@@ -207,10 +209,8 @@ function create(o: WidgetOptions): WidgetInstance {
   /** Run `fn` with the window attached: at once when the app is here, else once it has loaded. */
   const withView = <T>(fn: (w: WidgetView) => T): T | Promise<T | undefined> => {
     if (view) return fn(view);
-    const a = loadApp();
-    if (!(a instanceof Promise)) return attach(a), fn(view!);
     l.busy(true);
-    return a.then(
+    return loadApp().then(
       (a) => (l.busy(false), attach(a), view && fn(view)),
       (e) => {
         l.busy(false);
@@ -237,7 +237,7 @@ function create(o: WidgetOptions): WidgetInstance {
   l.click = () => instance.open();
   // Hovering, focusing or touching the launcher fetches the app and attaches the window, so a click
   // usually finds it ready (a failure is reported by the click that needs it).
-  l.intent = () => void (view || Promise.resolve(loadApp()).then(attach).catch(noop));
+  l.intent = () => void (view || loadApp().then(attach).catch(noop));
   // When the browser is idle, after the page's own start-up work, follow the client if this tab has a
   // chat (read storage: a restored session is polled, so the unread badge moves while closed); with
   // `preload`, also create or validate the visitor then.
@@ -279,7 +279,7 @@ function create(o: WidgetOptions): WidgetInstance {
         return () => void handlers[name].delete(fn);
       }
       if (app || client) return cl().on(name, fn);
-      const h: { name: string; fn: (e: any) => void; off?: () => void } = { name, fn };
+      const h: EarlyHandler = { name, fn };
       early.add(h);
       return () => {
         early.delete(h);
