@@ -260,10 +260,18 @@ function create(o: WidgetOptions): WidgetInstance {
         });
     });
 
+  /** An open() waiting for the app; close() before it arrives cancels it. */
+  let opening = false;
   const methods: Record<string, (...a: any[]) => any> = {
-    open: () => run((w) => w.open()),
-    close: () => view?.close(),
-    toggle: () => (view ? view.toggle() : methods.open!()),
+    open() {
+      opening = true;
+      run((w) => opening && ((opening = false), w.open()));
+    },
+    close() {
+      opening = false;
+      view?.close();
+    },
+    toggle: () => (view ? view.toggle() : methods[opening ? 'close' : 'open']!()),
     send: (text) => quiet('send', (c) => c.send(String(text ?? ''))),
     newChat: () => quiet('newChat', (c) => c.newChat()),
     identify: (attributes, opts) => quiet('identify', (c) => c.identify(attributes, opts)),

@@ -87,6 +87,23 @@ describe('reaching for the chat', () => {
     expect(opened).toHaveBeenCalledTimes(1);
   });
 
+  it('close() or a second toggle() before the app arrives cancels the open: the window stays closed', async () => {
+    const opened = vi.fn();
+    const inst = init(opts);
+    inst.on('open', opened);
+    inst.open();
+    inst.close();
+    inst.toggle();
+    inst.toggle();
+    await arrive();
+    expect(dialog()).toBeUndefined();
+    expect(opened).not.toHaveBeenCalled();
+    expect(button('Open chat')).not.toBeNull();
+    inst.toggle();
+    await settle();
+    expect(dialog()).toBeDefined();
+  });
+
   it('a failed load is logged once, naming the cause; the next click tries again and opens', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     init(opts);
