@@ -3,6 +3,8 @@
  * The bench's own page and API server on 127.0.0.1 (port 0):
  * - GET /blank, /widget, /manual, /empty: minimal pages (no CSP) with the in-page probes of probe.mjs;
  * - GET /chat-sdk.js: the built bundle (and the files beside it that it loads on demand);
+ * - GET /floor: the same async tag loading /floor.js, the least a script can do to show a launcher
+ *   (one button in a shadow root): what this harness and machine cost any embed, the floor under ours;
  * - /api/...: proxied to the reference backend (demo/server/api-server.mjs), except a streamed chat
  *   whose message contains STREAM_WORD, which this server answers itself with `streamChunks` SSE events,
  *   `spacingMs` apart (the reference backend has no 5,000-chunk answer).
@@ -15,6 +17,17 @@ import { PROBE } from './probe.mjs';
 
 export const STREAM_WORD = 'benchstream';
 export const API_KEY = 'demo-key';
+
+/** The floor: read window.ChatSDK (the probe's execution mark), draw one labelled button, nothing else. */
+const FLOOR_JS = `(() => {
+  void window.ChatSDK;
+  const host = document.createElement('chat-sdk-widget');
+  const b = host.attachShadow({ mode: 'open' }).appendChild(document.createElement('button'));
+  b.setAttribute('aria-label', 'Open chat');
+  b.style.cssText = 'position:fixed;bottom:20px;right:20px;width:56px;height:56px;border-radius:50%;border:0;background:#2563eb';
+  document.body.appendChild(host);
+})();
+`;
 
 const WORDS = 'the bike frame wheel gear brake tyre saddle chain light lock rack battery service warranty size ride road gravel trail'.split(' ');
 
@@ -49,6 +62,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
   /** @type {Record<string, Buffer>} */
   const files = {};
   for (const name of ['chat-sdk.js', 'chat-sdk-app.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
+  files['/floor.js'] = Buffer.from(FLOOR_JS);
   const chunks = answerChunks(streamChunks);
   /** Server-side timing of the last bench stream, for the report. */
   const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
@@ -59,7 +73,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const p = url.pathname;
-    const tag = (attrs) => `<script src="/chat-sdk.js" ${attrs}></script>`;
+    const tag = (attrs, src = '/chat-sdk.js') => `<script src="${src}" ${attrs}></script>`;
     if (req.method === 'GET' && files[p]) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
       return res.end(files[p]);
@@ -69,6 +83,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
       '/blank': () => page('Blank page', ''),
       // The embed as the README shows it: one async tag with data-* options.
       '/widget': () => page('Widget page', tag(`async data-api-key="${API_KEY}" data-api-url="${self}"`)),
+      '/floor': () => page('Floor page', tag(`async data-api-key="${API_KEY}" data-api-url="${self}"`, '/floor.js')),
       // API only; the bench calls ChatSDK.init() itself.
       '/manual': () => page('Manual init', tag('data-auto-init="false"')),
     };
