@@ -200,12 +200,12 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     this.stick = true;
     this.pill(false);
   };
-  /** Reveal older messages (a page from the button, a third of one while scrolling), keeping the view in place. */
+  /** Reveal older messages (a page from the button; ten while scrolling, so each frame stays short), keeping the view in place. */
   more = (e?: Event) => {
     const el = this.el!;
     if (this.keep || !this.skip) return;
     this.keep = el.scrollHeight - el.scrollTop || 1;
-    this.skip = Math.max(0, this.skip - (e ? PAGE : PAGE / 3));
+    this.skip = Math.max(0, this.skip - (e ? PAGE : PAGE / 6));
     // The button goes away with the last page: keep keyboard focus in the log.
     if (e && !this.skip) el.focus();
     this.forceUpdate();
