@@ -72,8 +72,11 @@ export function mountLauncher(o: LauncherOptions): Launcher {
 
   // On phones the launcher and the window follow the visual viewport: a page wider than the screen
   // widens the layout viewport (which position:fixed uses), and the on-screen keyboard shrinks the visual one.
+  // Only the small-screen CSS reads these properties; elsewhere the read (a forced layout of the page) and
+  // the restyle are skipped.
   const vv = window.visualViewport;
-  const fit = () => vv && [vv.offsetLeft, vv.offsetTop, vv.width, vv.height].forEach((n, i) => prop('v' + 'xywh'[i], n + 'px'));
+  const small = window.matchMedia?.('(max-width:480px)');
+  const fit = () => vv && small?.matches && [vv.offsetLeft, vv.offsetTop, vv.width, vv.height].forEach((n, i) => prop('v' + 'xywh'[i], n + 'px'));
   const vvOn = (on: 0 | 1) => ['resize', 'scroll'].forEach((t) => vv?.[on ? 'addEventListener' : 'removeEventListener'](t, fit));
   vvOn(1);
   const fitFrame = requestAnimationFrame(fit);

@@ -282,6 +282,8 @@ describe('visual viewport on phones', () => {
     const add = vi.spyOn(vv, 'addEventListener');
     const remove = vi.spyOn(vv, 'removeEventListener');
     vi.stubGlobal('visualViewport', vv);
+    const phone = { matches: true };
+    vi.stubGlobal('matchMedia', (media: string) => Object.assign(phone, { media }));
     mount();
     const h = host()!;
     const vars = () => ['x', 'y', 'w', 'h'].map((k) => h.style.getPropertyValue('--chat-v' + k));
@@ -297,6 +299,21 @@ describe('visual viewport on phones', () => {
     view = undefined;
     expect(remove.mock.calls.map((c) => c[0]).sort()).toEqual(['resize', 'scroll']);
     expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]));
+  });
+
+  it('on a wide screen the variables are not set (only the small-screen CSS reads them) until it narrows', async () => {
+    const vv = Object.assign(new EventTarget(), { offsetLeft: 0, offsetTop: 0, width: 1280, height: 800 });
+    vi.stubGlobal('visualViewport', vv);
+    const screen = { matches: false };
+    vi.stubGlobal('matchMedia', (media: string) => Object.assign(screen, { media }));
+    mount();
+    const h = host()!;
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+    expect(h.style.getPropertyValue('--chat-vw')).toBe('');
+    Object.assign(screen, { matches: true });
+    Object.assign(vv, { width: 400 });
+    vv.dispatchEvent(new Event('resize'));
+    expect(h.style.getPropertyValue('--chat-vw')).toBe('400px');
   });
 
   it('the small-screen stylesheet places the launcher and the window by those variables', () => {
