@@ -205,8 +205,8 @@ async function openWindow(page, cdp, minMessages = 0) {
         const sync = performance.now() - t0;
         const check = () => {
           const ta = b.textbox();
-          // The log renders the newest 60 messages of a long chat and reveals older ones on scroll.
-          const rendered = (b.log()?.querySelectorAll('[data-author]').length ?? 0) >= Math.min(min, 60);
+          // The log renders the newest 20 messages of a long chat and reveals older ones on scroll.
+          const rendered = (b.log()?.querySelectorAll('[data-author]').length ?? 0) >= Math.min(min, 20);
           if (ta && rendered && b.visible(ta) && b.root().activeElement === ta) {
             const ch = new MessageChannel();
             ch.port1.onmessage = () => resolve({ sync, painted: performance.now() - t0 });
@@ -354,6 +354,26 @@ async function conversationRun(seed) {
   const { page, cdp, context } = w;
   const open = await openWindow(page, cdp, MESSAGES);
   await page.waitForTimeout(300);
+  // Reading back: from the end, up 40 px per frame (older messages are revealed on the way, as a visitor
+  // scrolling up sees them).
+  const back = await page.evaluate(
+    (steps) =>
+      new Promise((resolve) => {
+        const b = window.__bench;
+        const el = b.log();
+        const before = el.querySelectorAll('[data-author]').length;
+        let n = 0;
+        b.frames.start();
+        const tick = () => {
+          n++;
+          el.scrollTop -= 40;
+          if (n < steps && el.scrollTop > 0) requestAnimationFrame(tick);
+          else requestAnimationFrame(() => resolve({ ...b.frames.stop(), steps: n, revealed: el.querySelectorAll('[data-author]').length - before }));
+        };
+        requestAnimationFrame(tick);
+      }),
+    SCROLL_STEPS,
+  );
   const scroll = await page.evaluate(
     (steps) =>
       new Promise((resolve) => {
@@ -381,7 +401,7 @@ async function conversationRun(seed) {
   const mem = await heap(cdp);
   const rendered = await page.evaluate(() => window.__bench.log().querySelectorAll('[data-author]').length);
   await context.close();
-  return { launcher: w.result.launcher, startupMainThread: w.result.mainThread, startupLongTasks: w.result.longTasks, ...prefix('open', open), scroll, ...mem, rendered };
+  return { launcher: w.result.launcher, startupMainThread: w.result.mainThread, startupLongTasks: w.result.longTasks, ...prefix('open', open), back, scroll, ...mem, rendered };
 }
 
 const prefix = (p, o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}${k[0].toUpperCase()}${k.slice(1)}`, v]));
@@ -558,7 +578,8 @@ for (const [k, label] of [['startup1x', '1x'], ['startup4x', '4x CPU']]) {
   row('launcher painted (transcript stored)', f(m.launcher), 'ms', '', false, `start-up main thread ${f(m.startupMainThread)} ms, long tasks ${f(m.startupLongTasks, 0)}`);
   row('open: click -> all messages rendered and painted', f(m.openOpen), 'ms', '', false, `synchronous ${f(m.openOpenSync)} ms, ${f(m.rendered, 0)} messages`);
   row('open: main-thread time / long tasks', `${f(m.openMainThread)} / ${f(m.openLongTasks, 0)}`, 'ms', '', m.openLongTasks > 0, m.openLongTasks ? `longest ${f(m.openLongestTask, 0)} ms` : '');
-  row('scroll top -> bottom: frames / dropped', `${f(m.scroll.frames, 0)} / ${f(m.scroll.dropped, 0)}`, '', '0 dropped', m.scroll.dropped > 0, `${SCROLL_STEPS} steps of ${f(m.scroll.px, 0)} px, ${f(m.scroll.height, 0)} px tall; worst frame ${f(m.scroll.worst, 0)} ms`);
+  row('scroll back from the end, 40 px a frame: frames / dropped', `${f(m.back.frames, 0)} / ${f(m.back.dropped, 0)}`, '', '0 dropped', m.back.dropped > 0, `${f(m.back.steps, 0)} steps, ${f(m.back.revealed, 0)} older messages revealed on the way; worst frame ${f(m.back.worst, 0)} ms`);
+  row('then scroll top -> bottom: frames / dropped', `${f(m.scroll.frames, 0)} / ${f(m.scroll.dropped, 0)}`, '', '0 dropped', m.scroll.dropped > 0, `${SCROLL_STEPS} steps of ${f(m.scroll.px, 0)} px, ${f(m.scroll.height, 0)} px tall; worst frame ${f(m.scroll.worst, 0)} ms`);
   row('JS heap after GC (window open)', f(m.heapKB / KB, 2), 'MB', '', false, `DOM nodes ${f(m.nodes, 0)}, listeners ${f(m.listeners, 0)}`);
 }
 {

@@ -177,7 +177,12 @@ interface LogProps {
   busy: boolean;
 }
 
-/** Messages rendered when a conversation is shown; older ones are revealed a page at a time. */
+/**
+ * Messages rendered when a conversation is shown: more than a screenful, few enough that opening a long
+ * chat stays one short task. Older ones are revealed as the visitor scrolls up (ten at a time), or a
+ * page at a time from the "earlier messages" button.
+ */
+const FIRST = 20;
 const PAGE = 60;
 
 class Log extends Component<LogProps, { pill?: boolean }> {
@@ -236,8 +241,9 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     const len = msgs.length;
     const chat = v.state?.currentChatId;
     const at = v.state?.agentTyping;
-    // A long transcript renders its newest page; while following the end, the rendered part stays short.
-    if (chat != this.chat || this.skip > len || (len > this.len && this.stick && len - this.skip > 2 * PAGE)) this.skip = Math.max(0, len - PAGE);
+    // A long transcript renders its newest messages; while following the end, the rendered part stays short.
+    if (chat != this.chat || this.skip > len) this.skip = Math.max(0, len - FIRST);
+    else if (len > this.len && this.stick && len - this.skip > PAGE) this.skip = len - FIRST;
     this.chat = chat;
     this.len = len;
     return (

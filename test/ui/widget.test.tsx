@@ -270,19 +270,22 @@ describe('long conversations', () => {
   const transcript = (n: number) => Array.from({ length: n }, (_, i) => msg(i % 2 ? 'assistant' : 'visitor', `m${i}`));
   const texts = () => messages().map((m) => m.textContent!.replace(/^(You|Assistant): /, ''));
 
-  it('render the newest 60 messages; "Show earlier messages" reveals older pages, then the greeting', async () => {
+  it('render the newest 20 messages; "Show earlier messages" reveals older pages of 60, then the greeting', async () => {
     client.setMessages(transcript(150));
     mount({ greeting: 'Hello' });
     view!.open();
     await settle();
-    expect(messages()).toHaveLength(60);
-    expect(texts()[0]).toBe('m90');
+    expect(messages()).toHaveLength(20);
+    expect(texts()[0]).toBe('m130');
     expect(texts().at(-1)).toBe('m149');
     expect(log().textContent).not.toContain('Hello');
     button('Show earlier messages')!.click();
     await settle();
-    expect(messages()).toHaveLength(120);
-    expect(texts()[0]).toBe('m30');
+    expect(messages()).toHaveLength(80);
+    expect(texts()[0]).toBe('m70');
+    button('Show earlier messages')!.click();
+    await settle();
+    expect(messages()).toHaveLength(140);
     button('Show earlier messages')!.click();
     await settle();
     expect(messages()).toHaveLength(150);
@@ -303,9 +306,9 @@ describe('long conversations', () => {
     Object.defineProperty(el, 'scrollTop', { configurable: true, get: () => top, set: (v) => (top = v) });
     el.dispatchEvent(new Event('scroll'));
     await settle();
-    expect(messages()).toHaveLength(60); // not near the top yet
+    expect(messages()).toHaveLength(20); // not near the top yet
     // Ten at a time while scrolling (a short frame each), the same messages staying in view.
-    for (const shown of [70, 80, 90, 100]) {
+    for (const shown of [30, 40, 50, 60, 70, 80, 90, 100]) {
       top = 100;
       el.dispatchEvent(new Event('scroll'));
       await settle();
@@ -324,7 +327,7 @@ describe('long conversations', () => {
     await settle();
     client.setMessages(transcript(200));
     await settle();
-    expect(messages()).toHaveLength(60);
+    expect(messages()).toHaveLength(20);
     expect(texts().at(-1)).toBe(`m199`);
   });
 
