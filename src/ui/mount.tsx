@@ -41,6 +41,8 @@ export interface WidgetView {
   isOpen(): boolean;
   /** Start following the client (first storage read). Idempotent. */
   start(): void;
+  /** Start, and build the window closed, so the first open only shows it (idle time after a hover). Idempotent. */
+  prepare(): void;
   destroy(): void;
 }
 
@@ -218,7 +220,9 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       start();
       built = true;
       l.fit();
-      cl().connect().catch(() => {});
+      // The visitor check waits for the first frame of the window: a click on a slow phone paints
+      // sooner, and nothing is lost (a send before it connects by itself).
+      requestAnimationFrame(() => setTimeout(() => gone || cl().connect().catch(() => {})));
     }
     pres();
     draw();
@@ -234,6 +238,12 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     toggle: () => set(!v.open),
     isOpen: () => v.open,
     start,
+    prepare() {
+      if (gone || built) return;
+      start();
+      built = true;
+      draw();
+    },
     destroy() {
       gone = true;
       cancelAnimationFrame(frame);

@@ -235,9 +235,6 @@ function create(o: WidgetOptions): WidgetInstance {
       throw e;
     }
   l.click = () => instance.open();
-  // Hovering, focusing or touching the launcher fetches the app and attaches the window, so a click
-  // usually finds it ready (a failure is reported by the click that needs it).
-  l.intent = () => void (view || loadApp().then(attach).catch(noop));
   // When the browser is idle, after the page's own start-up work, follow the client if this tab has a
   // chat (read storage: a restored session is polled, so the unread badge moves while closed); with
   // `preload`, also create or validate the visitor then.
@@ -259,6 +256,18 @@ function create(o: WidgetOptions): WidgetInstance {
           if (v.preload && !w.isOpen()) cl().connect().catch(noop);
         });
     });
+  // Hovering, focusing or touching the launcher fetches the app, attaches the window and, when the
+  // browser is next idle, builds it closed: a click usually only shows it (a failed load is reported
+  // by the click that needs it; the next hover tries again).
+  let readying = false;
+  let ready: number | undefined;
+  l.intent = () => {
+    if (readying) return;
+    readying = true;
+    const prepare = () => void (dead || (ready = later(() => view?.prepare())));
+    if (view) prepare();
+    else loadApp().then((a) => (attach(a), prepare()), () => (readying = false));
+  };
 
   /** An open() waiting for the app; close() before it arrives cancels it. */
   let opening = false;
@@ -298,6 +307,7 @@ function create(o: WidgetOptions): WidgetInstance {
       dead = true;
       if (live == instance) live = null;
       if (idle) cancel(idle);
+      if (ready) cancel(ready);
       handlers.open.clear();
       handlers.close.clear();
       early.clear();

@@ -63,16 +63,42 @@ describe('start-up draws the launcher only', () => {
 });
 
 describe('reaching for the chat', () => {
-  it('pointer over the launcher fetches the app without opening; the click then opens at once', async () => {
+  it('pointer over the launcher fetches the app and builds the window closed at idle time; the click only shows it', async () => {
     init(opts);
+    launcher().dispatchEvent(new Event('pointerover'));
     launcher().dispatchEvent(new Event('pointerover'));
     expect(loader.calls).toBe(1);
     await arrive();
-    expect(dialog()).toBeUndefined();
+    await vi.waitFor(() => expect(shadow().querySelector('[role=dialog]')).not.toBeNull());
+    expect(dialog()).toBeUndefined(); // built, still hidden
+    expect(client.calls.connect).toBe(0); // nothing is asked of the backend before the chat is opened
+    const tree = shadow().querySelector('[role=dialog]');
     launcher().click();
-    await settle();
-    expect(dialog()).toBeDefined();
+    expect(dialog()).toBe(tree);
+    expect(shadow().activeElement).toBe(shadow().querySelector('textarea'));
+    await vi.waitFor(() => expect(client.calls.connect).toBe(1));
     expect(loader.calls).toBe(1);
+  });
+
+  it('destroy() after a hover cancels the idle-time build', async () => {
+    let ids = 0;
+    const ric = vi.fn((_cb: () => void) => ++ids);
+    const cic = vi.fn();
+    vi.stubGlobal('requestIdleCallback', ric);
+    vi.stubGlobal('cancelIdleCallback', cic);
+    try {
+      const inst = init(opts);
+      launcher().dispatchEvent(new Event('focus'));
+      await arrive();
+      expect(ric).toHaveBeenCalledTimes(2); // start-up's stored-chat check, then the build
+      inst.destroy();
+      expect(cic).toHaveBeenCalledWith(2);
+      ric.mock.calls[1]![0](); // a browser that runs it anyway
+      expect(host()).toBeNull();
+      expect(client.calls.getState).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('a click before the app is here marks the launcher busy, then opens the window when it arrives', async () => {

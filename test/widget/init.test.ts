@@ -141,7 +141,7 @@ describe('instance', () => {
     const a = createFakeClient();
     inst = init({ apiKey: KEY, apiUrl: API, client: a, open: true });
     expect(dialog()).toBeDefined();
-    expect(a.calls.connect).toBe(1);
+    await vi.waitFor(() => expect(a.calls.connect).toBe(1));
     inst.destroy();
 
     const b = createFakeClient();
