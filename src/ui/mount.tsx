@@ -206,7 +206,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       (e) => console.warn(`[ChatSDK] The contact form, attachments and feedback are off: their file did not load (${e}).`),
     );
   const start = () => {
-    if (unsub) return;
+    if (unsub || gone) return;
     unsub = cl().subscribe(onState);
     onState(cl().getState());
     pres();

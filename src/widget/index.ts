@@ -264,7 +264,8 @@ function create(o: WidgetOptions): WidgetInstance {
   l.intent = () => {
     if (readying) return;
     readying = true;
-    const prepare = () => void (dead || (ready = later(() => view?.prepare())));
+    // Two idle tasks (storage, then the tree), each short on a slow phone.
+    const prepare = () => void (dead || (ready = later(() => (view?.start(), (ready = later(() => view?.prepare()))))));
     if (view) prepare();
     else loadApp().then((a) => (attach(a), prepare()), () => (readying = false));
   };

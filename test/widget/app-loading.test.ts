@@ -90,7 +90,7 @@ describe('reaching for the chat', () => {
       const inst = init(opts);
       launcher().dispatchEvent(new Event('focus'));
       await arrive();
-      expect(ric).toHaveBeenCalledTimes(2); // start-up's stored-chat check, then the build
+      expect(ric).toHaveBeenCalledTimes(2); // start-up's stored-chat check, then the build's first step
       inst.destroy();
       expect(cic).toHaveBeenCalledWith(2);
       ric.mock.calls[1]![0](); // a browser that runs it anyway
