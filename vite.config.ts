@@ -12,7 +12,8 @@ import { defineConfig, type Plugin } from 'vite';
 //   vite build --mode extras -> dist/chat-sdk-extras.js, the contact form, attachments and feedback, which
 //                               it loads only where one of them is on (src/ui/load-extras-remote.ts)
 // Preact is bundled: the widget then never depends on (or clashes with) the host's own copy; the extras
-// file renders with the app's copy (src/ui/preact-handoff.ts).
+// file renders with the app's copy (src/ui/preact-handoff.ts), and the live-updates file uses the app's
+// copies of the core helpers they share (src/core/live-handoff.ts).
 const src = (file: string) => fileURLToPath(new URL(`src/${file}`, import.meta.url));
 
 /** In the classic script and its app, the modules that bundle the app, live updates and the extras are their on-demand loaders. */
@@ -35,6 +36,16 @@ const sharedPreact: Plugin = {
   resolveId: (source) => (source === 'preact' ? src('ui/preact-handoff.ts') : null),
 };
 
+/** In the live-updates file, the core helpers it shares with the app are the app's copies. */
+const sharedCore: Plugin = {
+  name: 'chat-sdk:shared-core',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    const from = importer?.replace(/\\/g, '/') ?? '';
+    return from.endsWith('/src/core/live.ts') && ['./api', './errors', './retry', './transcript'].includes(source) ? src('core/live-handoff.ts') : null;
+  },
+};
+
 export default defineConfig(({ mode }) => {
   const lib = {
     script: { entry: 'src/embed/script.ts', formats: ['iife' as const], name: 'ChatSDK', fileName: () => 'chat-sdk.js' },
@@ -44,7 +55,7 @@ export default defineConfig(({ mode }) => {
   }[mode] ?? { entry: 'src/index.ts', formats: ['es' as const], fileName: () => 'chat-sdk.mjs' };
   const onDemandFile = mode === 'app' || mode === 'live' || mode === 'extras';
   return {
-    plugins: mode === 'script' || mode === 'app' ? [onDemand] : mode === 'extras' ? [sharedPreact] : [],
+    plugins: mode === 'script' || mode === 'app' ? [onDemand] : mode === 'extras' ? [sharedPreact] : mode === 'live' ? [sharedCore] : [],
     // A classic script has no import.meta; it finds its own URL through document.currentScript.
     ...(mode === 'script' ? { define: { 'import.meta.url': 'undefined' } } : {}),
     build: {

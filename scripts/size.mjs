@@ -16,7 +16,7 @@ const target = { brotli: 16 * KB, gzip: 20 * KB };
 const bundles = [
   { file: 'dist/chat-sdk.js', target, ceiling: { brotli: 6.25 * KB, gzip: 7.25 * KB } },
   { file: 'dist/chat-sdk-app.js', ceiling: { brotli: 22.5 * KB, gzip: 25 * KB } },
-  { file: 'dist/chat-sdk-live.js', ceiling: { brotli: 3 * KB, gzip: 3.25 * KB } },
+  { file: 'dist/chat-sdk-live.js', ceiling: { brotli: 2.5 * KB, gzip: 2.75 * KB } },
   { file: 'dist/chat-sdk-extras.js', ceiling: { brotli: 4.5 * KB, gzip: 5 * KB } },
   // Bundlers minify the ES module again; reported for information only.
   { file: 'dist/chat-sdk.mjs' },

@@ -114,6 +114,8 @@ describe('live updates against the reference backend', () => {
       .toBeGreaterThanOrEqual(1);
     expect(await countMessages(page, 'agent', reply)).toBe(1);
     expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent', 'agent:sent']);
+    // chat-sdk-live.js took the app's helpers while it was evaluated; nothing of that is left on the page.
+    expect(await page.evaluate(() => Object.getOwnPropertySymbols(globalThis).map(String).filter((k) => k.includes('chatsdk')))).toEqual([]);
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 
