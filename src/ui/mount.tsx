@@ -212,7 +212,23 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     pres();
     if ((o.contactForm && o.contactForm != 'off') || o.attachments || o.feedback) void extras();
   };
-  const focus = () => root.querySelector<HTMLElement>(!v.open ? '.l' : v.list ? '[aria-current],.cl button' : '.c textarea')?.focus();
+  // The composer waits while the contact form is asked: then the form's first field takes the focus.
+  const focus = () =>
+    root.querySelector<HTMLElement>(!v.open ? '.l' : v.list ? '[aria-current],.cl button' : '.cf input,.c textarea:not(:disabled)')?.focus();
+  // The visitor check waits for the window's first frame, so a click on a slow phone paints sooner;
+  // nothing waits on it (a send connects by itself). A hidden tab has no frames: it checks at once.
+  let checkFrame = 0;
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  const connect = () => {
+    checkFrame = 0;
+    checkTimer = undefined;
+    cl().connect().catch(() => {});
+  };
+  const checkVisitor = () => {
+    if (checkFrame || checkTimer) return;
+    if (!shown()) return connect();
+    checkFrame = requestAnimationFrame(() => (checkTimer = setTimeout(connect)));
+  };
   function set(open: boolean) {
     if (open == v.open) return;
     v.open = open;
@@ -220,9 +236,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       start();
       built = true;
       l.fit();
-      // The visitor check waits for the first frame of the window: a click on a slow phone paints
-      // sooner, and nothing is lost (a send before it connects by itself).
-      requestAnimationFrame(() => setTimeout(() => gone || cl().connect().catch(() => {})));
+      checkVisitor();
     }
     pres();
     draw();
@@ -247,6 +261,8 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     destroy() {
       gone = true;
       cancelAnimationFrame(frame);
+      cancelAnimationFrame(checkFrame);
+      clearTimeout(checkTimer);
       unsub?.();
       document.removeEventListener('visibilitychange', pres);
       ac?.close().catch(() => {});

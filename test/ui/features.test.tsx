@@ -106,6 +106,20 @@ describe('contact form', () => {
     expect(textbox().disabled).toBe(false);
   });
 
+  it('before: a window built closed ahead of time (a hover) opens with the focus in the form, as a reopen does', async () => {
+    view = mountWidget({ client, strings: getStrings('en'), contactForm: 'before' });
+    view.prepare();
+    await settle();
+    const launcher = shadow().querySelector<HTMLElement>('.l')!;
+    for (let round = 0; round < 2; round++) {
+      launcher.focus(); // a keyboard visitor about to press Enter
+      view.open();
+      expect(shadow().activeElement).toBe(field('Name'));
+      view.close();
+      expect(shadow().activeElement).toBe(launcher);
+    }
+  });
+
   it('a failed submit keeps the form and what was typed, with the reason in the alert', async () => {
     client.identify = async () => {
       throw Object.assign(new Error('down'), { code: 'network' });

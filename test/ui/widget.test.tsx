@@ -52,7 +52,25 @@ describe('launcher and window', () => {
     view!.toggle();
     button('Close chat')!.click();
     expect(dialog()).toBeUndefined();
-    await vi.waitFor(() => expect(client.calls.connect).toBe(2)); // once per open
+    await vi.waitFor(() => expect(client.calls.connect).toBe(1)); // one check for opens within a frame
+  });
+
+  it('the visitor check: after the first frame in a visible tab, at once in a hidden one (no frames), never after destroy()', async () => {
+    mount();
+    view!.open();
+    view!.destroy();
+    view = undefined;
+    await settle();
+    expect(client.calls.connect).toBe(0);
+
+    const hidden = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    try {
+      mount();
+      view!.open();
+      expect(client.calls.connect).toBe(1);
+    } finally {
+      hidden.mockRestore();
+    }
   });
 
   it('shows a greeting in an empty chat without counting it as a message', () => {
