@@ -265,7 +265,7 @@ function create(o: WidgetOptions): WidgetInstance {
     if (readying) return;
     readying = true;
     // Two idle tasks (storage, then the tree), each short on a slow phone.
-    const prepare = () => void (dead || (ready = later(() => (view?.start(), (ready = later(() => view?.prepare()))))));
+    const prepare = () => void (dead || (ready = later(() => dead || (view?.start(), (ready = later(() => view?.prepare()))))));
     if (view) prepare();
     else loadApp().then((a) => (attach(a), prepare()), () => (readying = false));
   };
@@ -275,7 +275,12 @@ function create(o: WidgetOptions): WidgetInstance {
   const methods: Record<string, (...a: any[]) => any> = {
     open() {
       opening = true;
-      run((w) => opening && ((opening = false), w.open()));
+      const r = withView((w) => opening && ((opening = false), w.open()));
+      if (r instanceof Promise)
+        r.catch((e) => {
+          opening = false;
+          unloaded(e);
+        });
     },
     close() {
       opening = false;

@@ -94,6 +94,7 @@ describe('reaching for the chat', () => {
       inst.destroy();
       expect(cic).toHaveBeenCalledWith(2);
       ric.mock.calls[1]![0](); // a browser that runs it anyway
+      expect(ric).toHaveBeenCalledTimes(2); // and schedules nothing more
       expect(host()).toBeNull();
       expect(client.calls.getState).toBe(0);
     } finally {
@@ -140,6 +141,18 @@ describe('reaching for the chat', () => {
     expect(launcher().hasAttribute('aria-busy')).toBe(false);
     expect(dialog()).toBeUndefined();
     launcher().click();
+    expect(loader.calls).toBe(2);
+    await arrive();
+    expect(dialog()).toBeDefined();
+  });
+
+  it("a failed load leaves the page's toggle() button working: the next press opens", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const inst = init(opts);
+    inst.toggle();
+    loader.next.shift()!.reject(new Error('chat-sdk-app.js did not load (TypeError: Failed to fetch)'));
+    await settle();
+    inst.toggle();
     expect(loader.calls).toBe(2);
     await arrive();
     expect(dialog()).toBeDefined();
