@@ -40,8 +40,13 @@ interface Outcome {
   error?: ChatError;
 }
 
-async function read(response: Response, opts: { signal?: AbortSignal; first?: number; idle?: number } = {}): Promise<Outcome> {
+/** Read a stream to its end; `seen` holds the chunks delivered so far, for a test to await. */
+function read(response: Response, opts: { signal?: AbortSignal; first?: number; idle?: number } = {}): Promise<Outcome> & { seen: string[] } {
   const chunks: string[] = [];
+  return Object.assign(readInto(response, opts, chunks), { seen: chunks });
+}
+
+async function readInto(response: Response, opts: { signal?: AbortSignal; first?: number; idle?: number }, chunks: string[]): Promise<Outcome> {
   const out: Outcome = { text: '', chunks };
   try {
     out.end = await readChatStream(response, {
@@ -214,7 +219,7 @@ describe('readChatStream', () => {
     const pending = read(s.response());
     s.chunk('one ');
     s.chunk('two');
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(pending.seen).toEqual(['one ', 'two']));
     s.cut();
     const out = await pending;
     expect(out.text).toBe('one two');
@@ -245,8 +250,7 @@ describe('readChatStream', () => {
     const pending = read(s.response(), { signal: controller.signal });
     s.chunk('tok1 ');
     s.chunk('tok2');
-    await vi.waitFor(() => expect(s.stream.locked).toBe(true));
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(pending.seen).toEqual(['tok1 ', 'tok2']));
     controller.abort();
     const out = await pending;
     expect(out.text).toBe('tok1 tok2');

@@ -31,5 +31,10 @@ export function key(el: Element, k: string, init: KeyboardEventInit = {}) {
   el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...init }));
 }
 
-/** Let Preact flush its state updates and the widget's frame-coalesced renders. */
-export const settle = () => new Promise((r) => setTimeout(r, 20));
+/**
+ * Let Preact flush its state updates and the widget's frame-coalesced renders: the next animation frame
+ * and the tasks it queued, twice (a render can schedule one more). Not a fixed sleep.
+ */
+export const settle = async () => {
+  for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+};
