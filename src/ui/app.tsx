@@ -193,6 +193,8 @@ class Log extends Component<LogProps, { pill?: boolean }> {
   /** Oldest messages not rendered, the chat they belong to, and the length seen at the last render. */
   skip = 0;
   chat?: string;
+  /** Messages the chat had when it was shown: history, not news (see render). */
+  base = 0;
   len = 0;
   /** Distance from the scroll position to the end before older messages were prepended (0: none). */
   keep = 0;
@@ -244,8 +246,13 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     // A long transcript renders its newest messages; while following the end, the rendered part stays short.
     if (chat != this.chat || this.skip > len) this.skip = Math.max(0, len - FIRST);
     else if (len > this.len && this.stick && len - this.skip > PAGE) this.skip = len - FIRST;
+    if (chat != this.chat) this.base = len;
     this.chat = chat;
     this.len = len;
+    // The log announces what arrives; the history it opened with, and older messages revealed while
+    // scrolling up, sit in a part that is not live, so a screen reader does not read them out as new.
+    const from = Math.max(this.skip, Math.min(this.base, len));
+    const show = (list: readonly ChatMessage[]) => list.map((m) => <Msg key={m.id} m={m} s={v.s} v={v} />);
     return (
       <div class="mw">
         <div
@@ -264,20 +271,21 @@ class Log extends Component<LogProps, { pill?: boolean }> {
             else if (this.skip && el.scrollTop < el.clientHeight) this.more();
           }}
         >
-          {this.skip > 0 ? (
-            <button class="rt" onClick={this.more}>
-              {v.s.earlier}
-            </button>
-          ) : (
-            v.greeting && (
-              <div class="msg" data-greeting="">
-                <div class="bb">{v.greeting}</div>
-              </div>
-            )
-          )}
-          {(this.skip ? msgs.slice(this.skip) : msgs).map((m) => (
-            <Msg key={m.id} m={m} s={v.s} v={v} />
-          ))}
+          <div class="ms" aria-live="off">
+            {this.skip > 0 ? (
+              <button class="rt" onClick={this.more}>
+                {v.s.earlier}
+              </button>
+            ) : (
+              v.greeting && (
+                <div class="msg" data-greeting="">
+                  <div class="bb">{v.greeting}</div>
+                </div>
+              )
+            )}
+            {show(msgs.slice(this.skip, from))}
+          </div>
+          {show(msgs.slice(from))}
           {at && (
             <div class="msg">
               <div class="bb">{dots()}</div>

@@ -350,6 +350,36 @@ describe('long conversations', () => {
     expect(texts().at(-1)).toBe(`m199`);
   });
 
+  it('a screen reader hears what arrives, not history: the messages a chat is shown with and older ones revealed are outside the live part', async () => {
+    /** Whether a change here is announced: the nearest aria-live is not "off". */
+    const live = (el: Element) => el.closest('[aria-live]')!.getAttribute('aria-live') != 'off';
+    client.setMessages(transcript(100));
+    mount({ greeting: 'Hello' });
+    view!.open();
+    await settle();
+    expect(log().getAttribute('aria-live')).toBe('polite');
+    expect(messages().filter(live)).toEqual([]);
+    button('Show earlier messages')!.click();
+    await settle();
+    expect(messages()).toHaveLength(80);
+    expect(messages().filter(live)).toEqual([]);
+
+    client.arrive(msg('agent', 'A person here'));
+    type('Thanks');
+    key(textbox(), 'Enter');
+    await settle();
+    expect(messages().filter(live).map((m) => m.dataset.author)).toEqual(['agent', 'visitor', 'assistant']);
+
+    // Another chat from the list: its messages are history too.
+    client.setState({ currentChatId: 'c2', messages: transcript(5) });
+    await settle();
+    expect(messages()).toHaveLength(5);
+    expect(messages().filter(live)).toEqual([]);
+    client.arrive(msg('assistant', 'And one more'));
+    await settle();
+    expect(messages().filter(live).map((m) => m.textContent)).toEqual(['Assistant: And one more']);
+  });
+
   it('a new chat shows from its first message', async () => {
     client.setMessages(transcript(100));
     mount();
