@@ -211,7 +211,13 @@ function create(o: WidgetOptions): WidgetInstance {
     if (view) return fn(view);
     l.busy(true);
     return loadApp().then(
-      (a) => (l.busy(false), attach(a), view && fn(view)),
+      (a) => {
+        // Attaching and following the client (storage) is one task, the call (often a first render) the
+        // next: neither is long on a slow phone.
+        attach(a);
+        view?.start();
+        return new Promise<T | undefined>((done) => setTimeout(() => (l.busy(false), done(view && !dead ? fn(view) : undefined))));
+      },
       (e) => {
         l.busy(false);
         throw e;

@@ -146,6 +146,29 @@ describe('reaching for the chat', () => {
     expect(dialog()).toBeDefined();
   });
 
+  it('when the app arrives the window attaches and reads storage in one task and opens in the next; destroy() in between wins', async () => {
+    const error = vi.spyOn(console, 'error');
+    init(opts).open();
+    loader.next.shift()!.resolve(app());
+    for (let i = 0; i < 10 && !client.calls.getState; i++) await Promise.resolve();
+    expect(client.calls.getState).toBeGreaterThan(0);
+    expect(dialog()).toBeUndefined(); // not in the same task
+    await settle();
+    expect(dialog()).toBeDefined();
+    getInstance()!.destroy();
+
+    client = createFakeClient();
+    const inst = init(opts);
+    inst.open();
+    loader.next.shift()!.resolve(app());
+    for (let i = 0; i < 10 && !client.calls.getState; i++) await Promise.resolve();
+    inst.destroy();
+    await settle();
+    expect(host()).toBeNull();
+    expect(client.calls.connect).toBe(0);
+    expect(error).not.toHaveBeenCalled();
+  });
+
   it("a failed load leaves the page's toggle() button working: the next press opens", async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const inst = init(opts);
