@@ -273,7 +273,10 @@ function create(o: WidgetOptions): WidgetInstance {
     // Two idle tasks (storage, then the tree), each short on a slow phone.
     const prepare = () => void (dead || (ready = later(() => dead || (view?.start(), (ready = later(() => view?.prepare()))))));
     if (view) prepare();
-    else loadApp().then((a) => (attach(a), prepare()), () => (readying = false));
+    else
+      loadApp()
+        .then((a) => (attach(a), prepare()))
+        .catch(() => (readying = false));
   };
 
   /** An open() waiting for the app; close() before it arrives cancels it. */

@@ -80,6 +80,20 @@ describe('reaching for the chat', () => {
     expect(loader.calls).toBe(1);
   });
 
+  it('a hover whose app arrives broken rejects nothing into the page; the next hover tries again', async () => {
+    init(opts);
+    launcher().dispatchEvent(new Event('pointerover'));
+    loader.next.shift()!.resolve({
+      ...app(),
+      attachWindow: () => {
+        throw new Error('broken file');
+      },
+    });
+    await settle(); // an unhandled rejection here fails the run
+    launcher().dispatchEvent(new Event('pointerover'));
+    expect(loader.calls).toBe(2);
+  });
+
   it('destroy() after a hover cancels the idle-time build', async () => {
     let ids = 0;
     const ric = vi.fn((_cb: () => void) => ++ids);
