@@ -246,7 +246,7 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     // A long transcript renders its newest messages; while following the end, the rendered part stays short.
     if (chat != this.chat || this.skip > len) this.skip = Math.max(0, len - FIRST);
     else if (len > this.len && this.stick && len - this.skip > PAGE) this.skip = len - FIRST;
-    if (chat != this.chat) this.base = len;
+    if (chat != this.chat || len < this.base) this.base = len;
     this.chat = chat;
     this.len = len;
     // The log announces what arrives; the history it opened with, and older messages revealed while

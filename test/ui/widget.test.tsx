@@ -378,6 +378,13 @@ describe('long conversations', () => {
     client.arrive(msg('assistant', 'And one more'));
     await settle();
     expect(messages().filter(live).map((m) => m.textContent)).toEqual(['Assistant: And one more']);
+
+    // The same chat emptied (signed out): what comes next is news again.
+    client.setMessages([]);
+    await settle();
+    client.arrive(msg('agent', 'Welcome back'));
+    await settle();
+    expect(messages().filter(live).map((m) => m.textContent)).toEqual([expect.stringContaining('Welcome back')]);
   });
 
   it('a new chat shows from its first message', async () => {
