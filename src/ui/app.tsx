@@ -80,7 +80,7 @@ const dots = () => (
 /** Tab and Shift+Tab cycle inside the dialog while it fills a small screen; on desktop it stays non-modal. */
 const trap = (e: KeyboardEvent, v: View) => {
   if (e.key != 'Tab' || !v.small()) return;
-  const all = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('a,button:not(:disabled),textarea,[tabindex]')];
+  const all = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('a,button:not(:disabled),input:not(:disabled),textarea:not(:disabled),[tabindex]')];
   const edge = all[e.shiftKey ? 0 : all.length - 1];
   if (e.target == edge) {
     e.preventDefault();

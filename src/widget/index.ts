@@ -210,19 +210,23 @@ function create(o: WidgetOptions): WidgetInstance {
   const withView = <T>(fn: (w: WidgetView) => T): T | Promise<T | undefined> => {
     if (view) return fn(view);
     l.busy(true);
-    return loadApp().then(
-      (a) => {
+    return loadApp()
+      .then((a) => {
         // Attaching and following the client (storage) is one task, the call (often a first render) the
-        // next: neither is long on a slow phone.
+        // next: neither is long on a slow phone. What either throws rejects the returned promise.
         attach(a);
         view?.start();
-        return new Promise<T | undefined>((done) => setTimeout(() => (l.busy(false), done(view && !dead ? fn(view) : undefined))));
-      },
-      (e) => {
-        l.busy(false);
-        throw e;
-      },
-    );
+        return new Promise<T | undefined>((done, fail) =>
+          setTimeout(() => {
+            try {
+              done(view && !dead ? fn(view) : undefined);
+            } catch (e) {
+              fail(e);
+            }
+          }),
+        );
+      })
+      .finally(() => l.busy(false));
   };
   /** Like withView, for calls that return nothing: a failed load is reported. */
   const run = (fn: (w: WidgetView) => void) => {

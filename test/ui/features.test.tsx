@@ -120,6 +120,22 @@ describe('contact form', () => {
     }
   });
 
+  it('before, on a small screen: Tab from the form\'s last button wraps inside the window (the waiting composer is skipped)', async () => {
+    const happy = (window as any).happyDOM;
+    happy.setViewport({ width: 400, height: 700 });
+    try {
+      await mount({ contactForm: 'before' });
+      const submit = shadow().querySelector<HTMLButtonElement>('form.cf button[type=submit]')!;
+      submit.focus();
+      key(submit, 'Tab');
+      expect(shadow().activeElement).toBe(button('Chats'));
+      key(button('Chats')!, 'Tab', { shiftKey: true });
+      expect(shadow().activeElement).toBe(submit);
+    } finally {
+      happy.setViewport({ width: 1024, height: 768 });
+    }
+  });
+
   it('a failed submit keeps the form and what was typed, with the reason in the alert', async () => {
     client.identify = async () => {
       throw Object.assign(new Error('down'), { code: 'network' });

@@ -183,6 +183,34 @@ describe('reaching for the chat', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it('a click whose app arrives broken: the launcher is not left busy, the failure is logged', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    init(opts);
+    launcher().click();
+    expect(launcher().getAttribute('aria-busy')).toBe('true');
+    loader.next.shift()!.resolve({
+      ...app(),
+      attachWindow: () => {
+        throw new Error('broken file');
+      },
+    });
+    await settle();
+    expect(launcher().hasAttribute('aria-busy')).toBe(false);
+    expect(error.mock.calls.map((a) => String(a[0]))).toEqual(['[ChatSDK] The chat is unavailable: broken file']);
+  });
+
+  it('a call that throws once the app has arrived rejects nothing into the page: send() resolves undefined with a warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const inst = init(opts);
+    const sent = inst.send('hello');
+    client.send = () => {
+      throw new Error('render broke');
+    };
+    await arrive();
+    expect(await sent).toBeUndefined();
+    expect(warn.mock.calls.map((a) => String(a[0]))).toEqual(['[ChatSDK] send(): render broke']);
+  });
+
   it("a failed load leaves the page's toggle() button working: the next press opens", async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const inst = init(opts);
