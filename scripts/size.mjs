@@ -15,7 +15,7 @@ const KB = 1024;
 const target = { brotli: 16 * KB, gzip: 20 * KB };
 const bundles = [
   { file: 'dist/chat-sdk.js', target, ceiling: { brotli: 6.25 * KB, gzip: 7.25 * KB } },
-  { file: 'dist/chat-sdk-app.js', ceiling: { brotli: 22.5 * KB, gzip: 25 * KB } },
+  { file: 'dist/chat-sdk-app.js', ceiling: { brotli: 23 * KB, gzip: 25.5 * KB } },
   { file: 'dist/chat-sdk-live.js', ceiling: { brotli: 2.5 * KB, gzip: 2.75 * KB } },
   { file: 'dist/chat-sdk-extras.js', ceiling: { brotli: 4.5 * KB, gzip: 5 * KB } },
   // Bundlers minify the ES module again; reported for information only.

@@ -185,7 +185,15 @@ interface LogProps {
 const FIRST = 20;
 const PAGE = 60;
 
-class Log extends Component<LogProps, { pill?: boolean }> {
+/** What a screen reader would read of a rendered message: no buttons, nothing aria-hidden; blocks apart. */
+const spoken = (n: Node): string =>
+  n.nodeType == 3
+    ? n.nodeValue!
+    : n instanceof Element && n.tagName != 'BUTTON' && n.getAttribute('aria-hidden') != 'true'
+      ? [...n.childNodes].map(spoken).join('') + (/^(P|LI|DIV|PRE|H\d|TR)$/.test(n.tagName) ? ' ' : '')
+      : '';
+
+class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number }> {
   el?: HTMLDivElement | null;
   stick = true;
   sig?: string | false;
@@ -193,9 +201,11 @@ class Log extends Component<LogProps, { pill?: boolean }> {
   /** Oldest messages not rendered, the chat they belong to, and the length seen at the last render. */
   skip = 0;
   chat?: string;
-  /** Messages the chat had when it was shown: history, not news (see render). */
-  base = 0;
   len = 0;
+  /** Settled messages of `saidChat` already announced or there when it was shown, and the typing name announced. */
+  said = new Set<string>();
+  saidChat?: string;
+  typing?: string;
   /** Distance from the scroll position to the end before older messages were prepended (0: none). */
   keep = 0;
   pill(pill: boolean) {
@@ -217,10 +227,40 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     if (e && !this.skip) el.focus();
     this.forceUpdate();
   };
-  /** After a render: follow new content when at the end, else offer the pill. */
+  /**
+   * The log itself is not live: it would read out a chat shown or switched to, older messages revealed
+   * and every streamed chunk. Instead a polite region announces each message from the other side once
+   * it settles (a visitor's own only when it failed), and an agent starting to type. A message that
+   * goes back to streaming (Retry) is announced again when it settles.
+   */
+  announce() {
+    const { v, msgs } = this.props;
+    const chat = v.state?.currentChatId;
+    const settled = (m: ChatMessage) => m.status == 'sent' || m.status == 'failed';
+    if (chat != this.saidChat) {
+      this.saidChat = chat;
+      this.said = new Set(msgs.filter(settled).map((m) => m.id));
+      return;
+    }
+    const news: string[] = [];
+    let nodes: NodeListOf<Element> | undefined;
+    msgs.forEach((m, i) => {
+      if (!settled(m)) return void this.said.delete(m.id);
+      if (this.said.has(m.id)) return;
+      this.said.add(m.id);
+      const node = v.open && (m.author != 'visitor' || m.status == 'failed') && (nodes ||= this.el!.querySelectorAll(':scope>[data-author]'))[i - this.skip];
+      if (node) news.push(spoken(node).replace(/\s+/g, ' ').trim());
+    });
+    const at = v.state?.agentTyping?.name || (v.state?.agentTyping && v.s.agent);
+    if (at && at != this.typing && v.open) news.push(fmt(v.s.agentTyping, at));
+    this.typing = at || undefined;
+    if (news.length) this.setState({ say: news.join(' '), n: (this.state.n || 0) + 1 });
+  }
+  /** After a render: announce what settled; follow new content when at the end, else offer the pill. */
   override componentDidUpdate() {
     const { v, msgs } = this.props;
     const el = this.el!;
+    this.announce();
     if (this.keep) {
       el.scrollTop = el.scrollHeight - this.keep;
       this.keep = 0;
@@ -246,20 +286,15 @@ class Log extends Component<LogProps, { pill?: boolean }> {
     // A long transcript renders its newest messages; while following the end, the rendered part stays short.
     if (chat != this.chat || this.skip > len) this.skip = Math.max(0, len - FIRST);
     else if (len > this.len && this.stick && len - this.skip > PAGE) this.skip = len - FIRST;
-    if (chat != this.chat || len < this.base) this.base = len;
     this.chat = chat;
     this.len = len;
-    // The log announces what arrives; the history it opened with, and older messages revealed while
-    // scrolling up, sit in a part that is not live, so a screen reader does not read them out as new.
-    const from = Math.max(this.skip, Math.min(this.base, len));
-    const show = (list: readonly ChatMessage[]) => list.map((m) => <Msg key={m.id} m={m} s={v.s} v={v} />);
     return (
       <div class="mw">
         <div
           class="m"
           part="messages"
           role="log"
-          aria-live="polite"
+          aria-live="off"
           aria-busy={busy ? 'true' : undefined}
           aria-label={v.s.title}
           tabIndex={0}
@@ -271,27 +306,29 @@ class Log extends Component<LogProps, { pill?: boolean }> {
             else if (this.skip && el.scrollTop < el.clientHeight) this.more();
           }}
         >
-          <div class="ms" aria-live="off">
-            {this.skip > 0 ? (
-              <button class="rt" onClick={this.more}>
-                {v.s.earlier}
-              </button>
-            ) : (
-              v.greeting && (
-                <div class="msg" data-greeting="">
-                  <div class="bb">{v.greeting}</div>
-                </div>
-              )
-            )}
-            {show(msgs.slice(this.skip, from))}
-          </div>
-          {show(msgs.slice(from))}
+          {this.skip > 0 ? (
+            <button class="rt" onClick={this.more}>
+              {v.s.earlier}
+            </button>
+          ) : (
+            v.greeting && (
+              <div class="msg" data-greeting="">
+                <div class="bb">{v.greeting}</div>
+              </div>
+            )
+          )}
+          {(this.skip ? msgs.slice(this.skip) : msgs).map((m) => (
+            <Msg key={m.id} m={m} s={v.s} v={v} />
+          ))}
           {at && (
             <div class="msg">
               <div class="bb">{dots()}</div>
               <div class="meta">{fmt(v.s.agentTyping, at.name || v.s.agent)}</div>
             </div>
           )}
+        </div>
+        <div class="sr" aria-live="polite" aria-atomic="true">
+          {this.state.say && <p key={this.state.n}>{this.state.say}</p>}
         </div>
         {this.state.pill && (
           <button class="pill" onClick={this.toEnd}>

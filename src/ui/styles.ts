@@ -40,9 +40,7 @@ export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));di
 .h svg{width:20px}
 .h :focus-visible{outline-color:currentColor;outline-offset:-2px}
 .mw{flex:1;position:relative;min-height:0}
-.m,.ms{display:flex;flex-direction:column;gap:6px}
-.m{height:100%;overflow-y:auto;overscroll-behavior:contain;padding:16px 14px 8px}
-.ms:empty{display:none}
+.m{height:100%;overflow-y:auto;overscroll-behavior:contain;padding:16px 14px 8px;display:flex;flex-direction:column;gap:6px}
 .msg{display:flex;flex-direction:column;align-items:flex-start;max-width:85%}
 [data-author=visitor]{align-self:flex-end;align-items:flex-end}
 [data-author=system]{align-self:center;align-items:center;color:var(--m);font-size:13px}

@@ -123,6 +123,9 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     await poll(() => lastStatus(page, 'visitor')).toBe('sent');
     expect(await messages(page, 'assistant').last().innerText()).toContain('Pressing Stop now');
     expect(await stack.count('POST', STREAM, 200)).toBeGreaterThanOrEqual(1);
+    // A screen reader hears the finished answer, once, from the polite region beside the log (not live itself).
+    await poll(() => page.locator('chat-sdk-widget [aria-live="polite"]').textContent()).toMatch(/^Assistant: .*Pressing Stop now/);
+    expect(await chatLog(page).getAttribute('aria-live')).toBe('off');
 
     // Under the strict CSP and Trusted Types the live-updates file loads (once) and polling starts.
     await poll(() => liveFile.length).toBe(1);

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getStrings } from '../../src/ui/i18n';
 import { mountWidget, type MountOptions, type WidgetView } from '../../src/ui/mount';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { button, host, key, log, messages, settle, shadow, type } from './helpers';
+import { button, host, key, log, messages, settle, shadow, type, announced } from './helpers';
 
 let client: FakeClient;
 let view: WidgetView | undefined;
@@ -113,19 +113,22 @@ describe('agent typing', () => {
     ['ru', 'Олена печатает…', 'Оператор печатает…'],
   ];
   for (const [locale, named, anon] of cases) {
-    it(`shows "${named}" / "${anon}" (${locale}) in the polite log, once`, async () => {
+    it(`shows "${named}" / "${anon}" (${locale}) in the log, announced once`, async () => {
       mount({ strings: getStrings(locale) });
       view!.open();
       client.setMessages([msg('visitor', 'q')]);
       client.setState({ agentTyping: { name: locale == 'en' ? 'Olena' : 'Олена' } });
       await vi.waitFor(() => expect(log().textContent).toContain(named));
-      expect(log().getAttribute('aria-live')).toBe('polite');
+      expect(announced()).toBe(named);
+      const said = shadow().querySelector('[aria-live=polite] p')!;
       const row = [...log().querySelectorAll('.meta')].find((e) => e.textContent == named)!;
-      client.setState({ status: 'idle' }); // a re-render keeps the same node: announced once
+      client.setState({ status: 'idle' }); // a re-render keeps the same nodes: announced once
       await settle();
       expect(row.isConnected).toBe(true);
+      expect(said.isConnected).toBe(true);
       client.setState({ agentTyping: {} });
       await vi.waitFor(() => expect(log().textContent).toContain(anon));
+      expect(announced()).toBe(anon);
       client.setState({ agentTyping: null });
       await vi.waitFor(() => expect(log().textContent).not.toContain(anon));
     });
