@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import {
   button,
+  chatLog,
   composer,
   countMessages,
   launcher,
@@ -27,7 +28,8 @@ const socketPath = (sessionId: string) => `/ws/chats/sessions/${sessionId}/`;
 /** Fast cadences for tests that are not about the default 3 s (the core never polls faster than 1 s). */
 const FAST = { pollInterval: 1000, pollIntervalClosed: 1000 };
 
-const typingIndicator = (page: Page, name = 'Olena') => page.getByText(`${name} is typing…`, { exact: true });
+/** The indicator in the log (the polite region beside it announces the same words). */
+const typingIndicator = (page: Page, name = 'Olena') => chatLog(page).getByText(`${name} is typing…`, { exact: true });
 const reconnecting = (page: Page) => page.getByText('Reconnecting…', { exact: true });
 /** The launcher by its whole accessible name, e.g. "Open chat, 2 unread". */
 const launcherNamed = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
@@ -114,7 +116,7 @@ describe('live updates against the reference backend', () => {
       .toBeGreaterThanOrEqual(1);
     expect(await countMessages(page, 'agent', reply)).toBe(1);
     expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent', 'agent:sent']);
-    // chat-sdk-live.js took the app's helpers while it was evaluated; nothing of that is left on the page.
+    // chat-sdk-live.js gets the app's helpers through provide(), not a global: nothing of ours on the page's.
     expect(await page.evaluate(() => Object.getOwnPropertySymbols(globalThis).map(String).filter((k) => k.includes('chatsdk')))).toEqual([]);
     expect(await stack.problemsOf(page)).toEqual([]);
   });
