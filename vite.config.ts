@@ -50,7 +50,7 @@ export default defineConfig(({ mode }) => {
   const lib = {
     script: { entry: 'src/embed/script.ts', formats: ['iife' as const], name: 'ChatSDK', fileName: () => 'chat-sdk.js' },
     app: { entry: 'src/widget/app.ts', formats: ['es' as const], fileName: () => 'chat-sdk-app.js' },
-    live: { entry: 'src/core/live.ts', formats: ['es' as const], fileName: () => 'chat-sdk-live.js' },
+    live: { entry: 'src/core/live-entry.ts', formats: ['es' as const], fileName: () => 'chat-sdk-live.js' },
     extras: { entry: 'src/ui/extras.ts', formats: ['es' as const], fileName: () => 'chat-sdk-extras.js' },
   }[mode] ?? { entry: 'src/index.ts', formats: ['es' as const], fileName: () => 'chat-sdk.mjs' };
   const onDemandFile = mode === 'app' || mode === 'live' || mode === 'extras';

@@ -1,6 +1,6 @@
 // Only in dist/chat-sdk-live.js, in place of ./api, ./errors, ./retry and ./transcript (vite.config.ts):
-// the app's copies, handed over by live-loader.ts while this file is evaluated, so that the file does
-// not carry a second copy of them.
+// the app's copies, which live-loader.ts passes to `provide` before the first createLive, so that the
+// file does not carry a second copy of them. No global is involved.
 import type * as Api from './api';
 import type * as Errors from './errors';
 import type * as Retry from './retry';
@@ -11,8 +11,16 @@ export type CoreKit = Pick<typeof Api, 'readEnvelope'> &
   Pick<typeof Retry, 'backoffDelay' | 'MAX_RETRY_DELAY_MS'> &
   Pick<typeof Transcript, 'AUTHORS' | 'isRecord' | 'readAgent' | 'readAttachments' | 'str'>;
 
-const CORE_KEY = Symbol.for('chatsdk.core');
-const kit = (globalThis as Record<symbol, CoreKit | undefined>)[CORE_KEY];
-if (!kit) throw new Error('[ChatSDK] chat-sdk-live.js is loaded by chat-sdk.js, not on its own.');
+export let readEnvelope: CoreKit['readEnvelope'];
+export let toChatError: CoreKit['toChatError'];
+export let backoffDelay: CoreKit['backoffDelay'];
+export let MAX_RETRY_DELAY_MS: CoreKit['MAX_RETRY_DELAY_MS'];
+export let AUTHORS: CoreKit['AUTHORS'];
+export let isRecord: CoreKit['isRecord'];
+export let readAgent: CoreKit['readAgent'];
+export let readAttachments: CoreKit['readAttachments'];
+export let str: CoreKit['str'];
 
-export const { readEnvelope, toChatError, backoffDelay, MAX_RETRY_DELAY_MS, AUTHORS, isRecord, readAgent, readAttachments, str } = kit;
+export function provide(kit: CoreKit): void {
+  ({ readEnvelope, toChatError, backoffDelay, MAX_RETRY_DELAY_MS, AUTHORS, isRecord, readAgent, readAttachments, str } = kit);
+}

@@ -1,19 +1,15 @@
 // The script build's stand-in for ./live (vite.config.ts swaps it in for dist/chat-sdk.js): live updates
 // load from dist/chat-sdk-live.js, next to the script, once the current chat has a session to watch. A
 // page view where nobody chats never downloads them; the ES module build bundles ./live itself.
-// The file uses this bundle's copies of the helpers it shares with the client, handed over while it is
-// evaluated (core/live-handoff.ts).
+// The file uses this bundle's copies of the helpers it shares with the client (core/live-handoff.ts).
 import { readEnvelope } from './api';
 import { importAsset } from './asset-url';
 import { toChatError } from './errors';
-import type { CoreKit } from './live-handoff';
 import type { createLive as createRealLive, Live } from './live';
+import type * as LiveFile from './live-entry';
 import { backoffDelay, MAX_RETRY_DELAY_MS } from './retry';
 import { AUTHORS, isRecord, readAgent, readAttachments, str } from './transcript';
 import type { Presence } from './types';
-
-const CORE_KEY = Symbol.for('chatsdk.core');
-const kit: CoreKit = { readEnvelope, toChatError, backoffDelay, MAX_RETRY_DELAY_MS, AUTHORS, isRecord, readAgent, readAttachments, str };
 
 export const LIVE_FILE = 'chat-sdk-live.js';
 
@@ -25,19 +21,16 @@ export function createLive(...args: Parameters<typeof createRealLive>): Live {
 
   function load(): void {
     requested = true;
-    const slot = globalThis as Record<symbol, unknown>;
-    slot[CORE_KEY] = kit;
-    importAsset<{ createLive: typeof createRealLive }>(LIVE_FILE)
-      .finally(() => delete slot[CORE_KEY])
-      .then(
-        (module) => {
-          if (signal.aborted) return;
-          real = module.createLive(...args);
-          real.presence(presence);
-          real.check();
-        },
-        (error: unknown) => console.warn(`[ChatSDK] Live updates are off: ${LIVE_FILE} did not load (${String(error)}).`),
-      );
+    importAsset<typeof LiveFile>(LIVE_FILE).then(
+      (module) => {
+        if (signal.aborted) return;
+        module.provide({ readEnvelope, toChatError, backoffDelay, MAX_RETRY_DELAY_MS, AUTHORS, isRecord, readAgent, readAttachments, str });
+        real = module.createLive(...args);
+        real.presence(presence);
+        real.check();
+      },
+      (error: unknown) => console.warn(`[ChatSDK] Live updates are off: ${LIVE_FILE} did not load (${String(error)}).`),
+    );
   }
 
   return {
