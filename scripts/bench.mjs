@@ -431,7 +431,10 @@ async function memoryRun() {
   const opts = { apiKey: API_KEY, apiUrl: srv.url };
   const base = await heap(cdp);
   const frames = (n) => `new Promise((r) => { let k = ${n}; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`;
-  await page.evaluate(`(async () => { window.__w = ChatSDK.init(${JSON.stringify(opts)}); await ${frames(2)}; __w.open(); await ${frames(2)}; __w.close(); await ${frames(2)}; })()`);
+  // open() on a widget whose app is still loading completes later, and a close() before that cancels it:
+  // each open is awaited through the widget's own "open" event.
+  const opened = (w) => `new Promise((r) => { const off = ${w}.on('open', () => (off(), r())); ${w}.open(); })`;
+  await page.evaluate(`(async () => { window.__w = ChatSDK.init(${JSON.stringify(opts)}); await ${frames(2)}; await ${opened('__w')}; await ${frames(2)}; __w.close(); await ${frames(2)}; })()`);
   await page.waitForTimeout(500); // visitor created on first open
   const live = await heap(cdp);
   const openClose = (n) => page.evaluate(`(async () => { for (let i = 0; i < ${n}; i++) { __w.open(); await ${frames(2)}; __w.close(); await ${frames(2)}; } })()`);
@@ -439,7 +442,7 @@ async function memoryRun() {
     page.evaluate(`(async () => {
       for (let i = 0; i < ${n}; i++) {
         const w = ChatSDK.init(${JSON.stringify(opts)});
-        await ${frames(1)}; w.open(); await ${frames(2)}; w.close(); await ${frames(1)}; w.destroy(); await ${frames(1)};
+        await ${frames(1)}; await ${opened('w')}; await ${frames(2)}; w.close(); await ${frames(1)}; w.destroy(); await ${frames(1)};
       }
     })()`);
   // Warm-up cycles first (lazy compilation and inline caches grow the heap once), then the measured ones:
