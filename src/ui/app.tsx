@@ -55,6 +55,16 @@ export interface View {
   /** Files are being dragged over the window. */
   dragging?: boolean;
   drag(on: boolean): void;
+  /** What the live region has announced, kept while the log is away behind the conversation list. */
+  heard?: Heard;
+}
+
+/** The chat being followed, its settled messages as last announced (or found when shown), and who was typing. */
+interface Heard {
+  /** null until the first chat is followed. */
+  chat: string | undefined | null;
+  said: Map<string, ChatMessage>;
+  typing?: string;
 }
 
 export const atBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
@@ -185,13 +195,15 @@ interface LogProps {
 const FIRST = 20;
 const PAGE = 60;
 
-/** What a screen reader would read of a rendered message: no buttons, nothing aria-hidden; blocks apart. */
+/** What a screen reader would read of a rendered message: no buttons, nothing aria-hidden, images by their alt; parts apart. */
 const spoken = (n: Node): string =>
   n.nodeType == 3
     ? n.nodeValue!
-    : n instanceof Element && n.tagName != 'BUTTON' && n.getAttribute('aria-hidden') != 'true'
-      ? [...n.childNodes].map(spoken).join('') + (/^(P|LI|DIV|PRE|H\d|TR)$/.test(n.tagName) ? ' ' : '')
-      : '';
+    : !(n instanceof Element) || n.tagName == 'BUTTON' || n.getAttribute('aria-hidden') == 'true'
+      ? ''
+      : n.tagName == 'IMG'
+        ? ` ${n.getAttribute('alt') || ''} `
+        : [...n.childNodes].map(spoken).join('') + (/^(P|LI|DIV|PRE|H\d|TR|TD|TH|BR|SPAN)$/.test(n.tagName) ? ' ' : '');
 
 class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number }> {
   el?: HTMLDivElement | null;
@@ -202,10 +214,6 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
   skip = 0;
   chat?: string;
   len = 0;
-  /** Settled messages of `saidChat` already announced or there when it was shown, and the typing name announced. */
-  said = new Set<string>();
-  saidChat?: string;
-  typing?: string;
   /** Distance from the scroll position to the end before older messages were prepended (0: none). */
   keep = 0;
   pill(pill: boolean) {
@@ -230,30 +238,34 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
   /**
    * The log itself is not live: it would read out a chat shown or switched to, older messages revealed
    * and every streamed chunk. Instead a polite region announces each message from the other side once
-   * it settles (a visitor's own only when it failed), and an agent starting to type. A message that
-   * goes back to streaming (Retry) is announced again when it settles.
+   * it settles (a visitor's own only when it failed), and an agent starting to type. A settled message
+   * that changes (a retried answer, a cut one that history completed) is announced again.
    */
   announce() {
     const { v, msgs } = this.props;
     const chat = v.state?.currentChatId;
     const settled = (m: ChatMessage) => m.status == 'sent' || m.status == 'failed';
-    if (chat != this.saidChat) {
-      this.saidChat = chat;
-      this.said = new Set(msgs.filter(settled).map((m) => m.id));
+    const h = (v.heard ||= { chat: null, said: new Map() });
+    if (chat !== h.chat) {
+      h.chat = chat;
+      h.said = new Map(msgs.filter(settled).map((m) => [m.id, m]));
+      if (this.state.say) this.setState({ say: '' });
       return;
     }
     const news: string[] = [];
     let nodes: NodeListOf<Element> | undefined;
     msgs.forEach((m, i) => {
-      if (!settled(m)) return void this.said.delete(m.id);
-      if (this.said.has(m.id)) return;
-      this.said.add(m.id);
+      // Message snapshots are replaced, never changed: the same object has nothing new.
+      const was = h.said.get(m.id);
+      if (!settled(m) || was == m) return;
+      h.said.set(m.id, m);
+      if (was && was.status == m.status && was.text == m.text) return;
       const node = v.open && (m.author != 'visitor' || m.status == 'failed') && (nodes ||= this.el!.querySelectorAll(':scope>[data-author]'))[i - this.skip];
       if (node) news.push(spoken(node).replace(/\s+/g, ' ').trim());
     });
     const at = v.state?.agentTyping?.name || (v.state?.agentTyping && v.s.agent);
-    if (at && at != this.typing && v.open) news.push(fmt(v.s.agentTyping, at));
-    this.typing = at || undefined;
+    if (at && at != h.typing && v.open) news.push(fmt(v.s.agentTyping, at));
+    h.typing = at || undefined;
     if (news.length) this.setState({ say: news.join(' '), n: (this.state.n || 0) + 1 });
   }
   /** After a render: announce what settled; follow new content when at the end, else offer the pill. */

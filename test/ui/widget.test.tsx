@@ -379,11 +379,11 @@ describe('long conversations', () => {
     await settle();
     expect(announced()).toBe('Assistant: You are welcome');
 
-    // Another chat from the list: its messages are history.
+    // Another chat from the list: its messages are history, and the last chat's words are not left behind.
     client.setState({ currentChatId: 'c2', messages: transcript(5) });
     await settle();
     expect(messages()).toHaveLength(5);
-    expect(announced()).toBe('Assistant: You are welcome');
+    expect(announced()).toBe('');
     // An answer inserted before the last message (history merged by time) is news all the same.
     const [first, ...rest] = client.getState().messages;
     client.setMessages([first!, msg('agent', 'Seen your question', 'sent', { agent: { name: 'Ivan' } }), ...rest]);
@@ -407,6 +407,29 @@ describe('long conversations', () => {
     client.patch(a.id, { status: 'sent', text: 'whole answer' });
     await settle();
     expect(announced()).toBe('Assistant: whole answer');
+    // Settled to settled, with no frame in between (a history sync completing a cut answer, a fast retry).
+    const b = msg('assistant', 'half', 'failed', { error: { code: 'interrupted', message: 'x', retryable: true } });
+    client.setMessages([...client.getState().messages, b]);
+    await settle();
+    client.patch(b.id, { status: 'sent', error: undefined, text: 'half and the rest' });
+    await settle();
+    expect(announced()).toBe('Assistant: half and the rest');
+  });
+
+  it('behind the conversation list: what settled meanwhile is announced on the way back, a typing agent not again', async () => {
+    mount();
+    view!.open();
+    await settle();
+    client.setState({ agentTyping: { name: 'Olena' } });
+    await settle();
+    expect(announced()).toBe('Olena is typing…');
+    button('Chats')!.click();
+    await settle();
+    client.arrive(msg('agent', 'Here is the link', 'sent', { agent: { name: 'Olena' } }));
+    await settle();
+    key(shadow().activeElement!, 'Escape');
+    await settle();
+    expect(announced()).toBe('Olena: Here is the link');
   });
 
   it('a new chat shows from its first message', async () => {
