@@ -228,10 +228,10 @@ function create(o: WidgetOptions): WidgetInstance {
       })
       .finally(() => l.busy(false));
   };
-  /** Like withView, for calls that return nothing: a failed load is reported. */
-  const run = (fn: (w: WidgetView) => void) => {
+  /** Like withView, for calls that return nothing: a failed load is reported, after `failed`. */
+  const run = (fn: (w: WidgetView) => void, failed = noop) => {
     const r = withView(fn);
-    if (r instanceof Promise) r.catch(unloaded);
+    if (r instanceof Promise) r.catch((e) => (failed(), unloaded(e)));
   };
   const quiet = (name: string, p: (c: ChatClient) => Promise<any>) =>
     Promise.resolve(withView((w) => (w.start(), p(cl())))).catch((e) => {
@@ -288,12 +288,10 @@ function create(o: WidgetOptions): WidgetInstance {
   const methods: Record<string, (...a: any[]) => any> = {
     open() {
       opening = true;
-      const r = withView((w) => opening && ((opening = false), w.open()));
-      if (r instanceof Promise)
-        r.catch((e) => {
-          opening = false;
-          unloaded(e);
-        });
+      run(
+        (w) => opening && ((opening = false), w.open()),
+        () => (opening = false),
+      );
     },
     close() {
       opening = false;
