@@ -92,6 +92,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
 
   const live = createLive(config, options, api, {
     chat: (id = currentChatId) => findChat(id),
+    chats: () => chats,
     apply(chatId, { chat, added, patched }) {
       updateChat(chatId, () => chat);
       changed();

@@ -29,12 +29,19 @@ export interface Merge {
 export interface LiveHost {
   /** The chat with this id, or the current chat. */
   chat(id?: string): Chat | undefined;
+  /** Every chat of the tab. */
+  chats(): readonly Chat[];
   apply(chatId: string, merge: Merge): void;
   typing(state: { name?: string } | null): void;
   connection(state: ConnectionState): void;
 }
 
 const time = (iso?: string): number => Date.parse(iso ?? '');
+/** Chats not in front are pulled once a minute while the page is visible: the 5 newest, for a day after their last message. */
+const SWEEP_MS = 60_000;
+const SWEEP_CHATS = 5;
+const SWEEP_FOR_MS = 86_400_000;
+const lastAt = (chat: Chat): number => time(chat.messages[chat.messages.length - 1]?.createdAt ?? chat.createdAt);
 const isBusy = (chat: Chat): boolean => chat.messages.some((m) => m.status === 'sending' || m.status === 'streaming');
 
 /** The contract's history messages; entries that are not (no id, unknown sender, bad time) are skipped. */
@@ -124,6 +131,7 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   let sessionKey = '';
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   let socketTimer: ReturnType<typeof setTimeout> | undefined;
+  let sweepTimer: ReturnType<typeof setTimeout> | undefined;
   let agentTimer: ReturnType<typeof setTimeout> | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Failed polls in a row, and failed socket connections in a row. */
@@ -135,10 +143,12 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   let typedAt = 0;
   let deferred = false;
 
+  /** A chat with a live session to watch. */
+  const watched = (chat?: Chat): chat is Chat => !off && !signal.aborted && !!chat?.sessionId && !!chat.visitorId && !dead.has(chat.sessionId);
   /** The current chat, when it has a live session to watch. */
   const target = (): Chat | undefined => {
     const chat = host.chat();
-    return !off && !signal.aborted && chat?.sessionId && chat.visitorId && !dead.has(chat.sessionId) ? chat : undefined;
+    return watched(chat) ? chat : undefined;
   };
 
   const report = (): void =>
@@ -160,21 +170,22 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
     const chat = host.chat(id);
     if (!chat || signal.aborted) return;
     const merge = mergeHistory(chat, list, advance);
-    deferred = merge.deferred || (!advance && deferred);
+    // A chat not in front that is busy is asked again at the next round; typing is the current chat's.
+    const front = id === chatId;
+    if (front) deferred = merge.deferred || (!advance && deferred);
     if (merge.added.length || merge.patched.length || merge.chat.syncedAt !== chat.syncedAt) host.apply(id, merge);
-    if (merge.added.some((m) => m.author === 'agent')) agent(false);
+    if (front && merge.added.some((m) => m.author === 'agent')) agent(false);
   }
 
-  /** Ask for the current chat's messages since the newest one it holds. */
-  async function pull(): Promise<void> {
-    const chat = target();
+  /** Ask for a chat's messages since the newest one it holds. `aside`: not the current chat, whose failures are not the connection's. */
+  async function pull(chat = target(), aside = false): Promise<void> {
     if (!chat || missing) return;
     const { id, sessionId = '', visitorId = '', syncedAt } = chat;
     const since = syncedAt ? `&since=${encodeURIComponent(syncedAt)}` : '';
     try {
       const path = `/api/chats/sessions/${encodeURIComponent(sessionId)}/messages/?visitor_id=${encodeURIComponent(visitorId)}${since}`;
       const data = await readEnvelope(await api.request('GET', path, undefined, signal, true));
-      errors = 0;
+      if (!aside) errors = 0;
       take(id, readHistory(data.messages), true);
     } catch (caught) {
       if (signal.aborted) return;
@@ -186,9 +197,31 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
         clearTimeout(pollTimer);
         console.info(`[ChatSDK] No message history endpoint (${status}): live updates stop.`);
       } else if (status === 403 || status === 404) dead.add(sessionId);
-      else errors++;
+      else if (!aside) errors++;
     }
-    report();
+    if (!aside) report();
+  }
+
+  /** The chats not in front that an agent may still answer in: recent, with a session that has not expired. */
+  const others = (): Chat[] =>
+    host
+      .chats()
+      .filter((c) => c.id !== chatId && watched(c) && !(time(c.expiresAt) <= Date.now()) && Date.now() - lastAt(c) < SWEEP_FOR_MS)
+      .sort((a, b) => lastAt(b) - lastAt(a))
+      .slice(0, SWEEP_CHATS);
+
+  /** The other recent chats, one after another, once a minute: an agent may answer in any of them. */
+  function sweep(): void {
+    clearTimeout(sweepTimer);
+    sweepTimer = undefined;
+    if (off || signal.aborted || missing || !presence.pageVisible || !others().length) return;
+    sweepTimer = setTimeout(async () => {
+      for (const { id } of others()) {
+        const chat = host.chat(id);
+        if (id !== chatId && watched(chat) && presence.pageVisible) await pull(chat, true);
+      }
+      sweep();
+    }, SWEEP_MS);
   }
 
   /** Polling: with live 'poll', or while the socket keeps failing. Paused while the page is hidden. */
@@ -303,13 +336,16 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
         deferred = false;
         void pull();
       }
+      if (!sweepTimer) sweep();
     },
     presence(next: Presence): void {
       const p = { open: next.open === true, pageVisible: next.pageVisible !== false };
       if (p.open === presence.open && p.pageVisible === presence.pageVisible) return;
       const wake = p.pageVisible && (!presence.pageVisible || (p.open && !presence.open));
+      const shown = p.pageVisible !== presence.pageVisible;
       presence = p;
       plan(wake);
+      if (shown) sweep();
     },
     attended: (): boolean => presence.open && presence.pageVisible,
     /** The browser is back online: try now instead of waiting out the backoff. */
@@ -321,7 +357,7 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
     typing,
     stop(): void {
       close();
-      for (const timer of [pollTimer, socketTimer, agentTimer, idleTimer]) clearTimeout(timer);
+      for (const timer of [pollTimer, socketTimer, agentTimer, idleTimer, sweepTimer]) clearTimeout(timer);
     },
   };
 }

@@ -1,12 +1,12 @@
 // Live updates: history polling, the WebSocket (a fake one the test drives), de-duplication,
 // unread, typing, connection state, and a clean stop.
-import { HttpResponse } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { controlledStream, envelope, sseBody, sseResponse } from '../helpers/contract-server';
-import { advance, fakeTimers, flush, MemoryStorage, texts, useCoreHarness, type Options } from './harness';
+import { advance, API, fakeTimers, flush, MemoryStorage, texts, useCoreHarness, type Options } from './harness';
 
-const { fresh, make } = useCoreHarness();
+const { server, fresh, make } = useCoreHarness();
 
 /** A WebSocket double: the test opens, fails, closes it and pushes frames. */
 function fakeSockets() {
@@ -568,6 +568,115 @@ describe('unread', () => {
     expect(client.getState().unread).toBe(0);
     expect(log.unread!.at(-1)).toEqual({ count: 0 });
     expect(log.message!.every((e) => e.sender === e.message.author)).toBe(true);
+  });
+});
+
+describe('chats not in front', () => {
+  /** History requests for one session. */
+  const pollsOf = (backend: ReturnType<typeof fresh>, sessionId: string) => backend.count('GET', `/sessions/${sessionId}/messages/`);
+
+  it('an agent answering in another recent chat is fetched once a minute while the page is visible, with its dot', async () => {
+    const { client, backend, sessionId: first } = await withSession();
+    const firstChat = client.getState().currentChatId;
+    client.setPresence({ open: true, pageVisible: true });
+    await client.newChat();
+    await client.send('a second question');
+    await flush();
+    const second = client.getState().chats[1]!.sessionId!;
+    expect(second).not.toBe(first);
+    expect(client.getState().chats[0]!.unread).toBeUndefined();
+    const log = record(client);
+
+    backend.say(first, { sender: 'agent', text: 'Answer in the first chat', agent: { name: 'Olena' } });
+    const before = pollsOf(backend, first);
+    await advance(59_000, 1000);
+    expect(pollsOf(backend, first)).toBe(before);
+    await advance(1_000, 500);
+    expect(pollsOf(backend, first)).toBe(before + 1);
+    const chatOne = () => client.getState().chats.find((c) => c.id === firstChat)!;
+    expect(texts(chatOne().messages).at(-1)).toBe('agent:Answer in the first chat:sent');
+    expect(chatOne().unread).toBe(1);
+    // The visitor is in the window, on the other chat: the badge does not count it; the message event tells.
+    expect(client.getState().unread).toBe(0);
+    expect(texts(client.getState().messages)).toEqual(['visitor:a second question:sent', 'assistant:You said: a second question:sent']);
+    expect(log.message!.filter((e) => e.sender === 'agent').map((e) => [e.chatId, e.message.text])).toEqual([[firstChat, 'Answer in the first chat']]);
+    // Polling the front chat goes on as before, and counts nothing against the connection.
+    expect(pollsOf(backend, second)).toBeGreaterThanOrEqual(20);
+    expect(log.connection).toBeUndefined();
+
+    // Hidden: not asked; back in view, asked again within a minute.
+    client.setPresence({ open: true, pageVisible: false });
+    backend.say(first, { sender: 'agent', text: 'Later' });
+    const hidden = pollsOf(backend, first);
+    await advance(180_000, 5000);
+    expect(pollsOf(backend, first)).toBe(hidden);
+    client.setPresence({ open: false, pageVisible: true });
+    await advance(60_000, 1000);
+    expect(texts(chatOne().messages).at(-1)).toBe('agent:Later:sent');
+    expect(chatOne().unread).toBe(2);
+    expect(client.getState().unread).toBe(1); // closed now: the launcher badge counts it
+
+    client.switchChat(firstChat);
+    client.setPresence({ open: true, pageVisible: true });
+    expect(chatOne().unread).toBeUndefined();
+  });
+
+  it('a chat aside whose session has expired is not asked', async () => {
+    fakeTimers();
+    const backend = fresh();
+    backend.setSessionTtl(100_000);
+    const { client } = make();
+    await client.send('first');
+    await flush();
+    const first = client.getState().chats[0]!.sessionId!;
+    await client.newChat();
+    await client.send('second');
+    await flush();
+    await advance(60_000, 1000);
+    expect(pollsOf(backend, first)).toBe(1);
+    await advance(120_000, 1000); // expired 100 s after it was made
+    expect(pollsOf(backend, first)).toBe(1);
+  });
+
+  it('a chat aside that fails does not show reconnecting; one the server forgot is not asked again; a day-old one is left alone', async () => {
+    const { client, backend, sessionId: first } = await withSession();
+    await client.newChat();
+    await client.send('second');
+    await flush();
+    const log = record(client);
+    // The first chat's history fails with a 500 at first; the front chat's polls are answered normally.
+    let failing = true;
+    let failed = 0;
+    server.use(
+      http.get(`${API}/api/chats/sessions/${first}/messages/`, () => {
+        if (!failing) return undefined;
+        failed++;
+        return envelope(500, undefined, 'Server error');
+      }),
+    );
+    await advance(180_000, 1000);
+    expect(failed).toBe(3); // once a minute, no faster retries
+    expect(log.connection).toBeUndefined();
+    expect(client.getState().connection).toBe('online');
+
+    failing = false;
+    backend.sessions.delete(first);
+    await advance(60_000, 1000);
+    expect(pollsOf(backend, first)).toBe(1); // 404 for the session: never again
+    await advance(120_000, 1000);
+    expect(pollsOf(backend, first)).toBe(1);
+
+    // A third chat: the second goes aside and is asked, until its last message is a day old.
+    const second = client.getState().chats[1]!.sessionId!;
+    await client.newChat();
+    await client.send('third');
+    await flush();
+    const asked = pollsOf(backend, second);
+    await advance(60_000, 1000);
+    expect(pollsOf(backend, second)).toBe(asked + 1);
+    vi.setSystemTime(Date.now() + 86_400_000);
+    await advance(120_000, 1000);
+    expect(pollsOf(backend, second)).toBe(asked + 1);
   });
 });
 
