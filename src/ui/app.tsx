@@ -59,13 +59,17 @@ export interface View {
   heard?: Heard;
 }
 
-/** The chat being followed, its settled messages as last announced (or found when shown), and who was typing. */
+/** The chat being followed, its settled messages as last announced (or found when shown), who was typing, and the other chats' unread count. */
 interface Heard {
   /** null until the first chat is followed. */
   chat: string | undefined | null;
   said: Map<string, ChatMessage>;
   typing?: string;
+  aside?: number;
 }
+
+/** Answers not seen yet in the chats that are not shown. */
+const aside = (state?: ChatState) => state?.chats.reduce((n, c) => n + (c.id != state.currentChatId && c.unread || 0), 0) || 0;
 
 export const atBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
 
@@ -147,7 +151,10 @@ export function Window({ v }: { v: View }) {
           {s.title}
         </h2>
         {cn && cn != 'online' && <span class="cs">{cn == 'offline' ? s.offlineShort : s.reconnecting}</span>}
-        {btn('ib', s.chats, () => v.showList(!v.list), LIST, { 'aria-expanded': v.list ? 'true' : 'false' })}
+        {btn('ib', aside(state) ? `${s.chats}, ${s.unreadDot}` : s.chats, () => v.showList(!v.list), LIST, {
+          'aria-expanded': v.list ? 'true' : 'false',
+          'data-dot': aside(state) ? '' : undefined,
+        })}
         {btn('ib', s.newChat, v.newChat, NEW)}
         {btn('ib', s.close, close, CLOSE)}
       </div>
@@ -245,7 +252,10 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
     const { v, msgs } = this.props;
     const chat = v.state?.currentChatId;
     const settled = (m: ChatMessage) => m.status == 'sent' || m.status == 'failed';
-    const h = (v.heard ||= { chat: null, said: new Map() });
+    const h: Heard = (v.heard ||= { chat: null, said: new Map() });
+    const elsewhere = aside(v.state);
+    const more = elsewhere > (h.aside || 0);
+    h.aside = elsewhere;
     if (chat !== h.chat) {
       h.chat = chat;
       h.said = new Map(msgs.filter(settled).map((m) => [m.id, m]));
@@ -266,6 +276,7 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
     const at = v.state?.agentTyping?.name || (v.state?.agentTyping && v.s.agent);
     if (at && at != h.typing && v.open) news.push(fmt(v.s.agentTyping, at));
     h.typing = at || undefined;
+    if (more && v.open) news.push(v.s.elsewhere);
     if (news.length) this.setState({ say: news.join(' '), n: (this.state.n || 0) + 1 });
   }
   /** After a render: announce what settled; follow new content when at the end, else offer the pill. */

@@ -176,7 +176,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     if (built) render(<Window v={v} />, l.win);
   };
   // Streamed chunks arrive far faster than frames: render at most once per animation frame.
-  // A new agent message (not one of a chat just shown) while closed or hidden plays the tone.
+  // A new agent message (not one of a chat just shown) while closed or hidden plays the tone, in any chat.
   const onState = (st: ChatState) => {
     const same = st.currentChatId == v.state?.currentChatId;
     // Files are uploaded for one chat's session: they do not follow the visitor to another chat, nor
@@ -185,9 +185,11 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     if (v.state?.visitorId && !st.visitorId) v.saved = false;
     let ding = 0;
     v.state = st;
-    st.messages.forEach((m: ChatMessage) => {
-      if (m.author == 'agent' && !seen.has(m.id)) ding = seen.add(m.id).size;
-    });
+    // The chat shown, and the others where something arrived (live updates follow those too).
+    for (const list of [st.messages, ...st.chats.map((c) => (c.unread && c.id != st.currentChatId ? c.messages : []))])
+      list.forEach((m: ChatMessage) => {
+        if (m.author == 'agent' && !seen.has(m.id)) ding = seen.add(m.id).size;
+      });
     if (o.sound && ding && same && !(v.open && shown())) beep();
     frame ||= requestAnimationFrame(draw);
   };

@@ -355,7 +355,9 @@ describe('conversation list', () => {
       chats: [chat('a', 'Where is my order?', '2026-01-01T10:00:00Z', 2), chat('b', '', '2026-01-02T10:00:00Z'), chat('c', 'Returns', '2026-01-01T09:00:00Z')],
     });
     await settle();
-    const toggle = button('Chats')!;
+    // Another chat holds unread answers: the header button says so, and shows a dot.
+    const toggle = button('Chats, unread')!;
+    expect(toggle.hasAttribute('data-dot')).toBe(true);
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     toggle.click();
     await settle();

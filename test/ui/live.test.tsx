@@ -190,6 +190,36 @@ describe('connection label', () => {
   });
 });
 
+describe('a chat not shown', () => {
+  const chat = (id: string, messages: ReturnType<typeof msg>[], unread?: number) => ({ id, createdAt: '', messages, ...(unread ? { unread } : {}) });
+
+  it('an agent answer arriving there marks the Chats button and is announced, without touching the log', async () => {
+    const mine = [msg('visitor', 'Second question'), msg('assistant', 'Second answer')];
+    const older = [msg('visitor', 'First question')];
+    client.setState({ currentChatId: 'b', messages: mine, chats: [chat('a', older), chat('b', mine)] });
+    mount();
+    view!.open();
+    await settle();
+    expect(button('Chats')!.hasAttribute('data-dot')).toBe(false);
+    expect(announced()).toBe('');
+
+    const reply = agent('Answer in the first chat', { name: 'Olena' });
+    client.setState({ chats: [chat('a', [...older, reply], 1), chat('b', mine)] });
+    await settle();
+    expect(button('Chats, unread')!.hasAttribute('data-dot')).toBe(true);
+    expect(announced()).toBe('New message in another chat');
+    expect(messages().map((m) => m.textContent)).toEqual(['You: Second question', 'Assistant: Second answer']);
+    client.setState({ status: 'idle' });
+    await settle();
+    expect(announced()).toBe('New message in another chat'); // said once: the region keeps its text
+
+    // Seen there: the button is plain again.
+    client.setState({ currentChatId: 'a', messages: [...older, reply], chats: [chat('a', [...older, reply]), chat('b', mine)] });
+    await settle();
+    expect(button('Chats')!.hasAttribute('data-dot')).toBe(false);
+  });
+});
+
 describe('sound', () => {
   const notes: number[] = [];
   let made = 0;
@@ -250,6 +280,19 @@ describe('sound', () => {
     view!.start();
     client.arrive(agent('hi'));
     expect(notes).toEqual([]);
+  });
+
+  it('rings for an agent message in a chat not shown, once', () => {
+    mount({ sound: true });
+    view!.start();
+    gesture();
+    const mine = [msg('visitor', 'here')];
+    client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: [] }, { id: 'b', createdAt: '', messages: mine }] });
+    const reply = agent('over there');
+    client.setState({ chats: [{ id: 'a', createdAt: '', messages: [reply], unread: 1 }, { id: 'b', createdAt: '', messages: mine }] });
+    expect(notes).toHaveLength(2);
+    client.setState({ status: 'idle' });
+    expect(notes).toHaveLength(2);
   });
 
   it('a restored transcript or a switched chat does not ring', () => {
