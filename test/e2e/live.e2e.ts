@@ -145,6 +145,33 @@ describe('live updates against the reference backend', () => {
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 
+  it('an agent reply in a chat not shown: within a minute the Chats button gets its dot, it is announced, and the list leads to it', async () => {
+    // The page's clock runs naturally; it is moved a minute ahead instead of waiting for the once-a-minute round.
+    await context.clock.install();
+    const first = await startChat(stack, page, stack.initUrl(FAST));
+    await button(page, 'New chat').click();
+    await sendMessage(page, uniqueText('second chat'));
+    await poll(async () => (await lines(page)).join()).toBe('visitor:sent,assistant:sent');
+
+    const reply = uniqueText('answer in the first chat');
+    stack.api.agentReply(first.sessionId, reply);
+    const seq = await lastSeq();
+    await page.clock.fastForward(61_000);
+    const chats = page.getByRole('button', { name: 'Chats, unread', exact: true });
+    await chats.waitFor({ timeout: 5_000 });
+    expect((await after(seq)).filter((e) => e.path === historyPath(first.sessionId)).length).toBeGreaterThanOrEqual(1);
+    await poll(() => page.locator('[aria-live=polite]').last().textContent()).toContain('New message in another chat');
+    expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent']); // the chat shown is unchanged
+
+    await chats.click();
+    const item = page.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: new RegExp(first.text) });
+    expect(await item.textContent()).toContain('unread');
+    await item.click();
+    await messages(page, 'agent', reply).waitFor();
+    await page.getByRole('button', { name: 'Chats', exact: true }).waitFor();
+    expect(await stack.problemsOf(page)).toEqual([]);
+  });
+
   it('over the WebSocket: the agent typing indicator, the reply pushed without polling, the visitor typing sent', async () => {
     const { sessionId } = await startChat(stack, page, stack.initUrl({ live: 'websocket' }));
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
