@@ -12,6 +12,8 @@ export interface LauncherOptions {
   zIndex?: number;
   /** Nonce for the `<style>` fallback where constructable stylesheets are unsupported. */
   nonce?: string;
+  /** Play a short tone for a new agent message while the window is closed or the page hidden. */
+  sound?: boolean;
 }
 
 export interface Launcher {
@@ -19,6 +21,8 @@ export interface Launcher {
   root: ShadowRoot;
   /** Where the window is rendered. */
   win: HTMLElement;
+  /** With `sound`: made on the first gesture inside the widget, the launcher's click included (browsers allow audio then). */
+  audio?: AudioContext;
   /** The launcher was clicked. */
   click(): void;
   /** The visitor may be about to open the chat (pointer over, focus, touch): a hint to load it. */
@@ -110,9 +114,17 @@ export function mountLauncher(o: LauncherOptions): Launcher {
     destroy() {
       cancelAnimationFrame(fitFrame);
       vvOn(0);
+      l.audio?.close().catch(() => {});
       host.remove();
     },
   };
+  if (o.sound)
+    for (const t of ['click', 'keydown'])
+      root.addEventListener(t, () => {
+        try {
+          (l.audio ||= new AudioContext()).resume();
+        } catch {}
+      });
   btn.addEventListener('click', () => l.click());
   for (const t of ['pointerover', 'focus', 'touchstart']) btn.addEventListener(t, () => l.intent(), { passive: true });
   l.addCss(launcherCss);

@@ -18,8 +18,6 @@ export interface MountOptions extends LauncherOptions {
   rtl?: boolean;
   greeting?: string;
   maxMessageLength?: number;
-  /** Play a short tone for a new agent message while the window is closed or the page hidden. */
-  sound?: boolean;
   /** Language for dates (the conversation list). */
   locale?: string;
   contactForm?: 'off' | 'before' | 'after-first-message';
@@ -59,17 +57,9 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
   const cl = typeof o.client == 'function' ? o.client : () => o.client as ChatClient;
   const { root } = l;
   l.addCss(windowCss);
-  // Sound: the AudioContext is made on the first gesture inside the widget, when browsers allow audio.
-  let ac: AudioContext | undefined;
-  if (o.sound)
-    for (const t of ['click', 'keydown'])
-      root.addEventListener(t, () => {
-        try {
-          (ac ||= new AudioContext()).resume();
-        } catch {}
-      });
   /** Two soft notes, ~150 ms; silent without an AudioContext or when audio is blocked. */
   const beep = () => {
+    const ac = l.audio;
     try {
       [659, 880].forEach((f, i) => {
         const s = ac!.currentTime + i * 0.08;
@@ -267,7 +257,6 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       clearTimeout(checkTimer);
       unsub?.();
       document.removeEventListener('visibilitychange', pres);
-      ac?.close().catch(() => {});
       v.tray?.clear();
       if (built) render(null, l.win);
       l.destroy();

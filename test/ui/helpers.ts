@@ -1,4 +1,5 @@
 // DOM helpers that find widget parts the way a user or a screen reader would: by role and name.
+import { vi } from 'vitest';
 export const host = () => document.querySelector('chat-sdk-widget') as HTMLElement | null;
 export const shadow = () => host()!.shadowRoot!;
 
@@ -40,3 +41,24 @@ export function key(el: Element, k: string, init: KeyboardEventInit = {}) {
 export const settle = async () => {
   for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
 };
+
+/** An AudioContext double, stubbed as the global: counts the contexts made and closed, and records the notes played. */
+export function stubAudio() {
+  const audio = { made: 0, closed: 0, notes: [] as number[] };
+  class FakeAudio {
+    currentTime = 0;
+    destination = {};
+    constructor() {
+      audio.made++;
+    }
+    resume = () => Promise.resolve();
+    close = () => (audio.closed++, Promise.resolve());
+    createGain = () => ({ gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (d: unknown) => d });
+    createOscillator = () => {
+      const o = { frequency: { value: 0 }, connect: (g: unknown) => g, start: () => audio.notes.push(o.frequency.value), stop() {} };
+      return o;
+    };
+  }
+  vi.stubGlobal('AudioContext', FakeAudio);
+  return audio;
+}

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getStrings } from '../../src/ui/i18n';
 import { mountWidget, type MountOptions, type WidgetView } from '../../src/ui/mount';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { button, host, key, log, messages, settle, shadow, type, announced } from './helpers';
+import { button, host, key, log, messages, settle, shadow, stubAudio, type, announced } from './helpers';
 
 let client: FakeClient;
 let view: WidgetView | undefined;
@@ -221,52 +221,35 @@ describe('a chat not shown', () => {
 });
 
 describe('sound', () => {
-  const notes: number[] = [];
-  let made = 0;
-  let closed = 0;
-  class FakeAudio {
-    currentTime = 0;
-    destination = {};
-    constructor() {
-      made++;
-    }
-    resume = () => Promise.resolve();
-    close = () => (closed++, Promise.resolve());
-    createGain = () => ({ gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (d: unknown) => d });
-    createOscillator = () => {
-      const o = { frequency: { value: 0 }, connect: (g: unknown) => g, start: () => notes.push(o.frequency.value), stop() {} };
-      return o;
-    };
-  }
+  let audio: ReturnType<typeof stubAudio>;
   beforeEach(() => {
-    notes.length = made = closed = 0;
-    vi.stubGlobal('AudioContext', FakeAudio);
+    audio = stubAudio();
   });
   const gesture = () => key(button('Open chat')!, 'Tab');
 
   it('plays two notes for a new agent message while closed or hidden, never for visitor or assistant messages', async () => {
     mount({ sound: true });
     view!.start();
-    expect(made).toBe(0); // no AudioContext before a gesture inside the widget
+    expect(audio.made).toBe(0); // no AudioContext before a gesture inside the widget
     gesture();
-    expect(made).toBe(1);
+    expect(audio.made).toBe(1);
     client.arrive(msg('visitor', 'mine'));
     client.arrive(msg('assistant', 'answer'));
-    expect(notes).toEqual([]);
+    expect(audio.notes).toEqual([]);
     client.arrive(agent('hi', { name: 'Olena' }));
-    expect(notes).toHaveLength(2);
+    expect(audio.notes).toHaveLength(2);
     client.setState({ status: 'idle' }); // the same message again: no second tone
-    expect(notes).toHaveLength(2);
+    expect(audio.notes).toHaveLength(2);
 
     view!.open();
     client.arrive(agent('while open'));
-    expect(notes).toHaveLength(2);
+    expect(audio.notes).toHaveLength(2);
     setVisibility('hidden');
     client.arrive(agent('tab hidden'));
-    expect(notes).toHaveLength(4);
+    expect(audio.notes).toHaveLength(4);
     view!.destroy();
     view = undefined;
-    expect(closed).toBe(1);
+    expect(audio.closed).toBe(1);
   });
 
   it('is off by default, and silent before any gesture', () => {
@@ -274,12 +257,12 @@ describe('sound', () => {
     view!.start();
     gesture();
     client.arrive(agent('hi'));
-    expect(made + notes.length).toBe(0);
+    expect(audio.made + audio.notes.length).toBe(0);
     view!.destroy();
     mount({ sound: true });
     view!.start();
     client.arrive(agent('hi'));
-    expect(notes).toEqual([]);
+    expect(audio.notes).toEqual([]);
   });
 
   it('rings for an agent message in a chat not shown, once', () => {
@@ -290,9 +273,9 @@ describe('sound', () => {
     client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: [] }, { id: 'b', createdAt: '', messages: mine }] });
     const reply = agent('over there');
     client.setState({ chats: [{ id: 'a', createdAt: '', messages: [reply], unread: 1 }, { id: 'b', createdAt: '', messages: mine }] });
-    expect(notes).toHaveLength(2);
+    expect(audio.notes).toHaveLength(2);
     client.setState({ status: 'idle' });
-    expect(notes).toHaveLength(2);
+    expect(audio.notes).toHaveLength(2);
   });
 
   it('a restored transcript or a switched chat does not ring', () => {
@@ -301,7 +284,7 @@ describe('sound', () => {
     gesture();
     view!.start();
     client.setState({ currentChatId: 'c9', messages: [agent('other chat')] });
-    expect(notes).toEqual([]);
+    expect(audio.notes).toEqual([]);
   });
 
   it('stays silent without a working AudioContext', async () => {

@@ -7,7 +7,7 @@ import * as realApp from '../../src/widget/app';
 import type { App } from '../../src/widget/load-app';
 import { getInstance, init } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from '../ui/fake-client';
-import { button, dialog, host, settle, shadow } from '../ui/helpers';
+import { button, dialog, host, settle, shadow, stubAudio } from '../ui/helpers';
 
 const loader = vi.hoisted(() => ({ calls: 0, next: [] as { resolve(a: unknown): void; reject(e: unknown): void }[] }));
 vi.mock('../../src/widget/load-app', () => ({
@@ -254,5 +254,23 @@ describe('calls from the page before the app is here', () => {
     await arrive();
     expect(host()).toBeNull();
     expect(client.calls.getState).toBe(0);
+  });
+});
+
+describe('sound', () => {
+  it('the first click on the launcher, before the app is here, is the gesture that allows the tone', async () => {
+    const audio = stubAudio();
+    try {
+      init({ ...opts, sound: true });
+      expect(audio.made).toBe(0);
+      launcher().click();
+      expect(audio.made).toBe(1); // in the click itself, not when the app arrives
+      await arrive();
+      getInstance()!.close();
+      client.arrive(msg('agent', 'Back with an answer'));
+      expect(audio.notes).toEqual([659, 880]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
