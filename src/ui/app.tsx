@@ -223,6 +223,7 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
   len = 0;
   /** Distance from the scroll position to the end before older messages were prepended (0: none). */
   keep = 0;
+  hush?: ReturnType<typeof setTimeout>;
   pill(pill: boolean) {
     if (this.state.pill != pill) this.setState({ pill });
   }
@@ -277,7 +278,11 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
     if (at && at != h.typing && v.open) news.push(fmt(v.s.agentTyping, at));
     h.typing = at || undefined;
     if (more && v.open) news.push(v.s.elsewhere);
-    if (news.length) this.setState({ say: news.join(' '), n: (this.state.n || 0) + 1 });
+    if (!news.length) return;
+    this.setState({ say: news.join(' '), n: (this.state.n || 0) + 1 });
+    // Said, the words leave the region, so a screen reader's reading of the window does not meet them twice.
+    clearTimeout(this.hush);
+    this.hush = setTimeout(() => this.setState({ say: '' }), 7000);
   }
   /** After a render: announce what settled; follow new content when at the end, else offer the pill. */
   override componentDidUpdate() {
@@ -301,6 +306,9 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
   }
   override componentDidMount() {
     this.componentDidUpdate();
+  }
+  override componentWillUnmount() {
+    clearTimeout(this.hush);
   }
   override render({ v, msgs, busy }: LogProps) {
     const len = msgs.length;

@@ -350,6 +350,34 @@ describe('long conversations', () => {
     expect(texts().at(-1)).toBe(`m199`);
   });
 
+  it('the words announced leave the region 7 s later; the message stays in the log', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      /** Frames and zero-delay tasks run; fake time stands still. */
+      const frames = async () => {
+        for (let i = 0; i < 3; i++) {
+          await new Promise((r) => requestAnimationFrame(r));
+          await vi.advanceTimersByTimeAsync(0);
+        }
+      };
+      mount();
+      view!.open();
+      await frames();
+      client.arrive(msg('agent', 'Hello there', 'sent', { agent: { name: 'Olena' } }));
+      await frames();
+      expect(announced()).toBe('Olena: Hello there');
+      await vi.advanceTimersByTimeAsync(6_900);
+      await frames();
+      expect(announced()).toBe('Olena: Hello there');
+      await vi.advanceTimersByTimeAsync(100);
+      await frames();
+      expect(announced()).toBe('');
+      expect(messages().at(-1)!.textContent).toContain('Olena: Hello there');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('announces what arrives, once settled; not the history a chat is shown with, older messages revealed, nor streamed chunks', async () => {
     client.setMessages(transcript(100));
     mount({ greeting: 'Hello' });
