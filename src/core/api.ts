@@ -158,12 +158,11 @@ export function createApi(config: ApiConfig): Api {
     } finally {
       clearTimeout(timer);
     }
-    // Successful responses stay linked to the caller's signal, so aborting it also ends a body
-    // still being read (Stop closes the stream's connection, and the server sees it).
-    if (!response.ok) {
-      signal.removeEventListener('abort', onAbort);
-      throw await httpError(response);
-    }
+    // An event stream stays linked to the caller's signal, so aborting it also ends a body still being
+    // read (Stop closes the stream's connection, and the server sees it). Other bodies are read at once:
+    // unlinked now, or a long-lived signal (the client's own, which polls use) would keep one listener per request.
+    if (!response.ok || !response.headers.get('content-type')?.includes('event-stream')) signal.removeEventListener('abort', onAbort);
+    if (!response.ok) throw await httpError(response);
     return response;
   }
 

@@ -1,4 +1,5 @@
 import { HttpResponse } from 'msw';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/core';
 import { createApi, httpError, readEnvelope } from '../../src/core/api';
@@ -178,5 +179,23 @@ describe('api helpers directly', () => {
       const error = await api.createVisitor(new AbortController().signal).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'ChatError', code: 'network', retryable: true });
     }
+  });
+});
+
+describe('requests and the caller’s signal', () => {
+  it('a JSON answer leaves no listener on the signal (the client polls with one signal all its life); a stream stays linked', async () => {
+    const f = vi.fn(async (url: string) =>
+      url.endsWith('/stream/') ? sseResponse('data: {"chunk":"","done":true}\n\n') : raw(JSON.stringify({ success: true, data: { id: 'v1' } }), 201),
+    );
+    const api = createApi({ apiUrl: 'https://api.test', apiKey: 'k', timeoutMs: 1000, fetch: () => f as unknown as typeof fetch });
+    const life = new AbortController();
+    for (let i = 0; i < 20; i++) await api.createVisitor(life.signal);
+    await api.createSession('v1', life.signal);
+    await expect(api.createVisitor(life.signal)).resolves.toEqual({ id: 'v1' });
+    expect(getEventListeners(life.signal, 'abort')).toHaveLength(0);
+
+    const attempt = new AbortController();
+    await api.chatStream({ message: 'hi', session_id: 's', visitor_id: 'v1', client_message_id: 'c' }, attempt.signal, 1000);
+    expect(getEventListeners(attempt.signal, 'abort')).toHaveLength(1); // Stop can still end the body
   });
 });
