@@ -142,6 +142,8 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   let openedAt = 0;
   let typedAt = 0;
   let deferred = false;
+  /** When the last round over the chats aside began (start-up counts as one). */
+  let sweptAt = Date.now();
 
   /** A chat with a live session to watch. */
   const watched = (chat?: Chat): chat is Chat => !off && !signal.aborted && !!chat?.sessionId && !!chat.visitorId && !dead.has(chat.sessionId);
@@ -191,8 +193,9 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
       if (signal.aborted) return;
       const { status, message } = toChatError(caught);
       // A 404 that names no session or visitor is the endpoint itself missing: an older backend. Whole
-      // words only: a router's "No route for GET /api/chats/sessions/…?visitor_id=…" names neither.
-      if ((status === 404 && !/\b(session|visitor)\b/i.test(message)) || status === 405 || status === 501) {
+      // words only: a router's "No route for GET /api/chats/sessions/…?visitor_id=…" names neither. A chat
+      // aside is older, and its session more likely deleted: a 404 there only ends that chat.
+      if ((status === 404 && !aside && !/\b(session|visitor)\b/i.test(message)) || status === 405 || status === 501) {
         missing = true;
         clearTimeout(pollTimer);
         console.info(`[ChatSDK] No message history endpoint (${status}): live updates stop.`);
@@ -215,13 +218,15 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
     clearTimeout(sweepTimer);
     sweepTimer = undefined;
     if (off || signal.aborted || missing || !presence.pageVisible || !others().length) return;
+    // The round is due a minute after the last one began, however often the page was hidden in between.
     sweepTimer = setTimeout(async () => {
+      sweptAt = Date.now();
       for (const { id } of others()) {
         const chat = host.chat(id);
         if (id !== chatId && watched(chat) && presence.pageVisible) await pull(chat, true);
       }
       sweep();
-    }, SWEEP_MS);
+    }, sweptAt + SWEEP_MS - Date.now());
   }
 
   /** Polling: with live 'poll', or while the socket keeps failing. Paused while the page is hidden. */

@@ -638,8 +638,88 @@ describe('chats not in front', () => {
     expect(pollsOf(backend, first)).toBe(1);
   });
 
+  it('a page hidden now and then still has its chats aside asked about once a minute of being visible', async () => {
+    const { client, backend, sessionId: first } = await withSession();
+    await client.newChat();
+    await client.send('second');
+    await flush();
+    const before = pollsOf(backend, first);
+    // Six minutes: 25 s in view, 5 s hidden, over and over.
+    for (let i = 0; i < 12; i++) {
+      client.setPresence({ open: false, pageVisible: true });
+      await advance(25_000, 1000);
+      client.setPresence({ open: false, pageVisible: false });
+      await advance(5_000, 1000);
+    }
+    expect(pollsOf(backend, first) - before).toBeGreaterThanOrEqual(4);
+  });
+
+  it('asks the 5 chats aside with the newest messages, newest first', async () => {
+    const { client, backend } = await withSession();
+    for (let i = 2; i <= 7; i++) {
+      await advance(1_000, 1000); // each chat's last message a second newer than the one before
+      await client.newChat();
+      await client.send(`chat ${i}`);
+      await flush();
+    }
+    const sessions = client.getState().chats.map((c) => c.sessionId!);
+    expect(new Set(sessions).size).toBe(7);
+    const seq = backend.calls.length;
+    await advance(60_000, 1000);
+    const asked = backend.calls
+      .slice(seq)
+      .filter((c) => c.method === 'GET' && c.path.includes('/messages/'))
+      .map((c) => sessions.indexOf(/sessions\/([^/]+)\//.exec(c.path)![1]!) + 1)
+      .filter((chat) => chat !== 7); // the front chat's own polls
+    expect(asked).toEqual([6, 5, 4, 3, 2]);
+  });
+
+  it('a bare 404 for a chat aside ends that chat only; the front chat is still polled', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const { client, backend, sessionId: first } = await withSession();
+    await client.newChat();
+    await client.send('second');
+    await flush();
+    const second = client.getState().chats[1]!.sessionId!;
+    let refused = 0;
+    server.use(
+      http.get(`${API}/api/chats/sessions/${first}/messages/`, () => {
+        refused++;
+        return HttpResponse.json({ detail: 'Not found.' }, { status: 404 });
+      }),
+    );
+    await advance(180_000, 1000);
+    expect(refused).toBe(1);
+    expect(info).not.toHaveBeenCalled();
+    const polled = pollsOf(backend, second);
+    backend.say(second, { sender: 'agent', text: 'Still here' });
+    await advance(20_000, 1000);
+    expect(pollsOf(backend, second)).toBe(polled + 1);
+    expect(client.getState().messages.at(-1)?.text).toBe('Still here');
+  });
+
+  it('an agent message arriving in a chat aside leaves the front chat’s typing indicator alone', async () => {
+    const sockets = fakeSockets();
+    const { client, backend, sessionId: first } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    await client.newChat();
+    await client.send('second');
+    await flush();
+    sockets.last().open();
+    await flush();
+    backend.say(first, { sender: 'agent', text: 'Over there' });
+    // The agent of the front chat keeps typing (a frame every 5 s) until the round over the chats aside.
+    for (let i = 0; i < 14 && !pollsOf(backend, first); i++) {
+      sockets.last().frame({ type: 'typing', payload: { sender: 'agent', is_typing: true, name: 'Olena' } });
+      await advance(5_000, 1000);
+    }
+    expect(pollsOf(backend, first)).toBe(1);
+    expect(client.getState().chats[0]!.messages.at(-1)!.text).toBe('Over there');
+    expect(client.getState().agentTyping).toEqual({ name: 'Olena' });
+  });
+
   it('a chat aside that fails does not show reconnecting; one the server forgot is not asked again; a day-old one is left alone', async () => {
     const { client, backend, sessionId: first } = await withSession();
+    backend.setSessionTtl(7 * 86_400_000); // sessions from here on outlive the day
     await client.newChat();
     await client.send('second');
     await flush();
