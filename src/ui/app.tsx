@@ -55,21 +55,24 @@ export interface View {
   /** Files are being dragged over the window. */
   dragging?: boolean;
   drag(on: boolean): void;
-  /** What the live region has announced, kept while the log is away behind the conversation list. */
+  /** What the log has announced, kept while it is away behind the conversation list. */
   heard?: Heard;
+  /** The polite region's words, numbered so the same words said again are a change. */
+  said?: { text: string; n: number };
+  /** Announce through the polite region (combined with what else is said in the same frame); '' clears it. */
+  say(text: string): void;
 }
 
-/** The chat being followed, its settled messages as last announced (or found when shown), who was typing, and the other chats' unread count. */
+/** The chat being followed, its settled messages as last announced (or found when shown), and who was typing. */
 interface Heard {
   /** null until the first chat is followed. */
   chat: string | undefined | null;
   said: Map<string, ChatMessage>;
   typing?: string;
-  aside?: number;
 }
 
 /** Answers not seen yet in the chats that are not shown. */
-const aside = (state?: ChatState) => state?.chats.reduce((n, c) => n + (c.id != state.currentChatId && c.unread || 0), 0) || 0;
+export const aside = (state?: ChatState) => state?.chats.reduce((n, c) => n + (c.id != state.currentChatId && c.unread || 0), 0) || 0;
 
 export const atBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
 
@@ -173,6 +176,9 @@ export function Window({ v }: { v: View }) {
           {s.offline}
         </div>
       )}
+      <div class="sr" aria-live="polite" aria-atomic="true">
+        {v.said?.text && <p key={v.said.n}>{v.said.text}</p>}
+      </div>
       <div class="al" role="alert">
         {v.alert || (state?.error && reason(s, state.error))}
       </div>
@@ -212,7 +218,7 @@ const spoken = (n: Node): string =>
         ? ` ${n.getAttribute('alt') || ''} `
         : [...n.childNodes].map(spoken).join('') + (/^(P|LI|DIV|PRE|H\d|TR|TD|TH|BR|SPAN)$/.test(n.tagName) ? ' ' : '');
 
-class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number }> {
+class Log extends Component<LogProps, { pill?: boolean }> {
   el?: HTMLDivElement | null;
   stick = true;
   sig?: string | false;
@@ -223,7 +229,6 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
   len = 0;
   /** Distance from the scroll position to the end before older messages were prepended (0: none). */
   keep = 0;
-  hush?: ReturnType<typeof setTimeout>;
   pill(pill: boolean) {
     if (this.state.pill != pill) this.setState({ pill });
   }
@@ -253,14 +258,11 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
     const { v, msgs } = this.props;
     const chat = v.state?.currentChatId;
     const settled = (m: ChatMessage) => m.status == 'sent' || m.status == 'failed';
-    const h: Heard = (v.heard ||= { chat: null, said: new Map() });
-    const elsewhere = aside(v.state);
-    const more = elsewhere > (h.aside || 0);
-    h.aside = elsewhere;
+    const h = (v.heard ||= { chat: null, said: new Map() });
     if (chat !== h.chat) {
       h.chat = chat;
       h.said = new Map(msgs.filter(settled).map((m) => [m.id, m]));
-      if (this.state.say) this.setState({ say: '' });
+      v.say('');
       return;
     }
     const news: string[] = [];
@@ -277,12 +279,7 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
     const at = v.state?.agentTyping?.name || (v.state?.agentTyping && v.s.agent);
     if (at && at != h.typing && v.open) news.push(fmt(v.s.agentTyping, at));
     h.typing = at || undefined;
-    if (more && v.open) news.push(v.s.elsewhere);
-    if (!news.length) return;
-    this.setState({ say: news.join(' '), n: (this.state.n || 0) + 1 });
-    // Said, the words leave the region, so a screen reader's reading of the window does not meet them twice.
-    clearTimeout(this.hush);
-    this.hush = setTimeout(() => this.setState({ say: '' }), 7000);
+    if (news.length) v.say(news.join(' '));
   }
   /** After a render: announce what settled; follow new content when at the end, else offer the pill. */
   override componentDidUpdate() {
@@ -306,9 +303,6 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
   }
   override componentDidMount() {
     this.componentDidUpdate();
-  }
-  override componentWillUnmount() {
-    clearTimeout(this.hush);
   }
   override render({ v, msgs, busy }: LogProps) {
     const len = msgs.length;
@@ -357,9 +351,6 @@ class Log extends Component<LogProps, { pill?: boolean; say?: string; n?: number
               <div class="meta">{fmt(v.s.agentTyping, at.name || v.s.agent)}</div>
             </div>
           )}
-        </div>
-        <div class="sr" aria-live="polite" aria-atomic="true">
-          {this.state.say && <p key={this.state.n}>{this.state.say}</p>}
         </div>
         {this.state.pill && (
           <button class="pill" onClick={this.toEnd}>

@@ -4,7 +4,7 @@ import { h, render } from 'preact';
 import type { ContactField } from '../core/contact';
 import { DEFAULTS } from '../core/options';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
-import { Window, atBottom, reason, type View } from './app';
+import { Window, aside, atBottom, reason, type View } from './app';
 import { loadExtras } from './load-extras';
 import { fmt, type Strings } from './i18n';
 import { mountLauncher, type Launcher, type LauncherOptions } from './launcher';
@@ -79,6 +79,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
   let built = false;
   let unsub: (() => void) | undefined;
   const seen = new Set<string>();
+  const read = new WeakSet<readonly ChatMessage[]>();
   const shown = () => document.visibilityState != 'hidden';
   /** Tell the core whether the window is open and the page visible, once the widget follows it. */
   const pres = () => unsub && cl().setPresence({ open: v.open, pageVisible: shown() });
@@ -157,32 +158,58 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       v.dragging = on;
       draw();
     },
+    say(text) {
+      words = text ? [...words, text] : [];
+      if (!text) v.said = undefined;
+      frame ||= requestAnimationFrame(draw);
+    },
   };
+  /** Words for the polite region, said at the next frame; they leave it 7 s later, so reading the window does not meet them twice. */
+  let words: string[] = [];
+  let said = 0;
+  let hush: ReturnType<typeof setTimeout> | undefined;
 
   const draw = () => {
     cancelAnimationFrame(frame);
     frame = 0;
+    if (words.length) {
+      v.said = { text: words.join(' '), n: ++said };
+      words = [];
+      clearTimeout(hush);
+      hush = setTimeout(() => {
+        v.said = undefined;
+        draw();
+      }, 7000);
+    }
     l.show(v.open, v.s, v.state?.unread || 0);
     if (built) render(<Window v={v} />, l.win);
   };
   // Streamed chunks arrive far faster than frames: render at most once per animation frame.
   // A new agent message (not one of a chat just shown) while closed or hidden plays the tone, in any chat.
   const onState = (st: ChatState) => {
-    const same = st.currentChatId == v.state?.currentChatId;
+    const was = v.state;
+    const same = st.currentChatId == was?.currentChatId;
     // Files are uploaded for one chat's session: they do not follow the visitor to another chat, nor
     // survive reset() (with the thank-you line, they belonged to the visitor who signed out).
-    if (v.state && !same) v.tray?.clear();
-    if (v.state?.visitorId && !st.visitorId) v.saved = false;
+    if (was && !same) v.tray?.clear();
+    if (was?.visitorId && !st.visitorId) v.saved = false;
     let ding = 0;
     v.state = st;
-    // The chat shown, and the others where something arrived (live updates follow those too).
-    for (const list of [st.messages, ...st.chats.map((c) => (c.unread && c.id != st.currentChatId ? c.messages : []))])
-      list.forEach((m: ChatMessage) => {
-        if (m.author == 'agent' && !seen.has(m.id)) ding = seen.add(m.id).size;
-      });
+    // New agent messages in every chat (live updates follow the others too). The core replaces a chat's
+    // message list when it changes, so a list already looked at is skipped.
+    for (const list of [st.messages, ...st.chats.map((c) => c.messages)])
+      if (!read.has(list)) {
+        read.add(list);
+        list.forEach((m: ChatMessage) => {
+          if (m.author == 'agent' && !seen.has(m.id)) ding = seen.add(m.id).size;
+        });
+      }
     if (o.sound && ding && same && !(v.open && shown())) beep();
+    // An answer in a chat not shown is said while the window is open (the Chats button shows it too).
+    if (same && v.open && aside(st) > aside(was)) v.say(v.s.elsewhere);
     frame ||= requestAnimationFrame(draw);
   };
+
   // The optional features load (from their own file, in the classic script) only where one is on.
   let gone = false;
   const extras = () =>
@@ -255,6 +282,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       cancelAnimationFrame(frame);
       cancelAnimationFrame(checkFrame);
       clearTimeout(checkTimer);
+      clearTimeout(hush);
       unsub?.();
       document.removeEventListener('visibilitychange', pres);
       v.tray?.clear();

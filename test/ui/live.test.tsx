@@ -208,10 +208,22 @@ describe('a chat not shown', () => {
     await settle();
     expect(button('Chats, unread')!.hasAttribute('data-dot')).toBe(true);
     expect(announced()).toBe('New message in another chat');
+    const said = shadow().querySelector('[aria-live=polite] p');
     expect(messages().map((m) => m.textContent)).toEqual(['You: Second question', 'Assistant: Second answer']);
     client.setState({ status: 'idle' });
     await settle();
     expect(announced()).toBe('New message in another chat'); // said once: the region keeps its text
+
+    // Said also while the conversation list is open (the log, and its own words, are away then).
+    button('Chats, unread')!.click();
+    await settle();
+    expect(shadow().querySelector('nav.cl')).not.toBeNull();
+    client.setState({ chats: [chat('a', [...older, reply, agent('And one more')], 2), chat('b', mine)] });
+    await settle();
+    expect(announced()).toBe('New message in another chat');
+    expect(shadow().querySelector('[aria-live=polite] p')).not.toBe(said);
+    button('Chats, unread')!.click();
+    await settle();
 
     // Seen there: the button is plain again.
     client.setState({ currentChatId: 'a', messages: [...older, reply], chats: [chat('a', [...older, reply]), chat('b', mine)] });
@@ -276,6 +288,17 @@ describe('sound', () => {
     expect(audio.notes).toHaveLength(2);
     client.setState({ status: 'idle' });
     expect(audio.notes).toHaveLength(2);
+  });
+
+  it('an assistant answer in a chat not shown does not ring for the agent messages it already had', () => {
+    const old = [agent('from yesterday')];
+    const mine = [msg('visitor', 'here')];
+    client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: old }, { id: 'b', createdAt: '', messages: mine }] });
+    mount({ sound: true });
+    view!.start();
+    gesture();
+    client.setState({ chats: [{ id: 'a', createdAt: '', messages: [...old, msg('assistant', 'a bot answer')], unread: 1 }, { id: 'b', createdAt: '', messages: mine }] });
+    expect(audio.notes).toEqual([]);
   });
 
   it('a restored transcript or a switched chat does not ring', () => {
