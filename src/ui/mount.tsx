@@ -159,6 +159,8 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
       draw();
     },
     say(text) {
+      // Clearing a region that holds nothing needs no render (a chat is shown: every open does this).
+      if (!text && !v.said && !words.length) return;
       words = text ? [...words, text] : [];
       if (!text) v.said = undefined;
       frame ||= requestAnimationFrame(draw);
