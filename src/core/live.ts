@@ -124,6 +124,8 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   const ws = config.live === 'websocket';
   /** Sessions the server no longer knows (404) or that are not ours (403): never asked again. */
   const dead = new Set<string>();
+  /** Sessions of chats aside answered by a bare 404: left out of the rounds. */
+  const skipped = new Set<string>();
   let presence: Presence = { open: false, pageVisible: true };
   /** The backend has no history endpoint. */
   let missing = off;
@@ -142,8 +144,10 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   let openedAt = 0;
   let typedAt = 0;
   let deferred = false;
-  /** When the last round over the chats aside began (start-up counts as one). */
+  /** When the last round over the chats aside began (start-up counts as one) and ended; one is running. */
   let sweptAt = Date.now();
+  let endedAt = 0;
+  let sweeping = false;
 
   /** A chat with a live session to watch. */
   const watched = (chat?: Chat): chat is Chat => !off && !signal.aborted && !!chat?.sessionId && !!chat.visitorId && !dead.has(chat.sessionId);
@@ -194,8 +198,11 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
       const { status, message } = toChatError(caught);
       // A 404 that names no session or visitor is the endpoint itself missing: an older backend. Whole
       // words only: a router's "No route for GET /api/chats/sessions/…?visitor_id=…" names neither. A chat
-      // aside is older, and its session more likely deleted: a 404 there only ends that chat.
-      if ((status === 404 && !aside && !/\b(session|visitor)\b/i.test(message)) || status === 405 || status === 501) {
+      // aside is older, and its session more likely deleted: there it only ends the rounds for that chat
+      // (in front again, its own pull decides).
+      const bare = status === 404 && !/\b(session|visitor)\b/i.test(message);
+      if (bare && aside) skipped.add(sessionId);
+      else if (bare || status === 405 || status === 501) {
         missing = true;
         clearTimeout(pollTimer);
         console.info(`[ChatSDK] No message history endpoint (${status}): live updates stop.`);
@@ -209,7 +216,7 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   const others = (): Chat[] =>
     host
       .chats()
-      .filter((c) => c.id !== chatId && watched(c) && !(time(c.expiresAt) <= Date.now()) && Date.now() - lastAt(c) < SWEEP_FOR_MS)
+      .filter((c) => c.id !== chatId && watched(c) && !skipped.has(c.sessionId!) && !(time(c.expiresAt) <= Date.now()) && Date.now() - lastAt(c) < SWEEP_FOR_MS)
       .sort((a, b) => lastAt(b) - lastAt(a))
       .slice(0, SWEEP_CHATS);
 
@@ -217,16 +224,20 @@ export function createLive(config: ResolvedOptions, options: ChatClientOptions, 
   function sweep(): void {
     clearTimeout(sweepTimer);
     sweepTimer = undefined;
-    if (off || signal.aborted || missing || !presence.pageVisible || !others().length) return;
-    // The round is due a minute after the last one began, however often the page was hidden in between.
+    if (sweeping || off || signal.aborted || missing || !presence.pageVisible || !others().length) return;
+    // A round is due a minute after the last one began, however often the page was hidden in between, and
+    // at least 15 s after it ended (a slow server makes rounds long).
     sweepTimer = setTimeout(async () => {
+      sweeping = true;
       sweptAt = Date.now();
       for (const { id } of others()) {
         const chat = host.chat(id);
         if (id !== chatId && watched(chat) && presence.pageVisible) await pull(chat, true);
       }
+      sweeping = false;
+      endedAt = Date.now();
       sweep();
-    }, sweptAt + SWEEP_MS - Date.now());
+    }, Math.max(sweptAt + SWEEP_MS, endedAt + SWEEP_MS / 4) - Date.now());
   }
 
   /** Polling: with live 'poll', or while the socket keeps failing. Paused while the page is hidden. */

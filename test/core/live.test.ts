@@ -3,7 +3,7 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
-import { controlledStream, envelope, sseBody, sseResponse } from '../helpers/contract-server';
+import { controlledStream, deferred, envelope, sseBody, sseResponse } from '../helpers/contract-server';
 import { advance, API, fakeTimers, flush, MemoryStorage, texts, useCoreHarness, type Options } from './harness';
 
 const { server, fresh, make } = useCoreHarness();
@@ -696,6 +696,39 @@ describe('chats not in front', () => {
     await advance(20_000, 1000);
     expect(pollsOf(backend, second)).toBe(polled + 1);
     expect(client.getState().messages.at(-1)?.text).toBe('Still here');
+
+    // In front again, the chat's own pull decides: the same bare 404 there means no history endpoint.
+    client.switchChat(client.getState().chats[0]!.id);
+    await flush();
+    expect(refused).toBe(2);
+    expect(info).toHaveBeenCalledTimes(1);
+  });
+
+  it('a round slower than a minute (a hanging server) is followed by a pause, not by the next round at once', async () => {
+    const { client, sessionId: first } = await withSession({ requestTimeout: 70_000 });
+    await client.newChat();
+    await client.send('second');
+    await flush();
+    const asked: number[] = [];
+    const hang = deferred();
+    server.use(
+      http.get(`${API}/api/chats/sessions/${first}/messages/`, async () => {
+        asked.push(Date.now());
+        await hang.promise;
+        return undefined;
+      }),
+    );
+    for (let i = 0; i < 70 && !asked.length; i++) await advance(1_000, 1000);
+    expect(asked).toHaveLength(1);
+    // Hidden and shown again during the round: no second round alongside it.
+    await advance(10_000, 1000);
+    client.setPresence({ open: false, pageVisible: false });
+    client.setPresence({ open: false, pageVisible: true });
+    await advance(240_000, 1000);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    // Each round times out after 70 s; the next one waits at least 15 s more.
+    for (let i = 1; i < asked.length; i++) expect(asked[i]! - asked[i - 1]!).toBeGreaterThanOrEqual(85_000);
+    hang.resolve();
   });
 
   it('an agent message arriving in a chat aside leaves the front chat’s typing indicator alone', async () => {
