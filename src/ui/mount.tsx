@@ -161,7 +161,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     say(text) {
       // Clearing a region that holds nothing needs no render (a chat is shown: every open does this).
       if (!text && !v.said && !words.length) return;
-      words = text ? [...words, text] : [];
+      words = !text ? [] : words.includes(text) ? words : [...words, text];
       if (!text) v.said = undefined;
       frame ||= requestAnimationFrame(draw);
     },
@@ -193,7 +193,11 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
     const same = st.currentChatId == was?.currentChatId;
     // Files are uploaded for one chat's session: they do not follow the visitor to another chat, nor
     // survive reset() (with the thank-you line, they belonged to the visitor who signed out).
-    if (was && !same) v.tray?.clear();
+    if (was && !same) {
+      v.tray?.clear();
+      // Words queued for the chat left behind are not said over the one shown.
+      words = [];
+    }
     if (was?.visitorId && !st.visitorId) v.saved = false;
     let ding = 0;
     v.state = st;
@@ -253,6 +257,10 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
   function set(open: boolean) {
     if (open == v.open) return;
     v.open = open;
+    // Closed, the window says nothing more, and opens again with an empty region.
+    words = [];
+    v.said = undefined;
+    clearTimeout(hush);
     if (open) {
       start();
       built = true;

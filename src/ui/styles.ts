@@ -95,6 +95,6 @@ export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));di
 .dot,.ib[data-dot]:after{width:8px;height:8px;border-radius:50%;background:#d93025}
 .ib[data-dot]{position:relative}
 .ib[data-dot]:after{content:"";position:absolute;top:5px;inset-inline-end:5px;box-shadow:0 0 0 2px var(--o)}
-@media (forced-colors:active){.dot,.ib[data-dot]:after{forced-color-adjust:none;background:CanvasText}}
+@media (forced-colors:active){.dot,.ib[data-dot]:after{forced-color-adjust:none;background:CanvasText;box-shadow:0 0 0 2px Canvas}}
 textarea:disabled{cursor:not-allowed}
 @media (max-width:480px){.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}`;

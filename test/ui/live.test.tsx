@@ -230,6 +230,37 @@ describe('a chat not shown', () => {
     await settle();
     expect(button('Chats')!.hasAttribute('data-dot')).toBe(false);
   });
+
+  it('says it once for two arrivals in a frame; not when the visitor switches chats in that frame; a closed window keeps no words', async () => {
+    const mine = [msg('visitor', 'Here')];
+    const older = [msg('visitor', 'There')];
+    const first = agent('One');
+    const second = agent('Two');
+    client.setState({ currentChatId: 'b', messages: mine, chats: [chat('a', older), chat('b', mine)] });
+    mount();
+    view!.open();
+    await settle();
+    client.setState({ chats: [chat('a', [...older, first], 1), chat('b', mine)] });
+    client.setState({ chats: [chat('a', [...older, first, second], 2), chat('b', mine)] });
+    await settle();
+    expect(announced()).toBe('New message in another chat');
+
+    view!.close();
+    view!.open();
+    await settle();
+    expect(announced()).toBe('');
+
+    // Every text the region holds, even for one frame.
+    const held: string[] = [];
+    const region = shadow().querySelector('[aria-live=polite]')!;
+    const watch = new MutationObserver(() => held.push(region.textContent ?? ''));
+    watch.observe(region, { childList: true, subtree: true, characterData: true });
+    client.setState({ chats: [chat('a', [...older, first, second, agent('Three')], 3), chat('b', mine)] });
+    client.setState({ currentChatId: 'a', messages: [...older, first, second], chats: [chat('a', [...older, first, second]), chat('b', mine)] });
+    await settle();
+    watch.disconnect();
+    expect(held.filter(Boolean)).toEqual([]);
+  });
 });
 
 describe('sound', () => {
