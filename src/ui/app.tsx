@@ -112,6 +112,7 @@ export function Window({ v }: { v: View }) {
   const streaming = msgs.some((m) => m.status == 'streaming');
   const close = () => v.toggle(false);
   const cn = state?.connection;
+  const elsewhere = aside(state) > 0;
   // The contact form, while required: before the first message, or once it went out (the composer waits).
   // (Only once the form can show: if its file cannot load, the chat must still work.)
   const X = v.x;
@@ -154,9 +155,9 @@ export function Window({ v }: { v: View }) {
           {s.title}
         </h2>
         {cn && cn != 'online' && <span class="cs">{cn == 'offline' ? s.offlineShort : s.reconnecting}</span>}
-        {btn('ib', aside(state) ? `${s.chats}, ${s.unreadDot}` : s.chats, () => v.showList(!v.list), LIST, {
+        {btn('ib', elsewhere ? `${s.chats}, ${s.unreadDot}` : s.chats, () => v.showList(!v.list), LIST, {
           'aria-expanded': v.list ? 'true' : 'false',
-          'data-dot': aside(state) ? '' : undefined,
+          'data-dot': elsewhere ? '' : undefined,
         })}
         {btn('ib', s.newChat, v.newChat, NEW)}
         {btn('ib', s.close, close, CLOSE)}
