@@ -23,7 +23,6 @@ const onDemand: Plugin = {
   resolveId(source, importer) {
     const from = importer?.replace(/\\/g, '/') ?? '';
     if (source === './load-app' && from.endsWith('/src/widget/index.ts')) return src('widget/load-app-remote.ts');
-    if (source === './live' && from.endsWith('/src/core/client.ts')) return src('core/live-loader.ts');
     if (source === './load-extras' && from.endsWith('/src/ui/mount.tsx')) return src('ui/load-extras-remote.ts');
     return null;
   },
@@ -36,26 +35,15 @@ const sharedPreact: Plugin = {
   resolveId: (source) => (source === 'preact' ? src('ui/preact-handoff.ts') : null),
 };
 
-/** In the live-updates file, the core helpers it shares with the app are the app's copies. */
-const sharedCore: Plugin = {
-  name: 'chat-sdk:shared-core',
-  enforce: 'pre',
-  resolveId(source, importer) {
-    const from = importer?.replace(/\\/g, '/') ?? '';
-    return from.endsWith('/src/core/live.ts') && ['./api', './errors', './retry', './transcript'].includes(source) ? src('core/live-handoff.ts') : null;
-  },
-};
-
 export default defineConfig(({ mode }) => {
   const lib = {
     script: { entry: 'src/embed/script.ts', formats: ['iife' as const], name: 'ChatSDK', fileName: () => 'chat-sdk.js' },
     app: { entry: 'src/widget/app.ts', formats: ['es' as const], fileName: () => 'chat-sdk-app.js' },
-    live: { entry: 'src/core/live-entry.ts', formats: ['es' as const], fileName: () => 'chat-sdk-live.js' },
     extras: { entry: 'src/ui/extras.ts', formats: ['es' as const], fileName: () => 'chat-sdk-extras.js' },
   }[mode] ?? { entry: 'src/index.ts', formats: ['es' as const], fileName: () => 'chat-sdk.mjs' };
-  const onDemandFile = mode === 'app' || mode === 'live' || mode === 'extras';
+  const onDemandFile = mode === 'app' || mode === 'extras';
   return {
-    plugins: mode === 'script' || mode === 'app' ? [onDemand] : mode === 'extras' ? [sharedPreact] : mode === 'live' ? [sharedCore] : [],
+    plugins: mode === 'script' || mode === 'app' ? [onDemand] : mode === 'extras' ? [sharedPreact] : [],
     // A classic script has no import.meta; it finds its own URL through document.currentScript.
     ...(mode === 'script' ? { define: { 'import.meta.url': 'undefined' } } : {}),
     build: {

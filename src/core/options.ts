@@ -1,31 +1,95 @@
+// Options, written once: each option's check, what a valid value is, its default, and how the text of
+// its data-* attribute becomes a value. The core, init() and the script tag all read options through
+// these rules, so a bad option gets one warning that names it, and falls back to its default.
+import { isString } from './guards';
+import { logWarning } from './log';
 import type { ChatClientOptions } from './types';
 
-export const DEFAULTS = {
-  requestTimeout: 20_000,
-  streamFirstByteTimeout: 30_000,
-  streamIdleTimeout: 30_000,
-  maxRetries: 4,
-  maxMessageLength: 4000,
-  maxFileSize: 10 * 1024 * 1024,
-  pollInterval: 3000,
-  pollIntervalClosed: 20_000,
+export interface OptionRule<T> {
+  /** The option's value, or undefined when `value` is not a valid one. */
+  read(value: unknown): T | undefined;
+  /** How the text of a data-* attribute becomes a value (numbers and true/false); other text is kept. */
+  parse?(text: string): unknown;
+  /** What a valid value is, for the warning: `Option "x" must be <expected>`. */
+  expected: string;
+  /** Used when the option is absent or not valid; undefined: the feature's own default (e.g. the stylesheet's). */
+  fallback: T;
+}
+
+export type OptionRules = Record<string, OptionRule<unknown>>;
+export type ResolvedOptions<Rules extends OptionRules> = { -readonly [Name in keyof Rules]: Rules[Name] extends OptionRule<infer T> ? T : never };
+
+export const rule = <T>(expected: string, fallback: T, read: (value: unknown) => T | undefined, parse?: (text: string) => unknown): OptionRule<T> => ({
+  expected,
+  fallback,
+  read,
+  parse,
+});
+
+/** true or false; on a tag, `data-x`, `data-x="true"` and `data-x="false"`. */
+export const flag = (fallback: boolean): OptionRule<boolean> =>
+  rule('true or false', fallback, (value) => (typeof value === 'boolean' ? value : undefined), (text) => (/^(true|false|)$/.test(text) ? text !== 'false' : text));
+
+/** A whole number of at least `min` (non-integers are rounded down when `min` is 0). */
+export const count = (fallback: number, min = 0): OptionRule<number> =>
+  rule(
+    min ? 'a positive integer' : 'a non-negative number',
+    fallback,
+    (value) => (typeof value !== 'number' || !(value >= 0 && value < Infinity) ? undefined : min ? (Number.isInteger(value) && value >= min ? value : undefined) : Math.floor(value)),
+    (text) => (text.trim() ? Number(text) : text),
+  );
+
+/** One of a few words. */
+export const oneOf = <T extends string>(values: readonly T[], fallback: T): OptionRule<T> =>
+  rule(
+    values.map((value) => `"${value}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'),
+    fallback,
+    (value) => (values.includes(value as T) ? (value as T) : undefined),
+  );
+
+/** Any string. */
+export const text = (): OptionRule<string | undefined> => rule('a string', undefined, (value) => (isString(value) ? value : undefined));
+
+/** The options of the headless client (and of the widget, which passes them on). */
+export const CLIENT_OPTIONS = {
+  streaming: flag(true),
+  requestTimeout: count(20_000),
+  streamFirstByteTimeout: count(30_000),
+  streamIdleTimeout: count(30_000),
+  maxRetries: count(4),
+  maxMessageLength: count(4000, 1),
+  maxFileSize: { ...count(10 * 1024 * 1024, 1), expected: 'a positive integer (bytes)' },
+  live: oneOf(['poll', 'websocket', 'off'], 'poll'),
+  websocketUrl: rule('a ws:// or wss:// URL', undefined as string | undefined, (value) => (isString(value) && /^wss?:\/\//i.test(value) ? value : undefined)),
+  pollInterval: count(3000),
+  pollIntervalClosed: count(20_000),
 };
 
-export type ResolvedOptions = typeof DEFAULTS & {
-  apiKey: string;
-  apiUrl: string;
-  streaming: boolean;
-  live: 'poll' | 'websocket' | 'off';
-  websocketUrl?: string;
-};
+/** The client's options with every default applied. */
+export type ClientOptions = ResolvedOptions<typeof CLIENT_OPTIONS> & { apiKey: string; apiUrl: string };
 
-/** Where the client keeps `kind` for one API (the widget's start-up peeks at `chats` without the core). */
-export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset', apiUrl: string): string => `chatsdk:${kind}:${apiUrl}`;
+/** Read `options` through `rules`: a value that is absent takes its default; one that is wrong also warns, once. */
+export function readOptions<Rules extends OptionRules>(rules: Rules, options: Record<string, unknown>): ResolvedOptions<Rules> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(rules)) {
+    const { read, expected, fallback } = rules[name]!;
+    const given = options[name];
+    const value = given == null ? undefined : read(given);
+    if (given != null && value === undefined) {
+      logWarning(`Option "${name}" must be ${expected}; using ${fallback === undefined ? 'the default' : JSON.stringify(fallback)}.`);
+    }
+    out[name] = value ?? fallback;
+  }
+  return out as ResolvedOptions<Rules>;
+}
 
 /** The option is wrong in a way we cannot guess around: name it and say how to fix it. */
 export class OptionError extends TypeError {
   override name = 'OptionError';
-  constructor(readonly option: string, message: string) {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
     super(`[ChatSDK] Option "${option}" ${message}`);
   }
 }
@@ -44,28 +108,12 @@ export function normalizeApiUrl(value: unknown): string {
   return (url.origin + url.pathname).replace(/\/+$/, '');
 }
 
-/** Required options throw an OptionError; optional ones fall back to defaults with a warning. */
-export function resolveOptions(options: ChatClientOptions): ResolvedOptions {
+/** Required options throw an OptionError; optional ones fall back to their defaults with a warning. */
+export function resolveClientOptions(options: ChatClientOptions): ClientOptions {
   const apiKey = options?.apiKey;
   if (typeof apiKey !== 'string' || !apiKey.trim()) {
     throw new OptionError('apiKey', 'is required: the publishable API key (data-api-key on the script tag).');
   }
-  const resolved: ResolvedOptions = { ...DEFAULTS, apiKey: apiKey.trim(), apiUrl: normalizeApiUrl(options.apiUrl), streaming: options.streaming !== false, live: 'poll' };
-  if (options.streaming !== undefined && typeof options.streaming !== 'boolean') {
-    console.warn('[ChatSDK] Option "streaming" must be true or false; using true.');
-    resolved.streaming = true;
-  }
-  const { live, websocketUrl } = options;
-  if (live === 'poll' || live === 'websocket' || live === 'off') resolved.live = live;
-  else if (live !== undefined) console.warn('[ChatSDK] Option "live" must be "poll", "websocket" or "off"; using "poll".');
-  if (typeof websocketUrl === 'string' && /^wss?:\/\//i.test(websocketUrl)) resolved.websocketUrl = websocketUrl;
-  else if (websocketUrl !== undefined) console.warn('[ChatSDK] Option "websocketUrl" must be a ws:// or wss:// URL; using the default.');
-  for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    const value = options[name];
-    if (value === undefined) continue;
-    if (typeof value === 'number' && value >= 0 && value < Infinity) resolved[name] = Math.floor(value);
-    else console.warn(`[ChatSDK] Option "${name}" must be a non-negative number; using ${DEFAULTS[name]}.`);
-  }
-  resolved.maxMessageLength ||= 1;
-  return resolved;
+  const apiUrl = normalizeApiUrl(options.apiUrl);
+  return { ...readOptions(CLIENT_OPTIONS, options as unknown as Record<string, unknown>), apiKey: apiKey.trim(), apiUrl };
 }

@@ -100,3 +100,6 @@ export function readRecord<T>(storage: StorageLike, key: string, isValid: (value
 export function writeRecord(storage: SafeStorage, key: string, data: unknown): boolean {
   return storage.trySetItem(key, JSON.stringify({ v: SCHEMA_VERSION, data }));
 }
+
+/** Where the client keeps `kind` for one API (the widget's start-up peeks at `chats` without the core). */
+export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset', apiUrl: string): string => `chatsdk:${kind}:${apiUrl}`;

@@ -1,3 +1,5 @@
+import { nanoid } from 'nanoid';
+import { isRecord, isString } from './guards';
 import type { Attachment, Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
@@ -8,19 +10,39 @@ export const AUTHORS: readonly Author[] = ['visitor', 'assistant', 'agent', 'sys
 const STATUSES: readonly MessageStatus[] = ['queued', 'sending', 'streaming', 'sent', 'failed'];
 const CODES: readonly ErrorCode[] = ['network', 'timeout', 'http', 'protocol', 'interrupted', 'aborted', 'storage', 'invalid-input'];
 
+export const now = (): string => new Date().toISOString();
+
+export const newChatRecord = (): Chat => ({ id: nanoid(), createdAt: now(), messages: [] });
+
+/** A visitor message the outbox still has to deliver. */
+export const isPending = (m: ChatMessage): boolean => m.author === 'visitor' && (m.status === 'queued' || m.status === 'sending');
+
+/** A visitor message still in the visitor's hands: waiting to go out, or failed and waiting for Retry. */
+const isUnsent = (m: ChatMessage): boolean => isPending(m) || (m.author === 'visitor' && m.status === 'failed');
+
+/**
+ * `chats` with `added`, at most MAX_CHATS: the oldest go first, but never one holding what the visitor
+ * typed and has not got through yet, nor `added` itself (empty, it would match first).
+ */
+export function pruneChats(chats: readonly Chat[], added: Chat): Chat[] {
+  const kept = [...chats, added];
+  while (kept.length > MAX_CHATS) {
+    const index = kept.findIndex((chat) => chat !== added && !chat.messages.some(isUnsent));
+    kept.splice(index < 0 ? 0 : index, 1);
+  }
+  return kept;
+}
+
 export interface StoredChats {
   currentChatId: string;
   chats: Chat[];
 }
 
-export const str = (value: unknown): value is string => typeof value === 'string';
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-
 /** Copy the string fields of `raw` (the first `required` must be there); nothing else stored is trusted. */
 function copyStrings<T>(raw: Record<string, unknown>, fields: string, required: number): T | null {
   const out: Record<string, unknown> = {};
   for (const [index, field] of fields.split(' ').entries()) {
-    if (str(raw[field])) out[field] = raw[field];
+    if (isString(raw[field])) out[field] = raw[field];
     else if (index < required) return null;
   }
   return out as T;
@@ -28,11 +50,11 @@ function copyStrings<T>(raw: Record<string, unknown>, fields: string, required: 
 
 /** `{name, avatar_url | avatarUrl}` -> `{name, avatarUrl}`; the avatar only when it is an https: URL. */
 export function readAgent(raw: unknown): ChatMessage['agent'] {
-  if (!isRecord(raw) || !str(raw.name) || !raw.name) return undefined;
+  if (!isRecord(raw) || !isString(raw.name) || !raw.name) return undefined;
   const agent: NonNullable<ChatMessage['agent']> = { name: raw.name.slice(0, 200) };
   const url = raw.avatar_url ?? raw.avatarUrl;
   try {
-    if (str(url) && new URL(url).protocol === 'https:') agent.avatarUrl = url;
+    if (isString(url) && new URL(url).protocol === 'https:') agent.avatarUrl = url;
   } catch {
     // not a URL: the UI shows a placeholder
   }
@@ -45,13 +67,13 @@ export function readAttachment(raw: unknown): Attachment | null {
   const { id, url, name } = raw;
   const size = Number(raw.size ?? 0);
   const contentType = raw.content_type ?? raw.contentType;
-  if (!str(id) || !id || !str(url) || !/^https?:\/\//i.test(url)) return null;
+  if (!isString(id) || !id || !isString(url) || !/^https?:\/\//i.test(url)) return null;
   return {
     id,
     url,
-    name: str(name) && name ? name.slice(0, 200) : 'file',
+    name: isString(name) && name ? name.slice(0, 200) : 'file',
     size: Number.isFinite(size) && size >= 0 ? size : 0,
-    contentType: str(contentType) ? contentType : '',
+    contentType: isString(contentType) ? contentType : '',
   };
 }
 
@@ -73,10 +95,10 @@ function readMessage(raw: unknown): ChatMessage | null {
   const feedback = raw.feedback;
   if (isRecord(feedback) && (feedback.rating === 'up' || feedback.rating === 'down')) {
     message.feedback = { rating: feedback.rating };
-    if (str(feedback.comment)) message.feedback.comment = feedback.comment;
+    if (isString(feedback.comment)) message.feedback.comment = feedback.comment;
   }
   const error = raw.error;
-  if (isRecord(error) && str(error.message) && CODES.includes(error.code as ErrorCode)) {
+  if (isRecord(error) && isString(error.message) && CODES.includes(error.code as ErrorCode)) {
     message.error = { code: error.code as ErrorCode, message: error.message, retryable: error.retryable === true };
     if (typeof error.status === 'number') message.error.status = error.status;
   }
@@ -100,7 +122,7 @@ function readChat(raw: unknown): Chat | null {
 
 /** Validate stored chats; anything unreadable is dropped, never trusted. */
 export const isStoredChats = (value: unknown): value is StoredChats =>
-  isRecord(value) && str(value.currentChatId) && Array.isArray(value.chats);
+  isRecord(value) && isString(value.currentChatId) && Array.isArray(value.chats);
 
 export function sanitizeChats(stored: StoredChats): StoredChats {
   const chats = stored.chats.map(readChat).filter((chat): chat is Chat => chat !== null).slice(-MAX_CHATS);

@@ -1,9 +1,9 @@
-import type { Api } from './api';
+import { isRecord, isString } from './guards';
 import { readRecord, writeRecord, type SafeStorage } from './storage';
+import type { Api } from './wire/api';
 
 const isVisitorRecord = (value: unknown): value is { id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' &&
-  (value as { id: string }).id.length > 0 && (value as { id: string }).id.length <= 200;
+  isRecord(value) && isString(value.id) && value.id.length > 0 && value.id.length <= 200;
 
 /**
  * The visitor id, shared by all tabs through localStorage. Concurrent callers share one request,

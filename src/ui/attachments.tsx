@@ -5,7 +5,7 @@
 // cancel, retry, remove). Part of the optional features (extras.ts); the transcript's files are files.tsx.
 import { Fragment, h } from 'preact';
 import type { Attachment, ChatClient } from '../core/types';
-import { ATTACHMENT_TYPES, fileProblem, formatSize } from '../core/upload';
+import { ATTACHMENT_TYPES, fileProblem, formatSize } from '../core/files';
 import { fmt, type Strings } from './i18n';
 import { ATTACH, CLOSE, icon } from './icons';
 

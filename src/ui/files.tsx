@@ -4,7 +4,7 @@
 // with name and size otherwise; both open the file in a new tab.
 import { h } from 'preact';
 import type { Attachment } from '../core/types';
-import { formatSize } from '../core/upload';
+import { formatSize } from '../core/files';
 
 const isImage = (a: Attachment) => /^image\/(png|jpeg|gif|webp)$/.test(a.contentType);
 

@@ -3,7 +3,7 @@
 // They render with this bundle's Preact, handed over for the moment the file is evaluated (one Preact
 // per page: a second copy could not render into this one's tree).
 import { Component, Fragment, h } from 'preact';
-import { importAsset } from '../core/asset-url';
+import { importAsset } from '../embed/asset-url';
 import type { Extras } from './load-extras';
 
 export type { Extras };

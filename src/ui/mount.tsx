@@ -2,7 +2,7 @@
 /** @jsx h */
 import { h, render } from 'preact';
 import type { ContactField } from '../core/contact';
-import { DEFAULTS } from '../core/options';
+import { CLIENT_OPTIONS } from '../core/options';
 import type { ChatClient, ChatMessage, ChatState } from '../core/types';
 import { Window, aside, atBottom, reason, type View } from './app';
 import { loadExtras } from './load-extras';
@@ -224,7 +224,7 @@ export function attachWindow(l: Launcher, o: MountOptions): WidgetView {
         if (gone) return;
         l.addCss(x.css);
         v.s = x.withExtraStrings(v.s, v.locale);
-        if (o.attachments) v.tray = x.createTray(cl, () => v.s, o.maxFileSize || DEFAULTS.maxFileSize, () => draw(), warn);
+        if (o.attachments) v.tray = x.createTray(cl, () => v.s, o.maxFileSize || CLIENT_OPTIONS.maxFileSize.fallback, () => draw(), warn);
         v.x = x;
         draw();
       },

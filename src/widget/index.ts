@@ -2,7 +2,8 @@
 // and the window come with the app (./load-app), attached when the visitor or the page needs them.
 // Safe to import anywhere (no browser globals at import time); nothing it does throws into the page.
 import { CONTACT_FIELDS, type ContactField } from '../core/contact';
-import { DEFAULTS, normalizeApiUrl, storageKey } from '../core/options';
+import { CLIENT_OPTIONS, normalizeApiUrl } from '../core/options';
+import { storageKey } from '../core/storage';
 import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage, VisitorAttributes } from '../core/types';
 import { getStrings, isRtl, lang, locales, type Strings } from '../ui/i18n';
 import { mountLauncher, type LauncherOptions } from '../ui/launcher';
@@ -109,8 +110,8 @@ const CHECKS: Record<string, [(v: any) => boolean, string, unknown?]> = {
   theme: [(v) => /^(auto|light|dark)$/.test(v), '"auto", "light" or "dark"', 'auto'],
   primaryColor: [(v) => isStr(v) && isColor(v), 'a CSS colour such as "#2563eb"', '#2563eb'],
   zIndex: [(v) => /^-?\d+$/.test(v), 'an integer', 2147483000],
-  maxMessageLength: [isCount, 'a positive integer', DEFAULTS.maxMessageLength],
-  maxFileSize: [isCount, 'a positive integer (bytes)', DEFAULTS.maxFileSize],
+  maxMessageLength: [isCount, 'a positive integer', CLIENT_OPTIONS.maxMessageLength.fallback],
+  maxFileSize: [isCount, 'a positive integer (bytes)', CLIENT_OPTIONS.maxFileSize.fallback],
   strings: [(v) => typeof v == 'object', 'an object of strings', {}],
   locale: [isStr, 'a string'],
   title: [isStr, 'a string'],

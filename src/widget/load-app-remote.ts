@@ -2,7 +2,7 @@
 // dist/chat-sdk-app.js next to the script, fetched when the visitor reaches for the chat (pointer over or
 // focus on the launcher, a click, a call such as send()) or at idle time when this tab already has a chat.
 // A page view where nobody chats pays only for the launcher.
-import { importAsset } from '../core/asset-url';
+import { importAsset } from '../embed/asset-url';
 import type { App } from './load-app';
 
 export type { App };

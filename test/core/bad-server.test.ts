@@ -2,8 +2,8 @@ import { HttpResponse } from 'msw';
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/core';
-import { createApi, httpError, readEnvelope } from '../../src/core/api';
-import { MAX_ANSWER_LENGTH } from '../../src/core/sse';
+import { createApi, httpError, readEnvelope } from '../../src/core/wire/api';
+import { MAX_ANSWER_LENGTH } from '../../src/core/wire/sse';
 import { controlledStream, envelope, sseResponse } from '../helpers/contract-server';
 import { settled, useCoreHarness } from './harness';
 

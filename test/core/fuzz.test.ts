@@ -2,9 +2,9 @@
 // names a case that can be replayed: set FUZZ_SEED to the seed printed in the failure.
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/core';
-import { createApi } from '../../src/core/api';
+import { createApi } from '../../src/core/wire/api';
 import { parseRetryAfter, MAX_RETRY_DELAY_MS } from '../../src/core/retry';
-import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/sse';
+import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/wire/sse';
 import { isStoredChats, sanitizeChats } from '../../src/core/transcript';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);

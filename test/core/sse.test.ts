@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/core';
-import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/sse';
+import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/wire/sse';
 import { controlledStream } from '../helpers/contract-server';
 import { fakeTimers } from './harness';
 

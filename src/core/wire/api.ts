@@ -1,5 +1,7 @@
-import { ChatError } from './errors';
-import { parseRetryAfter } from './retry';
+import { linkAbort } from '../abort';
+import { ChatError } from '../errors';
+import { isRecord } from '../guards';
+import { parseRetryAfter } from '../retry';
 
 /** The wire shapes of the backend contract (docs/openapi.yaml). */
 export interface VisitorData {
@@ -43,9 +45,6 @@ export interface ApiConfig {
   fetch: () => typeof fetch;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The request never reached the server (offline, DNS, refused, CORS): worth retrying. */
 export const networkError = (cause?: unknown): ChatError =>
   new ChatError('network', 'Could not reach the chat server. Check your connection.', { retryable: true, cause });
@@ -67,7 +66,7 @@ export async function httpError(response: Response): Promise<ChatError> {
   let serverMessage: string | undefined;
   try {
     const body: unknown = JSON.parse(await response.text());
-    if (isObject(body) && typeof body.message === 'string' && body.message) serverMessage = body.message.slice(0, 500);
+    if (isRecord(body) && typeof body.message === 'string' && body.message) serverMessage = body.message.slice(0, 500);
   } catch {
     // HTML error pages and empty bodies: keep the status text
   }
@@ -89,14 +88,14 @@ export async function readEnvelope(response: Response): Promise<Record<string, u
       status: response.status,
     });
   }
-  if (!isObject(body) || typeof body.success !== 'boolean') {
+  if (!isRecord(body) || typeof body.success !== 'boolean') {
     throw new ChatError('protocol', 'The chat server sent a response without the {success, data} envelope.');
   }
   if (!body.success) {
     const message = typeof body.message === 'string' && body.message ? body.message : 'The request failed.';
     throw new ChatError('http', message, { status: response.status });
   }
-  if (!isObject(body.data)) throw new ChatError('protocol', 'The chat server sent a response without data.');
+  if (!isRecord(body.data)) throw new ChatError('protocol', 'The chat server sent a response without data.');
   return body.data;
 }
 
@@ -129,14 +128,11 @@ export function createApi(config: ApiConfig): Api {
     withKey: boolean,
     timeoutMs = config.timeoutMs,
   ): Promise<Response> {
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort);
+    const linked = linkAbort(signal);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      linked.abort();
     }, timeoutMs);
     const headers: Record<string, string> = { Accept: 'application/json, text/event-stream' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -147,11 +143,11 @@ export function createApi(config: ApiConfig): Api {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
-        signal: controller.signal,
+        signal: linked.signal,
         credentials: 'omit',
       });
     } catch (error) {
-      signal.removeEventListener('abort', onAbort);
+      linked.unlink();
       if (signal.aborted) throw new ChatError('aborted', 'The request was cancelled.', { cause: error });
       if (timedOut) throw new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
       throw networkError(error);
@@ -161,7 +157,7 @@ export function createApi(config: ApiConfig): Api {
     // An event stream stays linked to the caller's signal, so aborting it also ends a body still being
     // read (Stop closes the stream's connection, and the server sees it). Other bodies are read at once:
     // unlinked now, or a long-lived signal (the client's own, which polls use) would keep one listener per request.
-    if (!response.ok || !response.headers.get('content-type')?.includes('event-stream')) signal.removeEventListener('abort', onAbort);
+    if (!response.ok || !response.headers.get('content-type')?.includes('event-stream')) linked.unlink();
     if (!response.ok) throw await httpError(response);
     return response;
   }

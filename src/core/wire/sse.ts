@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser';
-import { ChatError } from './errors';
+import { ChatError } from '../errors';
+import { isRecord } from '../guards';
 
 /** Longest answer we keep; beyond it the stream is cut off with an error (memory stays bounded). */
 export const MAX_ANSWER_LENGTH = 1_000_000;
@@ -20,9 +21,6 @@ export interface ReadStreamOptions {
   /** ...or when it then goes silent for this long. */
   idleTimeoutMs: number;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Read the contract's SSE body (`data: {"chunk": "...", "done": false}` ... `done: true`).
@@ -63,7 +61,7 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
         failure = new ChatError('protocol', 'The chat server sent a stream event that is not JSON.', { retryable: true });
         return;
       }
-      if (!isObject(data)) {
+      if (!isRecord(data)) {
         failure = new ChatError('protocol', 'The chat server sent a stream event in an unexpected shape.', { retryable: true });
         return;
       }
@@ -150,7 +148,7 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
 function messageFrom(data: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(data);
-    if (isObject(parsed) && typeof parsed.message === 'string') return parsed.message.slice(0, 500);
+    if (isRecord(parsed) && typeof parsed.message === 'string') return parsed.message.slice(0, 500);
   } catch {
     // not JSON: use the text itself
   }

@@ -1,0 +1,190 @@
+// Live updates: messages from human agents (and answers that arrived while the page was away) reach the
+// transcript by polling the history endpoint or over a WebSocket, for the chat in front and, once a
+// minute, for the tab's other recent chats. Owns its timers and socket; the chats stay in the store.
+import { isRecord, isString } from '../guards';
+import type { ClientOptions } from '../options';
+import type { Chat, ChatClientOptions, ConnectionState, Presence } from '../types';
+import type { Api } from '../wire/api';
+import { isBusy, mergeHistory, readHistory, type Incoming, type Merge } from './history';
+import { createPoller } from './poll';
+import { createLiveSocket } from './socket';
+import { createSweeper } from './sweep';
+
+export interface LiveHost {
+  /** The chat with this id, or the current chat. */
+  chat(id?: string): Chat | undefined;
+  /** Every chat of the tab. */
+  chats(): readonly Chat[];
+  apply(chatId: string, merge: Merge): void;
+  /** An agent is typing in the chat in front (null: nobody is). */
+  typing(state: { name?: string } | null): void;
+  connection(state: ConnectionState): void;
+}
+
+export interface Live {
+  /** Follow the current chat and its session; called after every change of the chats. */
+  check(): void;
+  presence(next: Presence): void;
+  /** The browser is back online: try now instead of waiting out the backoff. */
+  online(): void;
+  /** The visitor is typing (sent over the socket only). */
+  typing(on: boolean): void;
+  stop(): void;
+}
+
+type LiveConfig = Pick<ClientOptions, 'apiUrl' | 'apiKey' | 'live' | 'websocketUrl' | 'pollInterval' | 'pollIntervalClosed'>;
+
+const DEFAULT_SOCKET_PATH = '/ws/chats/sessions/{session_id}/?visitor_id={visitor_id}&api_key={api_key}';
+
+export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions, 'WebSocket'>, api: Api, host: LiveHost, signal: AbortSignal): Live {
+  const off = config.live === 'off';
+  const overSocket = config.live === 'websocket';
+  let presence: Presence = { open: false, pageVisible: true };
+  /** The chat in front and its session, as last followed. */
+  let frontId: string | undefined;
+  let sessionKey = '';
+  /** An assistant message was held back while an answer streams: ask again when it ends. */
+  let deferred = false;
+  let agentTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** A chat with a live session to watch. */
+  const watched = (chat?: Chat): chat is Chat =>
+    !off && !signal.aborted && !!chat?.sessionId && !!chat.visitorId && !poller.isDead(chat.sessionId);
+  const target = (): Chat | undefined => {
+    const chat = host.chat();
+    return watched(chat) ? chat : undefined;
+  };
+
+  function report(): void {
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    const failing = overSocket ? socket.failing() : poller.failures() > 0;
+    host.connection(offline ? 'offline' : failing ? 'reconnecting' : 'online');
+  }
+
+  /** An agent is typing; it stops by itself 6 s after the last frame that said so. */
+  function agentTyping(on: boolean, name?: string): void {
+    clearTimeout(agentTimer);
+    if (on) agentTimer = setTimeout(agentTyping, 6000, false);
+    host.typing(on ? (name ? { name } : {}) : null);
+  }
+
+  /** Merge messages into a chat. `advance`: move its `since` (pulls do; socket frames do not, so a gap before them is still fetched). */
+  function take(chatId: string, list: Incoming[], advance: boolean): void {
+    const chat = host.chat(chatId);
+    if (!chat || signal.aborted) return;
+    const merge = mergeHistory(chat, list, advance);
+    // A chat not in front that is busy is asked again at the next round; typing is the front chat's.
+    const front = chatId === frontId;
+    if (front) deferred = merge.deferred || (!advance && deferred);
+    if (merge.added.length || merge.patched.length || merge.chat.syncedAt !== chat.syncedAt) host.apply(chatId, merge);
+    if (front && merge.added.some((m) => m.author === 'agent')) agentTyping(false);
+  }
+
+  /** Server frames; anything not in the contract (or not JSON) is ignored. */
+  function frame(data: unknown): void {
+    let parsed: { type?: unknown; payload?: unknown } | null;
+    try {
+      parsed = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    const payload = parsed?.payload;
+    const chat = target();
+    if (!chat || !isRecord(payload)) return;
+    if (parsed!.type === 'message:new') take(chat.id, readHistory([payload]), false);
+    else if (parsed!.type === 'typing' && payload.sender !== 'visitor') {
+      agentTyping(payload.is_typing === true, isString(payload.name) ? payload.name.slice(0, 100) : undefined);
+    }
+  }
+
+  const poller = createPoller({
+    api,
+    signal,
+    every: { open: config.pollInterval, closed: config.pollIntervalClosed },
+    target,
+    presence: () => presence,
+    socketCarries: () => overSocket && !socket.givenUp(),
+    take: (chatId, list) => take(chatId, list, true),
+    report,
+  });
+
+  const socket = createLiveSocket({
+    url(chat) {
+      const values: Record<string, string> = { session_id: chat.sessionId!, visitor_id: chat.visitorId!, api_key: config.apiKey };
+      const template = config.websocketUrl ?? config.apiUrl.replace(/^http/, 'ws') + DEFAULT_SOCKET_PATH;
+      return template.replace(/\{(session_id|visitor_id|api_key)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
+    },
+    Socket: () => (overSocket ? (injected.WebSocket ?? globalThis.WebSocket) : undefined),
+    target,
+    opened() {
+      poller.resetFailures();
+      poller.stop();
+      report();
+      // Fill the gap: whatever arrived while the socket was down (or before this page).
+      void poller.pull();
+    },
+    dropped() {
+      poller.plan(true);
+      report();
+    },
+    frame,
+  });
+
+  const sweeper = createSweeper({
+    chats: () => host.chats(),
+    chat: (id) => host.chat(id),
+    frontId: () => frontId,
+    watched,
+    isSkipped: poller.isSkipped,
+    active: () => !off && !signal.aborted && !poller.missing() && presence.pageVisible,
+    pull: (chat) => poller.pull(chat, true),
+  });
+
+  return {
+    check() {
+      if (off) return;
+      const chat = host.chat();
+      const key = chat?.sessionId && chat.visitorId ? `${chat.sessionId} ${chat.visitorId}` : '';
+      if (chat?.id !== frontId || key !== sessionKey) {
+        const switched = chat?.id !== frontId;
+        frontId = chat?.id;
+        sessionKey = key;
+        socket.close();
+        socket.reset();
+        poller.resetFailures();
+        deferred = false;
+        agentTyping(false);
+        // A chat just restored or switched to is synced at once; a new session waits one interval.
+        poller.plan(switched);
+        socket.connect();
+        report();
+      } else if (deferred && chat && !isBusy(chat)) {
+        deferred = false;
+        void poller.pull();
+      }
+      if (!sweeper.scheduled()) sweeper.schedule();
+    },
+    presence(next) {
+      const open = next.open === true;
+      const pageVisible = next.pageVisible !== false;
+      if (open === presence.open && pageVisible === presence.pageVisible) return;
+      const wake = pageVisible && (!presence.pageVisible || (open && !presence.open));
+      const shown = pageVisible !== presence.pageVisible;
+      presence = { open, pageVisible };
+      poller.plan(wake);
+      if (shown) sweeper.schedule();
+    },
+    online() {
+      if (poller.failures()) poller.plan(true);
+      socket.connect();
+      report();
+    },
+    typing: (on) => socket.typing(on),
+    stop() {
+      socket.stop();
+      poller.stop();
+      sweeper.stop();
+      clearTimeout(agentTimer);
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// The outbox: each visitor message is delivered once, in order, per chat, through network faults and the
+// backend's recoverable errors, and its answer (streamed or plain) lands next to it.
+import { nanoid } from 'nanoid';
+import { linkAbort } from './abort';
+import type { Connectivity } from './connectivity';
+import { ChatError, toChatError } from './errors';
+import type { ClientOptions } from './options';
+import { recoveryFor, type Recovery, type Sessions } from './sessions';
+import type { ChatStore } from './store';
+import { isPending, now } from './transcript';
+import type { ChatMessage } from './types';
+import type { Api, ChatBody } from './wire/api';
+import { readChatStream } from './wire/sse';
+
+export interface OutboxOptions {
+  config: Pick<ClientOptions, 'streaming' | 'streamFirstByteTimeout' | 'streamIdleTimeout'>;
+  api: Api;
+  store: ChatStore;
+  sessions: Sessions;
+  connectivity: Connectivity;
+  /** The client's lifetime: destroy() aborts it, and every delivery with it. */
+  lifetime: AbortSignal;
+  /** An answer arrived complete (unread counting). */
+  arrived(chatId: string, message: ChatMessage): void;
+  /** A failure: emitted as `error`; one not tied to a message is also the state's `error` (null clears it). */
+  reportError(error: ChatError | null, messageId?: string): void;
+}
+
+export interface Outbox {
+  /** Queue a visitor message in the current chat and start delivering it; resolves with it as stored. */
+  submit(message: ChatMessage): ChatMessage;
+  /** Send a failed message again, or re-ask for an interrupted answer (with the same client_message_id). */
+  retry(messageId: string): void;
+  /** Deliver what an earlier page left in the outbox, in order, per chat. */
+  resume(): void;
+  /** Abort what is on its way in this chat (Stop); what waits in the outbox stays queued. */
+  stop(chatId: string, reason: ChatError): void;
+  /** Abort every delivery (reset()). */
+  abortAll(reason: ChatError): void;
+}
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { config, api, store, sessions, connectivity, lifetime } = options;
+  /** The attempt in flight per chat, so Stop can abort it. */
+  const attempts = new Map<string, AbortController>();
+  const draining = new Set<string>();
+
+  /** The answer to a visitor message: the earlier (failed or stopped) one is reused, so a retry replaces it. */
+  function startAnswer(chatId: string, questionId: string): string {
+    const existing = store.chat(chatId)?.messages.find((m) => m.replyTo === questionId);
+    if (existing) {
+      store.patchMessage(chatId, existing.id, { text: '', status: 'streaming', error: undefined, stopped: undefined, createdAt: now() });
+      return existing.id;
+    }
+    const answer: ChatMessage = { id: nanoid(), author: 'assistant', text: '', status: 'streaming', createdAt: now(), replyTo: questionId };
+    store.insertMessage(chatId, answer, questionId);
+    return answer.id;
+  }
+
+  async function answerByStream(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
+    const response = await api.chatStream(body, signal, config.streamFirstByteTimeout);
+    // The server has the message now; whatever happens to the answer, it is not sent again by itself.
+    store.patchMessage(chatId, questionId, { status: 'sent', error: undefined });
+    const answerId = startAnswer(chatId, questionId);
+    let text = '';
+    try {
+      const end = await readChatStream(response, {
+        signal,
+        firstByteTimeoutMs: config.streamFirstByteTimeout,
+        idleTimeoutMs: config.streamIdleTimeout,
+        onChunk(chunk) {
+          text += chunk;
+          store.patchMessage(chatId, answerId, { text }, false);
+        },
+      });
+      if (end.messageId) store.patchMessage(chatId, questionId, { serverId: end.messageId });
+      store.patchMessage(chatId, answerId, { status: 'sent', serverId: end.responseId });
+      options.arrived(chatId, store.message(chatId, answerId)!);
+    } catch (caught) {
+      const failure = toChatError(caught);
+      if (failure.code === 'aborted' && !lifetime.aborted) {
+        store.patchMessage(chatId, answerId, { status: 'sent', stopped: true });
+        return;
+      }
+      store.patchMessage(chatId, answerId, { status: 'failed', error: failure.toJSON() });
+      if (!lifetime.aborted) options.reportError(failure, answerId);
+    }
+  }
+
+  async function answerPlain(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
+    const reply = await api.chat(body, signal);
+    store.patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
+    const answerId = startAnswer(chatId, questionId);
+    store.patchMessage(chatId, answerId, { text: reply.response, status: 'sent', serverId: reply.response_id });
+    options.arrived(chatId, store.message(chatId, answerId)!);
+  }
+
+  /** One attempt at the chat request, with the visitor and session it needs. */
+  async function send(chatId: string, message: ChatMessage, signal: AbortSignal, recovered: Set<Recovery>): Promise<void> {
+    const visitorId = await sessions.ensureVisitor(signal);
+    const session = await sessions.ensureSession(chatId, visitorId, signal, recovered);
+    const body: ChatBody = { message: message.text, session_id: session.sessionId, visitor_id: session.visitorId, client_message_id: message.id };
+    if (message.attachments) body.attachment_ids = message.attachments.map((a) => a.id);
+    store.patchMessage(chatId, message.id, { status: 'sending' });
+    await (config.streaming ? answerByStream : answerPlain)(chatId, message.id, body, signal);
+  }
+
+  /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed. */
+  async function deliver(chatId: string, messageId: string, signal: AbortSignal): Promise<void> {
+    const recovered = new Set<Recovery>();
+    const markQueued = (failure: ChatError): void => store.patchMessage(chatId, messageId, { status: 'queued', error: failure.toJSON() });
+    for (;;) {
+      const message = store.message(chatId, messageId);
+      if (!message || lifetime.aborted) return;
+      try {
+        if (connectivity.isOffline()) {
+          store.patchMessage(chatId, messageId, { status: 'queued' });
+          await connectivity.untilOnline(signal);
+        }
+        store.patchMessage(chatId, messageId, { status: 'sending' });
+        await connectivity.withRetries(() => send(chatId, message, signal, recovered), signal, markQueued);
+        if (store.get('error')) options.reportError(null);
+        return;
+      } catch (caught) {
+        // Destroyed, or the chat was forgotten by reset(): nothing to report.
+        if (lifetime.aborted || !store.message(chatId, messageId)) return;
+        const failure = toChatError(caught);
+        const step = recoveryFor(failure, recovered);
+        if (step) sessions.dropSession(chatId);
+        if (step === 'session') continue;
+        if (step === 'visitor') {
+          try {
+            await sessions.replaceVisitor(store.get('visitorId') ?? '', signal);
+            continue;
+          } catch (replaceFailure) {
+            if (lifetime.aborted) return;
+            caught = replaceFailure;
+          }
+        }
+        const final = failure.code === 'aborted' ? new ChatError('aborted', 'Stopped before it was sent.', { retryable: true }) : toChatError(caught);
+        store.patchMessage(chatId, messageId, { status: 'failed', error: { ...final.toJSON(), retryable: true } });
+        options.reportError(final, messageId);
+        return;
+      }
+    }
+  }
+
+  /** One worker per chat: messages leave in the order they were written. */
+  async function drain(chatId: string): Promise<void> {
+      if (draining.has(chatId)) return;
+      draining.add(chatId);
+      try {
+        for (;;) {
+          const next = store.chat(chatId)?.messages.find(isPending);
+          if (!next || lifetime.aborted) return;
+          const attempt = linkAbort(lifetime);
+          attempts.set(chatId, attempt);
+          try {
+            await deliver(chatId, next.id, attempt.signal);
+          } finally {
+            attempts.delete(chatId);
+            attempt.unlink();
+          }
+        }
+      } finally {
+        draining.delete(chatId);
+      }
+  }
+
+  return {
+    submit(message) {
+      const chatId = store.currentChatId();
+      store.insertMessage(chatId, message);
+      void drain(chatId);
+      return store.message(chatId, message.id) ?? message;
+    },
+    retry(messageId) {
+      for (const chat of store.chats()) {
+        const message = chat.messages.find((m) => m.id === messageId);
+        if (!message) continue;
+        const question = message.author === 'visitor' ? message : chat.messages.find((m) => m.id === message.replyTo);
+        if (!question || isPending(question)) return;
+        store.patchMessage(chat.id, question.id, { status: 'queued', error: undefined });
+        void drain(chat.id);
+        return;
+      }
+    },
+    resume() {
+      for (const chat of store.chats()) if (chat.messages.some(isPending)) void drain(chat.id);
+    },
+    stop(chatId, reason) {
+      const busy = store.chat(chatId)?.messages.some((m) => m.status === 'sending' || m.status === 'streaming');
+      if (busy) attempts.get(chatId)?.abort(reason);
+    },
+    abortAll(reason) {
+      for (const attempt of attempts.values()) attempt.abort(reason);
+    },
+  };
+}
