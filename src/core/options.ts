@@ -76,7 +76,8 @@ export function readOptions<Rules extends OptionRules>(rules: Rules, options: Re
     const given = options[name];
     const value = given == null ? undefined : read(given);
     if (given != null && value === undefined) {
-      logWarning(`Option "${name}" must be ${expected}; using ${fallback === undefined ? 'the default' : JSON.stringify(fallback)}.`);
+      const shown = fallback === undefined ? 'the default' : JSON.stringify(Array.isArray(fallback) ? fallback.join() : fallback);
+      logWarning(`Option "${name}" must be ${expected}; using ${shown}.`);
     }
     out[name] = value ?? fallback;
   }

@@ -1,8 +1,5 @@
-/** @jsxRuntime classic */
-/** @jsx h */
 // Inline SVG icons as VNodes: no data: URLs, no external assets (CSP `img-src` untouched). Stroke and
 // fill come from the stylesheet.
-import { h } from 'preact';
 
 export const icon = (d: string) => (
   <svg viewBox="0 0 24 24" aria-hidden="true">

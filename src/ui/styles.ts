@@ -6,6 +6,24 @@
 // --b, --g, --m, --u, --e) with the defaults as fallbacks; dark mode swaps the fallbacks.
 // Bubbles (.bb) have content-visibility:auto: off-screen ones skip layout and paint in a long conversation,
 // and a growing answer's layout stays inside its own bubble (containment).
+//
+// Class names are short because they ship in every file that uses them. What each one is:
+//   .r   the root box (theme)            .l   the launcher          .b   its unread badge
+//   .w   the window                      .h   its header            .t   the title
+//   .ib  an icon button (header)         .sb  Send                 .st  Stop
+//   .cs  the connection status           .mw  the log's wrapper    .m   the log
+//   .msg a message                       .an  an agent's name row  .av  an avatar
+//   .bb  a message bubble                .md  Markdown in a bubble .meta the line under a message
+//   .rt  a text button (Retry, ...)      .d   typing dots          .pill "New messages"
+//   .al  an alert line (.ok: success)    .c   the composer         .sr  for screen readers only
+//   .fs  a message's files               .fc  a file chip          .fn/.fz its name/size
+//   .th  an image thumbnail              .cl  the conversation list .ct a chat's title there
+//   .dot an unread dot
+// The optional features' classes are listed in features/styles.ts.
+
+/** Phones: the window fills the screen and follows the visual viewport (launcher.ts). */
+export const SMALL_SCREEN = '(max-width:480px)';
+
 const theme = (bg: string, fg: string, muted: string, bubble: string, border: string, err: string, scheme: string) =>
   `--b:var(--chat-bg,${bg});color:var(--chat-fg,${fg});--m:var(--chat-muted,${muted});--u:var(--chat-bubble,${bubble});--e:var(--chat-border,${border});--x:${err};color-scheme:${scheme}`;
 const dark = theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
@@ -27,7 +45,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 .l[aria-busy]{cursor:progress;opacity:.8}
 .b{position:absolute;top:-3px;right:-3px;min-width:20px;padding:0 6px;border-radius:10px;background:#d93025;color:#fff;font-size:12px;font-weight:600;line-height:20px;box-shadow:0 0 0 2px var(--b)}
 svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
-@media (max-width:480px){.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}}
+@media ${SMALL_SCREEN}{.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important}}`;
 
 /** The window: added when it is attached (launcher.ts, mount.tsx). */
@@ -97,4 +115,4 @@ export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));di
 .ib[data-dot]:after{content:"";position:absolute;top:5px;inset-inline-end:5px;box-shadow:0 0 0 2px var(--o)}
 @media (forced-colors:active){.dot,.ib[data-dot]:after{forced-color-adjust:none;background:CanvasText;box-shadow:0 0 0 2px Canvas}}
 textarea:disabled{cursor:not-allowed}
-@media (max-width:480px){.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}`;
+@media ${SMALL_SCREEN}{.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}`;

@@ -1,4 +1,5 @@
-// What the widget needs beyond its launcher: the headless core and the chat window. The ES module build
-// bundles it (load-app.ts); the classic script loads it from dist/chat-sdk-app.js (load-app-remote.ts).
-export { createChatClient } from '../core';
-export { attachWindow } from '../ui/mount';
+// The app: what the widget loads when the visitor reaches for the chat (chat-sdk-app.js next to the
+// script; a chunk of the ES module build). The widget passes it what it checked at start-up.
+export { createClient } from '../core/client';
+export { attachWindow } from '../ui/window/attach';
+export { isRtl, loadStrings } from '../ui/strings';

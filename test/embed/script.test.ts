@@ -2,6 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { button, dialog, host, shadow } from '../ui/helpers';
 
+// The app file next to the script is the browser tests' business (test/e2e: loaded, failing, retried);
+// here it is the app module itself.
+vi.mock('../../src/embed/app-file', () => ({ loadAppNextToScript: () => import('../../src/widget/app') }));
+
 // Each test loads the script module afresh, as a page would.
 const load = async () => {
   vi.resetModules();
@@ -62,6 +66,7 @@ describe('script tag', () => {
     expect(button('Открыть чат')).not.toBeNull();
     expect(fetchSpy).not.toHaveBeenCalled(); // loading makes no request
     api.push(['open']);
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     expect(shadow().getElementById(dialog()!.getAttribute('aria-labelledby')!)!.textContent).toBe('Help desk');
     expect(shadow().textContent).toContain('Здравствуйте!');
   });
@@ -89,7 +94,7 @@ describe('script tag', () => {
       globalThis.CSSStyleSheet = orig;
     }
     expect(shadow().querySelector('style')!.nonce).toBe('n0nce');
-    expect(dialog()).toBeDefined(); // data-open
+    await vi.waitFor(() => expect(dialog()).toBeDefined()); // data-open
   });
 
   it('reads data-live and data-sound', async () => {
@@ -139,13 +144,16 @@ describe('command queue', () => {
     q.push(['close']);
     q.push(['toggle']);
     await load();
-    expect(seen).toEqual(['open', 'close', 'open']);
-    expect(dialog()).toBeDefined();
+    // Replayed in order before the app arrived: close cancelled the waiting open, toggle opened again.
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
+    expect(seen).toEqual(['open']);
     const api = (window as any).ChatSDK;
     expect(Array.isArray(api)).toBe(false);
     api.push(['close']);
     expect(dialog()).toBeUndefined();
-    expect(seen.at(-1)).toBe('close');
+    api.push(['toggle']);
+    expect(dialog()).toBeDefined();
+    expect(seen).toEqual(['open', 'close', 'open']);
   });
 
   it('bad commands are reported, not thrown', async () => {

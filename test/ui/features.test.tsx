@@ -4,17 +4,19 @@
 // feedback, and the conversation list.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Attachment } from '../../src/core/types';
-import { getStrings } from '../../src/ui/i18n';
-import { mountWidget, type MountOptions, type WidgetView } from '../../src/ui/mount';
+import type { WidgetInstance, WidgetOptions } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { alertText, button, key, messages, settle, shadow, textbox, type } from './helpers';
+import { alertText, button, dialog, hoverLauncher, key, messages, openChat, settle, shadow, startChat, textbox, type } from './helpers';
 
 let client: FakeClient;
-let view: WidgetView | undefined;
+let chat: WidgetInstance | undefined;
 
-const mount = async (o: Partial<MountOptions> = {}) => {
-  view = mountWidget({ client, strings: getStrings('en'), ...o });
-  view.open();
+/** The widget with these options, opened; the optional features, where one is on, loaded (their stylesheet added). */
+const mount = async (options: Partial<WidgetOptions> = {}) => {
+  chat = startChat(client, options);
+  await openChat(chat);
+  const features = (options.contactForm && options.contactForm !== 'off') || options.attachments || options.feedback;
+  if (features) await vi.waitFor(() => expect(shadow().adoptedStyleSheets).toHaveLength(3));
   await settle();
 };
 /** The input a visible <label> names (its text only: a validation message is a description, not the name). */
@@ -40,8 +42,8 @@ beforeEach(() => {
   client = createFakeClient();
 });
 afterEach(() => {
-  view?.destroy();
-  view = undefined;
+  chat?.destroy();
+  chat = undefined;
   vi.restoreAllMocks();
 });
 
@@ -97,8 +99,8 @@ describe('contact form', () => {
     submitForm(shadow().querySelector('form.cf')!);
     await settle();
     expect(client.calls.identify).toEqual([{ phone: '+380 67 123 45 67' }]);
-    view!.destroy();
-    view = undefined;
+    chat!.destroy();
+    chat = undefined;
     client = createFakeClient();
     client.setState({ identified: true });
     await mount({ contactForm: 'before' });
@@ -107,15 +109,15 @@ describe('contact form', () => {
   });
 
   it('before: a window built closed ahead of time (a hover) opens with the focus in the form, as a reopen does', async () => {
-    view = mountWidget({ client, strings: getStrings('en'), contactForm: 'before' });
-    view.prepare();
-    await settle();
+    chat = startChat(client, { contactForm: 'before' });
+    await hoverLauncher();
+    await vi.waitFor(() => expect(shadow().querySelector('form.cf')).not.toBeNull()); // the form's file is here
     const launcher = shadow().querySelector<HTMLElement>('.l')!;
     for (let round = 0; round < 2; round++) {
       launcher.focus(); // a keyboard visitor about to press Enter
-      view.open();
+      chat.open();
       expect(shadow().activeElement).toBe(field('Name'));
-      view.close();
+      chat.close();
       expect(shadow().activeElement).toBe(launcher);
     }
   });
@@ -297,7 +299,7 @@ describe('answer feedback', () => {
     await settle();
     expect(button('Helpful')).not.toBeNull();
     expect(button('Not helpful')).not.toBeNull();
-    view!.destroy();
+    chat!.destroy();
     client = createFakeClient();
     await mount();
     client.setMessages([answer()]);
@@ -384,6 +386,6 @@ describe('conversation list', () => {
     key(shadow().querySelector('nav.cl button') ?? shadow().querySelector('nav.cl')!, 'Escape');
     await settle();
     expect(shadow().querySelector('nav.cl')).toBeNull();
-    expect(view!.isOpen()).toBe(true);
+    expect(dialog()).toBeDefined(); // still open
   });
 });

@@ -1,5 +1,32 @@
-// DOM helpers that find widget parts the way a user or a screen reader would: by role and name.
-import { vi } from 'vitest';
+// DOM helpers that find widget parts the way a user or a screen reader would: by role and name; and the
+// widget started as a page starts it, with a stand-in for the core.
+import { expect, vi } from 'vitest';
+import type { ChatClient } from '../../src/core/types';
+import { startWidget, type WidgetInstance, type WidgetOptions } from '../../src/widget';
+import * as app from '../../src/widget/app';
+
+export const TEST_OPTIONS = { apiKey: 'pk_test', apiUrl: 'https://api.example.com' };
+
+/**
+ * Start the widget the way init() does (options checked, launcher drawn, the app loaded when needed),
+ * with `client` standing in for the core that the app would create (or a factory of it).
+ */
+export function startChat(client: ChatClient | (() => ChatClient), options: Partial<WidgetOptions> = {}): WidgetInstance {
+  const createClient = typeof client === 'function' ? client : () => client;
+  return startWidget({ ...TEST_OPTIONS, ...options }, () => Promise.resolve({ ...app, createClient }));
+}
+
+/** Open the window and wait for it (the first open loads the app); later opens are immediate. */
+export async function openChat(chat: WidgetInstance): Promise<void> {
+  chat.open();
+  await vi.waitFor(() => expect(dialog()).toBeDefined());
+}
+
+/** Point at the launcher, as a visitor about to click does: the app loads and the window is built closed at idle time. */
+export async function hoverLauncher(): Promise<void> {
+  shadow().querySelector('[part=launcher]')!.dispatchEvent(new Event('pointerover'));
+  await vi.waitFor(() => expect(shadow().querySelector('[role=dialog]')).not.toBeNull());
+}
 export const host = () => document.querySelector('chat-sdk-widget') as HTMLElement | null;
 export const shadow = () => host()!.shadowRoot!;
 

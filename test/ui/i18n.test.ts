@@ -1,32 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { extraLocales, withExtraStrings } from '../../src/ui/extras-i18n';
-import { getStrings, locales } from '../../src/ui/i18n';
+import { featureLocales, withFeatureStrings } from '../../src/ui/features/strings';
+import { loadStrings } from '../../src/ui/strings';
+import { BUILT_IN_LANGUAGES, launcherStrings } from '../../src/ui/strings/launcher';
 
 describe('built-in locales', () => {
-  const all = (locale: string, overrides = {}) => withExtraStrings(getStrings(locale, overrides), locale);
-  const en = all('en');
-  const keys = Object.keys(en) as (keyof typeof en)[];
+  const all = async (locale: string, overrides = {}) => withFeatureStrings(await loadStrings(locale, overrides), locale);
   const holes = (text: string) => (text.match(/\{[nm]\}/g) ?? []).sort().join();
 
-  it('the widget and its optional features ship the same languages', () => {
-    expect(Object.keys(extraLocales)).toEqual(Object.keys(locales));
-    expect(locales.en!.split('|').length + extraLocales.en!.split('|').length).toBe(keys.length);
+  it('the launcher, the window and the optional features ship the same languages', () => {
+    expect(Object.keys(featureLocales)).toEqual(BUILT_IN_LANGUAGES);
+    expect(BUILT_IN_LANGUAGES).toEqual(['en', 'uk', 'ru']);
   });
 
-  for (const locale of Object.keys(locales)) {
-    it(`${locale}: a non-empty string for every key, with the same placeholders as English`, () => {
-      expect(locales[locale]!.split('|')).toHaveLength(locales.en!.split('|').length);
-      expect(extraLocales[locale]!.split('|')).toHaveLength(extraLocales.en!.split('|').length);
-      const s = all(locale);
+  for (const locale of BUILT_IN_LANGUAGES) {
+    it(`${locale}: a non-empty string for every key, with the same placeholders as English`, async () => {
+      const en = await all('en');
+      const keys = Object.keys(en) as (keyof typeof en)[];
+      const strings = await all(locale);
+      expect(Object.keys(strings).sort()).toEqual([...keys].sort());
       for (const key of keys) {
-        expect(s[key].trim(), key).not.toBe('');
-        expect(holes(s[key]), `${locale}.${key}`).toBe(holes(en[key]));
+        expect(strings[key].trim(), key).not.toBe('');
+        expect(holes(strings[key]), `${locale}.${key}`).toBe(holes(en[key]));
       }
+      // Each language is its own: nothing falls back to English but the names that are the same in both.
+      if (locale !== 'en') expect(keys.filter((key) => strings[key] === en[key] && !/^(email)$/.test(key))).toEqual([]);
+      expect(launcherStrings(locale, {}).open).toBe(strings.open);
     });
   }
 
-  it('overrides of the optional features\' strings survive until those strings load', () => {
-    const s = all('uk', { attach: 'Файл', send: 'Go' });
-    expect([s.attach, s.send, s.helpful]).toEqual(['Файл', 'Go', 'Корисно']);
+  it("overrides of the optional features' strings survive until those strings load", async () => {
+    const strings = await all('uk', { attach: 'Файл', send: 'Go' });
+    expect([strings.attach, strings.send, strings.helpful]).toEqual(['Файл', 'Go', 'Корисно']);
+  });
+
+  it('an unknown language is English; its region does not matter', async () => {
+    expect((await loadStrings('pt-BR')).send).toBe('Send');
+    expect((await loadStrings('uk-UA')).send).toBe('Надіслати');
   });
 });

@@ -2,15 +2,23 @@
 // Live updates in the widget: unread badge, agent messages and typing, presence, visitor typing,
 // connection label, notification sound, and the visual-viewport layout on phones.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getStrings } from '../../src/ui/i18n';
-import { mountWidget, type MountOptions, type WidgetView } from '../../src/ui/mount';
+import type { ChatClient } from '../../src/core/types';
+import type { WidgetInstance, WidgetOptions } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { button, host, key, log, messages, settle, shadow, stubAudio, type, announced } from './helpers';
+import { announced, button, host, key, log, messages, openChat, settle, shadow, startChat, stubAudio, TEST_OPTIONS, type } from './helpers';
 
 let client: FakeClient;
-let view: WidgetView | undefined;
+let chat: WidgetInstance | undefined;
+let made = 0;
 
-const mount = (o: Partial<MountOptions> = {}) => (view = mountWidget({ client, strings: getStrings('en'), ...o }));
+const mount = (options: Partial<WidgetOptions> & { make?: () => ChatClient } = {}) => {
+  const { make = () => client, ...rest } = options;
+  made = 0;
+  chat = startChat(() => (made++, make()), rest);
+};
+const open = () => openChat(chat!);
+/** This tab has a chat: the widget follows the client at idle time, without opening (as after a reload). */
+const followed = () => vi.waitFor(() => expect(made).toBeGreaterThan(0));
 const agent = (text: string, a?: { name: string; avatarUrl?: string }) => msg('agent', text, 'sent', a ? { agent: a } : {});
 const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
 const header = () => shadow().querySelector('[part=header]')!;
@@ -22,12 +30,14 @@ const setVisibility = (v: DocumentVisibilityState) => {
 
 beforeEach(() => {
   client = createFakeClient();
+  sessionStorage.setItem(`chatsdk:chats:${TEST_OPTIONS.apiUrl}`, '{}');
   visibility = 'visible';
   vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility);
 });
 afterEach(() => {
-  view?.destroy();
-  view = undefined;
+  chat?.destroy();
+  chat = undefined;
+  sessionStorage.clear();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
@@ -35,22 +45,22 @@ afterEach(() => {
 describe('unread badge', () => {
   it('shows the core count on the launcher badge and in its name (capped at 9+), cleared on open', async () => {
     mount();
-    view!.start();
+    await followed();
     client.setState({ unread: 2 });
     await vi.waitFor(() => expect(button('Open chat, 2 unread')).not.toBeNull());
     expect(shadow().querySelector('.b')!.textContent).toBe('2');
     client.setState({ unread: 12 });
     await vi.waitFor(() => expect(shadow().querySelector('.b')!.textContent).toBe('9+'));
     expect(button('Open chat, 12 unread')).not.toBeNull();
-    view!.open(); // the core clears the count when open and visible
-    view!.close();
+    await open(); // the core clears the count when open and visible
+    chat!.close();
     expect(button('Open chat')).not.toBeNull();
     expect(shadow().querySelector('.b')).toBeNull();
   });
 
   it('counts agent and assistant messages arriving while closed, not the visitor’s own', async () => {
     mount();
-    view!.start();
+    await followed();
     client.arrive(agent('hi'));
     client.arrive(msg('visitor', 'me'));
     client.arrive(msg('assistant', 'answer'));
@@ -58,8 +68,8 @@ describe('unread badge', () => {
   });
 
   it('is localized and overridable', async () => {
-    mount({ strings: getStrings('uk', { unread: '{n} new' }) });
-    view!.start();
+    mount({ locale: 'uk', strings: { unread: '{n} new' } });
+    await followed();
     client.setState({ unread: 3 });
     await vi.waitFor(() => expect(button('Відкрити чат, 3 new')).not.toBeNull());
   });
@@ -68,7 +78,7 @@ describe('unread badge', () => {
 describe('agent messages', () => {
   it('show the agent name (also as the screen-reader prefix) and an https avatar without referrer', async () => {
     mount();
-    view!.open();
+    await open();
     client.setMessages([agent('Hello, I am **Olena**', { name: 'Olena', avatarUrl: 'https://cdn.example.com/o.png' })]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
     const m = lastOf('agent');
@@ -84,7 +94,7 @@ describe('agent messages', () => {
 
   it('fall back to a placeholder with the initial: no avatar, or one that fails to load', async () => {
     mount();
-    view!.open();
+    await open();
     client.setMessages([agent('a', { name: 'олена' }), agent('b', { name: 'Max', avatarUrl: 'https://cdn.example.com/404.png' }), agent('c')]);
     await vi.waitFor(() => expect(messages()).toHaveLength(3));
     const [a, b, c] = messages();
@@ -99,7 +109,7 @@ describe('agent messages', () => {
 
   it('system messages are centred notes without a prefix', async () => {
     mount();
-    view!.open();
+    await open();
     client.setMessages([msg('system', 'Olena joined the chat')]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
     expect(lastOf('system').textContent).toBe('Olena joined the chat');
@@ -114,8 +124,8 @@ describe('agent typing', () => {
   ];
   for (const [locale, named, anon] of cases) {
     it(`shows "${named}" / "${anon}" (${locale}) in the log, announced once`, async () => {
-      mount({ strings: getStrings(locale) });
-      view!.open();
+      mount({ locale });
+      await open();
       client.setMessages([msg('visitor', 'q')]);
       client.setState({ agentTyping: { name: locale == 'en' ? 'Olena' : 'Олена' } });
       await vi.waitFor(() => expect(log().textContent).toContain(named));
@@ -138,32 +148,32 @@ describe('agent typing', () => {
 describe('visitor typing and presence', () => {
   it('tells the client the visitor types, and stops when the composer is cleared', async () => {
     mount();
-    view!.open();
+    await open();
     type('h');
     type('he');
     type('');
     expect(client.calls.typing).toEqual([true, true, false]);
   });
 
-  it('reports presence only once the client exists, on open, close and visibility changes; destroy stops it', () => {
+  it('reports presence only once the client exists, on open, close and visibility changes; destroy stops it', async () => {
     const make = vi.fn(() => client);
-    mount({ client: make });
+    mount({ make });
     setVisibility('hidden');
     expect(make).not.toHaveBeenCalled(); // presence alone does not create the client
-    view!.start(); // the client is created (idle time): presence applies at once
+    await followed(); // the client is created (idle time): presence applies at once
     expect(client.calls.presence).toEqual([{ open: false, pageVisible: false }]);
     setVisibility('visible');
-    view!.open();
+    await open();
     setVisibility('hidden');
-    view!.close();
+    chat!.close();
     expect(client.calls.presence.slice(1)).toEqual([
       { open: false, pageVisible: true },
       { open: true, pageVisible: true },
       { open: true, pageVisible: false },
       { open: false, pageVisible: false },
     ]);
-    view!.destroy();
-    view = undefined;
+    chat!.destroy();
+    chat = undefined;
     setVisibility('visible');
     expect(client.calls.presence).toHaveLength(5);
   });
@@ -171,8 +181,8 @@ describe('visitor typing and presence', () => {
 
 describe('connection label', () => {
   it('shows Reconnecting… or Offline in the header while degraded', async () => {
-    mount({ strings: getStrings('en') });
-    view!.open();
+    mount({ locale: 'en' });
+    await open();
     expect(header().textContent).toBe('Chat');
     client.setState({ connection: 'reconnecting' });
     await vi.waitFor(() => expect(header().textContent).toBe('ChatReconnecting…'));
@@ -183,28 +193,28 @@ describe('connection label', () => {
   });
 
   it('is localized', async () => {
-    mount({ strings: getStrings('uk') });
-    view!.open();
+    mount({ locale: 'uk' });
+    await open();
     client.setState({ connection: 'reconnecting' });
     await vi.waitFor(() => expect(header().textContent).toContain('Перепідключення…'));
   });
 });
 
 describe('a chat not shown', () => {
-  const chat = (id: string, messages: ReturnType<typeof msg>[], unread?: number) => ({ id, createdAt: '', messages, ...(unread ? { unread } : {}) });
+  const chatRecord = (id: string, messages: ReturnType<typeof msg>[], unread?: number) => ({ id, createdAt: '', messages, ...(unread ? { unread } : {}) });
 
   it('an agent answer arriving there marks the Chats button and is announced, without touching the log', async () => {
     const mine = [msg('visitor', 'Second question'), msg('assistant', 'Second answer')];
     const older = [msg('visitor', 'First question')];
-    client.setState({ currentChatId: 'b', messages: mine, chats: [chat('a', older), chat('b', mine)] });
+    client.setState({ currentChatId: 'b', messages: mine, chats: [chatRecord('a', older), chatRecord('b', mine)] });
     mount();
-    view!.open();
+    await open();
     await settle();
     expect(button('Chats')!.hasAttribute('data-dot')).toBe(false);
     expect(announced()).toBe('');
 
     const reply = agent('Answer in the first chat', { name: 'Olena' });
-    client.setState({ chats: [chat('a', [...older, reply], 1), chat('b', mine)] });
+    client.setState({ chats: [chatRecord('a', [...older, reply], 1), chatRecord('b', mine)] });
     await settle();
     expect(button('Chats, unread')!.hasAttribute('data-dot')).toBe(true);
     expect(announced()).toBe('New message in another chat');
@@ -218,7 +228,7 @@ describe('a chat not shown', () => {
     button('Chats, unread')!.click();
     await settle();
     expect(shadow().querySelector('nav.cl')).not.toBeNull();
-    client.setState({ chats: [chat('a', [...older, reply, agent('And one more')], 2), chat('b', mine)] });
+    client.setState({ chats: [chatRecord('a', [...older, reply, agent('And one more')], 2), chatRecord('b', mine)] });
     await settle();
     expect(announced()).toBe('New message in another chat');
     expect(shadow().querySelector('[aria-live=polite] p')).not.toBe(said);
@@ -226,7 +236,7 @@ describe('a chat not shown', () => {
     await settle();
 
     // Seen there: the button is plain again.
-    client.setState({ currentChatId: 'a', messages: [...older, reply], chats: [chat('a', [...older, reply]), chat('b', mine)] });
+    client.setState({ currentChatId: 'a', messages: [...older, reply], chats: [chatRecord('a', [...older, reply]), chatRecord('b', mine)] });
     await settle();
     expect(button('Chats')!.hasAttribute('data-dot')).toBe(false);
   });
@@ -236,17 +246,17 @@ describe('a chat not shown', () => {
     const older = [msg('visitor', 'There')];
     const first = agent('One');
     const second = agent('Two');
-    client.setState({ currentChatId: 'b', messages: mine, chats: [chat('a', older), chat('b', mine)] });
+    client.setState({ currentChatId: 'b', messages: mine, chats: [chatRecord('a', older), chatRecord('b', mine)] });
     mount();
-    view!.open();
+    await open();
     await settle();
-    client.setState({ chats: [chat('a', [...older, first], 1), chat('b', mine)] });
-    client.setState({ chats: [chat('a', [...older, first, second], 2), chat('b', mine)] });
+    client.setState({ chats: [chatRecord('a', [...older, first], 1), chatRecord('b', mine)] });
+    client.setState({ chats: [chatRecord('a', [...older, first, second], 2), chatRecord('b', mine)] });
     await settle();
     expect(announced()).toBe('New message in another chat');
 
-    view!.close();
-    view!.open();
+    chat!.close();
+    await open();
     await settle();
     expect(announced()).toBe('');
 
@@ -255,8 +265,8 @@ describe('a chat not shown', () => {
     const region = shadow().querySelector('[aria-live=polite]')!;
     const watch = new MutationObserver(() => held.push(region.textContent ?? ''));
     watch.observe(region, { childList: true, subtree: true, characterData: true });
-    client.setState({ chats: [chat('a', [...older, first, second, agent('Three')], 3), chat('b', mine)] });
-    client.setState({ currentChatId: 'a', messages: [...older, first, second], chats: [chat('a', [...older, first, second]), chat('b', mine)] });
+    client.setState({ chats: [chatRecord('a', [...older, first, second, agent('Three')], 3), chatRecord('b', mine)] });
+    client.setState({ currentChatId: 'a', messages: [...older, first, second], chats: [chatRecord('a', [...older, first, second]), chatRecord('b', mine)] });
     await settle();
     watch.disconnect();
     expect(held.filter(Boolean)).toEqual([]);
@@ -268,11 +278,11 @@ describe('sound', () => {
   beforeEach(() => {
     audio = stubAudio();
   });
-  const gesture = () => key(button('Open chat')!, 'Tab');
+  const gesture = () => key(shadow().querySelector('[part=launcher]')!, 'Tab');
 
   it('plays two notes for a new agent message while closed or hidden, never for visitor or assistant messages', async () => {
     mount({ sound: true });
-    view!.start();
+    await followed();
     expect(audio.made).toBe(0); // no AudioContext before a gesture inside the widget
     gesture();
     expect(audio.made).toBe(1);
@@ -284,33 +294,33 @@ describe('sound', () => {
     client.setState({ status: 'idle' }); // the same message again: no second tone
     expect(audio.notes).toHaveLength(2);
 
-    view!.open();
+    await open();
     client.arrive(agent('while open'));
     expect(audio.notes).toHaveLength(2);
     setVisibility('hidden');
     client.arrive(agent('tab hidden'));
     expect(audio.notes).toHaveLength(4);
-    view!.destroy();
-    view = undefined;
+    chat!.destroy();
+    chat = undefined;
     expect(audio.closed).toBe(1);
   });
 
-  it('is off by default, and silent before any gesture', () => {
+  it('is off by default, and silent before any gesture', async () => {
     mount();
-    view!.start();
+    await followed();
     gesture();
     client.arrive(agent('hi'));
     expect(audio.made + audio.notes.length).toBe(0);
-    view!.destroy();
+    chat!.destroy();
     mount({ sound: true });
-    view!.start();
+    await followed();
     client.arrive(agent('hi'));
     expect(audio.notes).toEqual([]);
   });
 
-  it('rings for an agent message in a chat not shown, once', () => {
+  it('rings for an agent message in a chat not shown, once', async () => {
     mount({ sound: true });
-    view!.start();
+    await followed();
     gesture();
     const mine = [msg('visitor', 'here')];
     client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: [] }, { id: 'b', createdAt: '', messages: mine }] });
@@ -321,22 +331,22 @@ describe('sound', () => {
     expect(audio.notes).toHaveLength(2);
   });
 
-  it('an assistant answer in a chat not shown does not ring for the agent messages it already had', () => {
+  it('an assistant answer in a chat not shown does not ring for the agent messages it already had', async () => {
     const old = [agent('from yesterday')];
     const mine = [msg('visitor', 'here')];
     client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: old }, { id: 'b', createdAt: '', messages: mine }] });
     mount({ sound: true });
-    view!.start();
+    await followed();
     gesture();
     client.setState({ chats: [{ id: 'a', createdAt: '', messages: [...old, msg('assistant', 'a bot answer')], unread: 1 }, { id: 'b', createdAt: '', messages: mine }] });
     expect(audio.notes).toEqual([]);
   });
 
-  it('a restored transcript or a switched chat does not ring', () => {
+  it('a restored transcript or a switched chat does not ring', async () => {
     client.setMessages([agent('old')]);
     mount({ sound: true });
     gesture();
-    view!.start();
+    await followed();
     client.setState({ currentChatId: 'c9', messages: [agent('other chat')] });
     expect(audio.notes).toEqual([]);
   });
@@ -346,14 +356,14 @@ describe('sound', () => {
       throw new Error('blocked');
     });
     mount({ sound: true });
-    view!.start();
+    await followed();
     gesture();
     expect(() => client.arrive(agent('hi'))).not.toThrow();
     await vi.waitFor(() => expect(button('Open chat, 1 unread')).not.toBeNull());
     vi.stubGlobal('AudioContext', undefined);
-    view!.destroy();
+    chat!.destroy();
     mount({ sound: true });
-    view!.start();
+    await followed();
     gesture();
     expect(() => client.arrive(agent('hi'))).not.toThrow();
   });
@@ -378,8 +388,8 @@ describe('visual viewport on phones', () => {
     vv.dispatchEvent(new Event('resize'));
     expect(vars()).toEqual(['35px', '12px', '300px', '400px']);
     expect(add.mock.calls.map((c) => c[0]).sort()).toEqual(['resize', 'scroll']);
-    view!.destroy();
-    view = undefined;
+    chat!.destroy();
+    chat = undefined;
     expect(remove.mock.calls.map((c) => c[0]).sort()).toEqual(['resize', 'scroll']);
     expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]));
   });
@@ -399,7 +409,7 @@ describe('visual viewport on phones', () => {
     expect(h.style.getPropertyValue('--chat-vw')).toBe('400px');
   });
 
-  it('the small-screen stylesheet places the launcher and the window by those variables', () => {
+  it('the small-screen stylesheet places the launcher and the window by those variables', async () => {
     mount();
     const css = [...shadow().adoptedStyleSheets[0]!.cssRules].map((r) => r.cssText).join('\n');
     expect(css).toMatch(/max-width: ?480px/);

@@ -1,28 +1,56 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageError } from '../../src/core/types';
-import { reason } from '../../src/ui/app';
-import { getStrings, type Strings } from '../../src/ui/i18n';
-import { mountWidget, onColor, type MountOptions, type WidgetView } from '../../src/ui/mount';
+import { onColor } from '../../src/ui/launcher';
+import { loadStrings, type Strings } from '../../src/ui/strings';
+import { reason } from '../../src/ui/window/common';
+import type { WidgetInstance, WidgetOptions } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { alertText, announced, button, buttons, dialog, host, key, log, messages, settle, shadow, textbox, type } from './helpers';
+import {
+  alertText,
+  announced,
+  button,
+  buttons,
+  dialog,
+  host,
+  hoverLauncher,
+  key,
+  log,
+  messages,
+  openChat,
+  settle,
+  shadow,
+  startChat,
+  textbox,
+  type,
+} from './helpers';
 
 let client: FakeClient;
-let view: WidgetView | undefined;
+let chat: WidgetInstance | undefined;
 
-const mount = (o: Partial<MountOptions> = {}) => (view = mountWidget({ client, strings: getStrings('en'), ...o }));
+const mount = (options: Partial<WidgetOptions> = {}) => (chat = startChat(client, options));
+const open = () => openChat(chat!);
+/** The log's layout, which happy-dom does not compute: scrolled `fromEnd` px up from its end. */
+const scrolledUp = (fromEnd: number) => {
+  let top = 0;
+  Object.defineProperty(log(), 'scrollHeight', { configurable: true, get: () => 1000 });
+  Object.defineProperty(log(), 'clientHeight', { configurable: true, get: () => 100 });
+  Object.defineProperty(log(), 'scrollTop', { configurable: true, get: () => top, set: (value) => (top = value) });
+  top = 900 - fromEnd;
+  return { top: () => top };
+};
 const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
 
 beforeEach(() => {
   client = createFakeClient(50);
 });
 afterEach(() => {
-  view?.destroy();
-  view = undefined;
+  chat?.destroy();
+  chat = undefined;
 });
 
 describe('launcher and window', () => {
-  it('draws only the launcher and reads nothing until opened', () => {
+  it('draws only the launcher and reads nothing until opened', async () => {
     mount();
     expect(button('Open chat')).not.toBeNull();
     expect(dialog()).toBeUndefined();
@@ -31,8 +59,11 @@ describe('launcher and window', () => {
   });
 
   it('opens a dialog named by the title, focuses the composer, Escape closes and returns focus', async () => {
-    const onToggle = vi.fn();
-    mount({ onToggle, strings: getStrings('en', { title: 'Support' }) });
+    const toggles: string[] = [];
+    mount({ title: 'Support' });
+    chat!.on('open', () => toggles.push('open'));
+    chat!.on('close', () => toggles.push('close'));
+    await hoverLauncher(); // the app is here: the click opens at once
     button('Open chat')!.click();
     const d = dialog()!;
     expect(d).toBeDefined();
@@ -47,9 +78,9 @@ describe('launcher and window', () => {
     key(textbox(), 'Escape');
     expect(dialog()).toBeUndefined();
     expect(shadow().activeElement).toBe(button('Open chat'));
-    expect(onToggle.mock.calls).toEqual([[true], [false]]);
+    expect(toggles).toEqual(['open', 'close']);
 
-    view!.toggle();
+    chat!.toggle();
     button('Close chat')!.click();
     expect(dialog()).toBeUndefined();
     await vi.waitFor(() => expect(client.calls.connect).toBe(1)); // one check for opens within a frame
@@ -57,32 +88,34 @@ describe('launcher and window', () => {
 
   it('the visitor check: after the first frame in a visible tab, at once in a hidden one (no frames), never after destroy()', async () => {
     mount();
-    view!.open();
-    view!.destroy();
-    view = undefined;
+    await hoverLauncher();
+    chat!.open();
+    chat!.destroy();
+    chat = undefined;
     await settle();
     expect(client.calls.connect).toBe(0);
 
     const hidden = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
     try {
       mount();
-      view!.open();
+      await hoverLauncher();
+      chat!.open();
       expect(client.calls.connect).toBe(1);
     } finally {
       hidden.mockRestore();
     }
   });
 
-  it('shows a greeting in an empty chat without counting it as a message', () => {
+  it('shows a greeting in an empty chat without counting it as a message', async () => {
     mount({ greeting: 'Hi! How can we help?' });
-    view!.open();
+    await open();
     expect(log().textContent).toContain('Hi! How can we help?');
     expect(messages()).toHaveLength(0);
   });
 
   it('New chat asks the client for a new chat', async () => {
     mount();
-    view!.open();
+    await open();
     button('New chat')!.click();
     expect(client.calls.newChat).toBe(1);
   });
@@ -91,7 +124,7 @@ describe('launcher and window', () => {
 describe('composer', () => {
   it('disables Send for blank text; Enter sends, Shift+Enter does not', async () => {
     mount();
-    view!.open();
+    await open();
     expect(button('Send')!.disabled).toBe(true);
     type('   ');
     await vi.waitFor(() => expect(textbox().value).toBe('   '));
@@ -108,7 +141,7 @@ describe('composer', () => {
 
   it('refuses text over the limit with a message naming it', async () => {
     mount({ maxMessageLength: 5 });
-    view!.open();
+    await open();
     type('123456');
     await vi.waitFor(() => expect(alertText()).toContain('5 characters'));
     expect(button('Send')!.disabled).toBe(true);
@@ -120,7 +153,7 @@ describe('composer', () => {
 describe('messages', () => {
   it('shows the visitor message at once, a typing indicator, streamed text, and Stop while streaming', async () => {
     mount();
-    view!.open();
+    await open();
     type('Hi there');
     key(textbox(), 'Enter');
     await vi.waitFor(() => expect(lastOf('assistant')).toBeDefined());
@@ -144,7 +177,7 @@ describe('messages', () => {
 
   it('coalesces many chunks into few renders', async () => {
     mount();
-    view!.open();
+    await open();
     await client.send('q');
     await vi.waitFor(() => expect(lastOf('assistant')).toBeDefined());
     const el = log();
@@ -159,7 +192,7 @@ describe('messages', () => {
 
   it('Stop keeps the partial answer and marks it stopped', async () => {
     mount();
-    view!.open();
+    await open();
     await client.send('q');
     client.chunk('partial');
     await vi.waitFor(() => expect(button('Stop')).not.toBeNull());
@@ -172,7 +205,7 @@ describe('messages', () => {
   it('a failed message says why and Retry resends it', async () => {
     client.mode = 'fail';
     mount();
-    view!.open();
+    await open();
     type('will fail');
     key(textbox(), 'Enter');
     await vi.waitFor(() => expect(lastOf('visitor').dataset.status).toBe('failed'));
@@ -188,7 +221,7 @@ describe('messages', () => {
 
   it('an interrupted answer keeps its text and offers Retry', async () => {
     mount();
-    view!.open();
+    await open();
     const a = msg('assistant', 'half an ans', 'failed', { error: { code: 'interrupted', message: 'cut', retryable: true } });
     client.setMessages([msg('visitor', 'q'), a]);
     await vi.waitFor(() => expect(lastOf('assistant').dataset.status).toBe('failed'));
@@ -202,7 +235,7 @@ describe('messages', () => {
   it('shows queued messages as queued', async () => {
     client.mode = 'queued';
     mount();
-    view!.open();
+    await open();
     type('offline msg');
     key(textbox(), 'Enter');
     await vi.waitFor(() => expect(lastOf('visitor').dataset.status).toBe('queued'));
@@ -211,7 +244,7 @@ describe('messages', () => {
 
   it('visitor text is plain text, never markup', async () => {
     mount();
-    view!.open();
+    await open();
     client.setMessages([msg('visitor', '<b>hi</b> **x**')]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
     expect(lastOf('visitor').querySelector('b,strong')).toBeNull();
@@ -220,7 +253,7 @@ describe('messages', () => {
 
   it('assistant markup stays inert: no script, no onerror image, no javascript: link', async () => {
     mount();
-    view!.open();
+    await open();
     const evil = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=1) <svg onload=alert(1)>';
     client.setMessages([msg('assistant', evil)]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
@@ -232,7 +265,7 @@ describe('messages', () => {
 
   it('assistant Markdown renders as elements, with safe links opening in a new tab', async () => {
     mount();
-    view!.open();
+    await open();
     client.setMessages([msg('assistant', 'Hi **there**, see [docs](https://example.com/a) and `x()`')]);
     await vi.waitFor(() => expect(shadow().querySelector('strong')?.textContent).toBe('there'));
     const a = shadow().querySelector('a')!;
@@ -244,7 +277,7 @@ describe('messages', () => {
 
   it('errors not tied to a message show in the alert area', async () => {
     mount();
-    view!.open();
+    await open();
     client.setState({ error: { code: 'network', message: 'Failed to fetch', retryable: true } });
     await vi.waitFor(() => expect(alertText()).toBe('No connection.'));
     client.setState({ error: { code: 'storage', message: 'quota', retryable: false } });
@@ -255,7 +288,7 @@ describe('messages', () => {
 
   it('announces offline status', async () => {
     mount();
-    view!.open();
+    await open();
     client.setState({ status: 'offline' });
     await vi.waitFor(() => expect(shadow().querySelector('[role=status]')?.textContent).toContain('offline'));
   });
@@ -263,24 +296,20 @@ describe('messages', () => {
 
 describe('scrolling', () => {
   it('follows new text at the bottom; shows a "new messages" pill when scrolled up', async () => {
-    let bottom = true;
-    mount({ atBottom: () => bottom });
-    view!.open();
+    mount();
+    await open();
     await client.send('q');
     client.chunk('a');
     await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('a'));
     expect(button('New messages ↓')).toBeNull();
 
-    bottom = false; // the visitor scrolls up to read
+    const layout = scrolledUp(300); // the visitor scrolls up to read
     log().dispatchEvent(new Event('scroll'));
     client.chunk('b');
     await vi.waitFor(() => expect(button('New messages ↓')).not.toBeNull());
 
-    let top = 0;
-    Object.defineProperty(log(), 'scrollHeight', { configurable: true, get: () => 900 });
-    Object.defineProperty(log(), 'scrollTop', { configurable: true, get: () => top, set: (v) => (top = v) });
     button('New messages ↓')!.click();
-    expect(top).toBe(900);
+    expect(layout.top()).toBe(1000); // to the end
     await vi.waitFor(() => expect(button('New messages ↓')).toBeNull());
   });
 });
@@ -292,7 +321,7 @@ describe('long conversations', () => {
   it('render the newest 20 messages; "Show earlier messages" reveals older pages of 60, then the greeting', async () => {
     client.setMessages(transcript(150));
     mount({ greeting: 'Hello' });
-    view!.open();
+    await open();
     await settle();
     expect(messages()).toHaveLength(20);
     expect(texts()[0]).toBe('m130');
@@ -315,8 +344,8 @@ describe('long conversations', () => {
 
   it('scrolling within a screen of the top reveals older messages and keeps the view where it was', async () => {
     client.setMessages(transcript(100));
-    mount({ atBottom: () => false });
-    view!.open();
+    mount();
+    await open();
     await settle();
     let top = 700;
     const el = log();
@@ -342,7 +371,7 @@ describe('long conversations', () => {
   it('while following the end, the rendered part stays short as messages arrive', async () => {
     client.setMessages(transcript(100));
     mount();
-    view!.open();
+    await open();
     await settle();
     client.setMessages(transcript(200));
     await settle();
@@ -361,7 +390,7 @@ describe('long conversations', () => {
         }
       };
       mount();
-      view!.open();
+      await open();
       await frames();
       client.arrive(msg('agent', 'Hello there', 'sent', { agent: { name: 'Olena' } }));
       await frames();
@@ -381,7 +410,7 @@ describe('long conversations', () => {
   it('announces what arrives, once settled; not the history a chat is shown with, older messages revealed, nor streamed chunks', async () => {
     client.setMessages(transcript(100));
     mount({ greeting: 'Hello' });
-    view!.open();
+    await open();
     await settle();
     expect(announced()).toBe('');
     button('Show earlier messages')!.click();
@@ -421,7 +450,7 @@ describe('long conversations', () => {
 
   it('announces a failed visitor message with the reason, and a retried answer again when it settles', async () => {
     mount();
-    view!.open();
+    await open();
     await settle();
     client.setMessages([msg('visitor', 'hi', 'failed', { error: { code: 'network', message: 'x', retryable: true } })]);
     await settle();
@@ -446,7 +475,7 @@ describe('long conversations', () => {
 
   it('behind the conversation list: what settled meanwhile is announced on the way back, a typing agent not again', async () => {
     mount();
-    view!.open();
+    await open();
     await settle();
     client.setState({ agentTyping: { name: 'Olena' } });
     await settle();
@@ -463,7 +492,7 @@ describe('long conversations', () => {
   it('a new chat shows from its first message', async () => {
     client.setMessages(transcript(100));
     mount();
-    view!.open();
+    await open();
     await settle();
     button('New chat')!.click();
     await settle();
@@ -477,25 +506,25 @@ describe('long conversations', () => {
 describe('unread badge', () => {
   it('counts answers completed while closed in the launcher name, and clears on open', async () => {
     mount();
-    view!.open();
+    await open();
     await client.send('q');
-    view!.close();
+    chat!.close();
     client.chunk('answer');
     client.finish();
     await vi.waitFor(() => expect(button('Open chat, 1 unread')).not.toBeNull());
     expect(shadow().querySelector('.b')!.textContent).toBe('1');
-    view!.open();
-    view!.close();
+    await open();
+    chat!.close();
     expect(button('Open chat')).not.toBeNull();
   });
 });
 
 describe('host element, styles, theming', () => {
-  it('renders into one open shadow root with constructable stylesheets (launcher, window) and no style elements', () => {
+  it('renders into one open shadow root with constructable stylesheets (launcher, window) and no style elements', async () => {
     mount({ primaryColor: '#ffcc00', zIndex: 5, position: 'left', theme: 'dark' });
     expect(document.querySelectorAll('chat-sdk-widget')).toHaveLength(1);
     const h = host()!;
-    expect(h.shadowRoot!.adoptedStyleSheets).toHaveLength(2);
+    expect(h.shadowRoot!.adoptedStyleSheets).toHaveLength(1); // the launcher's; the window's comes with the app
     expect(h.shadowRoot!.querySelector('style')).toBeNull();
     expect(h.style.getPropertyValue('--chat-primary')).toBe('#ffcc00');
     expect(h.style.getPropertyValue('--chat-on-primary')).toBe('#111');
@@ -503,12 +532,14 @@ describe('host element, styles, theming', () => {
     expect(h.dataset.position).toBe('left');
     expect(h.dataset.theme).toBe('dark');
     expect(shadow().querySelector('[part=launcher]')).not.toBeNull();
-    view!.open();
+    await open();
+    expect(h.shadowRoot!.adoptedStyleSheets).toHaveLength(2);
+    expect(h.shadowRoot!.querySelector('style')).toBeNull();
     for (const p of ['window', 'header', 'messages', 'composer']) expect(shadow().querySelector(`[part=${p}]`), p).not.toBeNull();
     expect(shadow().querySelector('[style]:not(textarea)')).toBeNull();
   });
 
-  it('falls back to a <style> with the nonce where constructable stylesheets are missing', () => {
+  it('falls back to a <style> with the nonce where constructable stylesheets are missing', async () => {
     const orig = globalThis.CSSStyleSheet;
     (globalThis as any).CSSStyleSheet = function () {
       throw new TypeError('Illegal constructor');
@@ -523,23 +554,29 @@ describe('host element, styles, theming', () => {
     expect(style.textContent).toContain(':host');
   });
 
-  it('uses right-to-left layout and translated strings', () => {
-    mount({ rtl: true, strings: getStrings('uk-UA') });
+  it('uses right-to-left layout and translated strings', async () => {
+    mount({ locale: 'uk-UA' });
     button('Відкрити чат')!.click();
-    expect(dialog()!.getAttribute('dir')).toBe('rtl');
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
+    expect(dialog()!.getAttribute('dir')).toBe('ltr');
     expect(button('Надіслати')).not.toBeNull();
     expect(textbox().getAttribute('aria-label')).toBe('Повідомлення');
+    chat!.destroy();
+    mount({ locale: 'ar', strings: { open: 'افتح الدردشة' } });
+    button('افتح الدردشة')!.click();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
+    expect(dialog()!.getAttribute('dir')).toBe('rtl');
   });
 
-  it('picks readable text on the primary colour', () => {
+  it('picks readable text on the primary colour', async () => {
     expect(onColor('#2563eb')).toBe('#fff');
     expect(onColor('#fe0')).toBe('#111');
     expect(onColor('rebeccapurple')).toBe('#fff');
   });
 
-  it('every button has a name', () => {
+  it('every button has a name', async () => {
     mount();
-    view!.open();
+    await open();
     for (const b of buttons()) expect(b.getAttribute('aria-label') || b.textContent).toBeTruthy();
   });
 });
@@ -547,11 +584,11 @@ describe('host element, styles, theming', () => {
 describe('destroy', () => {
   it('removes the host and stops listening to the client', async () => {
     mount();
-    view!.open();
+    await open();
     await client.send('q');
     expect(client.listenerCount()).toBe(1);
-    view!.destroy();
-    view = undefined;
+    chat!.destroy();
+    chat = undefined;
     expect(host()).toBeNull();
     expect(client.listenerCount()).toBe(0);
     client.chunk('late'); // no render after destroy, no throw
@@ -571,17 +608,17 @@ describe('failure reasons', () => {
     [{ code: 'aborted' }, 'Stopped', 'Зупинено'],
   ];
   for (const [error, en, uk] of cases) {
-    it(`${error.code} ${error.status ?? ''} -> "${en}" (en, uk, ru)`, () => {
+    it(`${error.code} ${error.status ?? ''} -> "${en}" (en, uk, ru)`, async () => {
       const e = { message: 'developer text', retryable: true, ...error } as MessageError;
-      expect(reason(getStrings('en'), e)).toBe(en);
-      expect(reason(getStrings('uk'), e)).toBe(uk);
-      expect(reason(getStrings('ru'), e)).toMatch(/^[А-Яа-яё ]+\.?$/);
+      expect(reason(await loadStrings('en'), e)).toBe(en);
+      expect(reason(await loadStrings('uk'), e)).toBe(uk);
+      expect(reason(await loadStrings('ru'), e)).toMatch(/^[А-Яа-яё ]+\.?$/);
     });
   }
 
   it('shows the reason with Retry on a failed visitor message, in the locale', async () => {
-    mount({ strings: getStrings('ru') });
-    view!.open();
+    mount({ locale: 'ru' });
+    await open();
     client.setMessages([msg('visitor', 'q', 'failed', { error: { code: 'timeout', message: 'Request timed out after 20000 ms', retryable: true } })]);
     await vi.waitFor(() => expect(lastOf('visitor').textContent).toContain('Не отправлено. Сервер отвечал слишком долго.'));
     expect(button('Повторить')).not.toBeNull();
@@ -589,7 +626,7 @@ describe('failure reasons', () => {
 
   it('a send refused as invalid input shows the localized limit', async () => {
     mount({ maxMessageLength: 10 });
-    view!.open();
+    await open();
     client.send = () => Promise.reject(Object.assign(new Error('Messages can be at most 3 characters long'), { code: 'invalid-input' }));
     type('abcd');
     key(textbox(), 'Enter');
@@ -597,10 +634,10 @@ describe('failure reasons', () => {
   });
 
   it('every visible string can be overridden', async () => {
-    const all = getStrings('en');
+    const all = await loadStrings('en');
     const custom = Object.fromEntries(Object.keys(all).map((k) => [k, `<${k}>`])) as unknown as Strings;
-    mount({ strings: getStrings('en', custom) });
-    view!.open();
+    mount({ strings: custom });
+    await open();
     client.setMessages([
       msg('visitor', 'q', 'failed', { error: { code: 'http', status: 503, message: 'x', retryable: true } }),
       msg('assistant', 'a', 'sent', { stopped: true }),
@@ -615,14 +652,14 @@ describe('failure reasons', () => {
     expect(textbox().placeholder).toBe('<placeholder>');
     expect(dialog()).toBeDefined();
     // Non-string overrides are ignored.
-    expect(getStrings('en', { send: 5 as any }).send).toBe('Send');
+    expect((await loadStrings('en', { send: 5 as any })).send).toBe('Send');
   });
 });
 
 describe('status attribute', () => {
   it('only ever shows the core statuses', async () => {
     mount();
-    view!.open();
+    await open();
     client.mode = 'queued';
     await client.send('a');
     client.mode = 'stream';
@@ -641,7 +678,7 @@ describe('focus trap', () => {
   it('Tab cycles inside the full-screen window on a small viewport', async () => {
     (window as any).happyDOM.setViewport({ width: 400, height: 700 });
     mount();
-    view!.open();
+    await open();
     type('hi');
     await vi.waitFor(() => expect(button('Send')!.disabled).toBe(false));
     button('Send')!.focus();
@@ -653,7 +690,7 @@ describe('focus trap', () => {
 
   it('stays non-modal on desktop', async () => {
     mount();
-    view!.open();
+    await open();
     type('hi');
     await vi.waitFor(() => expect(button('Send')!.disabled).toBe(false));
     button('Send')!.focus();

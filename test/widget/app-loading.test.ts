@@ -1,27 +1,25 @@
 // @vitest-environment happy-dom
-// The classic script's start-up: only the launcher is drawn; the core and the window (chat-sdk-app.js)
-// load when the visitor reaches for the chat, when the page calls the widget, or at idle time when this
-// tab already has a chat. The loader is replaced by one the test settles.
+// Start-up: only the launcher is drawn; the core and the window (the app: chat-sdk-app.js next to the
+// script, a chunk of the ES module) load when the visitor reaches for the chat, when the page calls the
+// widget, or at idle time when this tab already has a chat. The app's loader is one the test settles.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getInstance, startWidget, type App, type WidgetOptions } from '../../src/widget';
 import * as realApp from '../../src/widget/app';
-import type { App } from '../../src/widget/load-app';
-import { getInstance, init } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from '../ui/fake-client';
 import { button, dialog, host, settle, shadow, stubAudio } from '../ui/helpers';
 
-const loader = vi.hoisted(() => ({ calls: 0, next: [] as { resolve(a: unknown): void; reject(e: unknown): void }[] }));
-vi.mock('../../src/widget/load-app', () => ({
-  bundled: undefined,
-  loadApp: () => {
-    loader.calls++;
-    return new Promise((resolve, reject) => loader.next.push({ resolve, reject }));
-  },
-}));
+/** Every load of the app waits here until the test resolves or rejects it. */
+const loader = { calls: 0, next: [] as { resolve(app: App): void; reject(error: unknown): void }[] };
+const loadApp = (): Promise<App> => {
+  loader.calls++;
+  return new Promise((resolve, reject) => loader.next.push({ resolve, reject }));
+};
+const init = (options: WidgetOptions) => startWidget(options, loadApp);
 
 const opts = { apiKey: 'pk_test', apiUrl: 'https://api.example.com' };
 let client: FakeClient;
 /** The app as chat-sdk-app.js gives it, with the fake client as the core. */
-const app = (): App => ({ ...realApp, createChatClient: () => client });
+const app = (): App => ({ ...realApp, createClient: () => client });
 const arrive = async () => {
   loader.next.shift()!.resolve(app());
   await settle();
@@ -164,7 +162,8 @@ describe('reaching for the chat', () => {
     const error = vi.spyOn(console, 'error');
     init(opts).open();
     loader.next.shift()!.resolve(app());
-    for (let i = 0; i < 10 && !client.calls.getState; i++) await Promise.resolve();
+    // Promise callbacks only (the same task): the window's strings, attaching, the first storage read.
+    for (let i = 0; i < 50 && !client.calls.getState; i++) await Promise.resolve();
     expect(client.calls.getState).toBeGreaterThan(0);
     expect(dialog()).toBeUndefined(); // not in the same task
     await settle();
@@ -175,7 +174,7 @@ describe('reaching for the chat', () => {
     const inst = init(opts);
     inst.open();
     loader.next.shift()!.resolve(app());
-    for (let i = 0; i < 10 && !client.calls.getState; i++) await Promise.resolve();
+    for (let i = 0; i < 50 && !client.calls.getState; i++) await Promise.resolve();
     inst.destroy();
     await settle();
     expect(host()).toBeNull();

@@ -3,28 +3,26 @@
 // validated with a warning naming the option, read from data-* attributes, and the instance's
 // identify() / reset() reaching the core.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createChatClient } from '../../src/core';
 import { readAttributes } from '../../src/embed/script';
-import { getInstance, init } from '../../src/widget';
+import { getInstance, startWidget, type WidgetOptions } from '../../src/widget';
+import * as app from '../../src/widget/app';
 import { createFakeClient } from '../ui/fake-client';
-import { button, shadow } from '../ui/helpers';
-
-vi.mock('../../src/core', async (orig) => {
-  const core = await orig<typeof import('../../src/core')>();
-  return { ...core, createChatClient: vi.fn(core.createChatClient) };
-});
+import { button, dialog, hoverLauncher, shadow } from '../ui/helpers';
 
 const opts = { apiKey: 'pk_test', apiUrl: 'https://api.example.com' };
-const made = () => vi.mocked(createChatClient).mock.results.at(-1)!.value as ReturnType<typeof createChatClient>;
+/** The real core, created through a spy: what the widget hands it is seen. */
+const createClient = vi.fn(app.createClient);
+const init = (options: WidgetOptions) => startWidget(options, () => Promise.resolve({ ...app, createClient }));
+const made = () => createClient.mock.results.at(-1)!.value as ReturnType<typeof app.createClient>;
 
 afterEach(() => {
   getInstance()?.destroy();
-  vi.mocked(createChatClient).mockClear();
+  createClient.mockClear();
   vi.restoreAllMocks();
 });
 
 describe('feature options', () => {
-  it('invalid values warn, naming the option and the fix, and the defaults apply', () => {
+  it('invalid values warn, naming the option and the fix, and the defaults apply', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     init({ ...opts, client: createFakeClient(), contactForm: 'always' as never, contactFields: 'name,age', attachments: 'yes' as never, maxFileSize: -1, feedback: 1 as never });
     expect(warn.mock.calls.map((a) => String(a[0]))).toEqual([
@@ -35,6 +33,7 @@ describe('feature options', () => {
       '[ChatSDK] Option "feedback" must be true or false; using false.',
     ]);
     button('Open chat')!.click();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     expect(button('Attach file')).toBeNull();
     expect(shadow().querySelector('form.cf')).toBeNull();
   });
@@ -58,8 +57,9 @@ describe('feature options', () => {
     const inst = init({ ...opts, attachments: true, maxFileSize: 1024 });
     const identify = vi.fn(async () => undefined);
     const reset = vi.fn();
+    await hoverLauncher(); // the app is here
     inst.on('ready', () => {}); // creates the client
-    expect(vi.mocked(createChatClient).mock.calls.at(-1)![0].maxFileSize).toBe(1024);
+    expect(createClient.mock.calls.at(-1)![0].maxFileSize).toBe(1024);
     Object.assign(made(), { identify, reset });
     await inst.identify({ email: 'ada@example.com' }, { signature: 'sig' });
     inst.reset();

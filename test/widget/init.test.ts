@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getInstance, init, type WidgetInstance } from '../../src/widget';
+import { init } from '../../src';
+import { getInstance, type WidgetInstance } from '../../src/widget';
 import { API, KEY, MemoryStorage, createTestServer } from '../helpers/contract-server';
 import { createFakeClient } from '../ui/fake-client';
-import { button, dialog, host, key, messages, shadow, textbox, type } from '../ui/helpers';
+import { button, dialog, host, key, messages, openChat, shadow, textbox, type } from '../ui/helpers';
 
 const { server, fresh } = createTestServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -23,7 +24,7 @@ const spyConsole = () => ({
 });
 
 describe('options', () => {
-  it('a missing apiKey logs how to fix it and leaves nothing behind', () => {
+  it('a missing apiKey logs how to fix it and leaves nothing behind', async () => {
     const c = spyConsole();
     inst = init({ apiUrl: API } as any);
     expect(c.error).toHaveBeenCalledWith(
@@ -34,14 +35,14 @@ describe('options', () => {
     expect(() => (inst!.open(), inst!.on('open', () => {})(), inst!.destroy())).not.toThrow();
   });
 
-  it('a missing apiUrl names the option', () => {
+  it('a missing apiUrl names the option', async () => {
     const c = spyConsole();
     init({ apiKey: KEY } as any);
     expect(c.error.mock.calls[0]![0]).toContain('Missing option "apiUrl"');
     expect(host()).toBeNull();
   });
 
-  it('a wrong apiUrl is reported by init itself (the client is created later) and leaves nothing behind', () => {
+  it('a wrong apiUrl is reported by init itself (the client is created later) and leaves nothing behind', async () => {
     const c = spyConsole();
     inst = init({ apiKey: KEY, apiUrl: 'ftp://example.com' });
     expect(String(c.error.mock.calls[0]![1])).toContain('Option "apiUrl" must be');
@@ -49,7 +50,7 @@ describe('options', () => {
     expect(getInstance()).toBeNull();
   });
 
-  it('invalid values warn with the option and the fix, and fall back to defaults', () => {
+  it('invalid values warn with the option and the fix, and fall back to defaults', async () => {
     const c = spyConsole();
     inst = init({
       apiKey: KEY,
@@ -71,22 +72,24 @@ describe('options', () => {
     expect(button('Open chat')).not.toBeNull(); // English fallback
   });
 
-  it('applies title, colour, position, locale and string overrides', () => {
+  it('applies title, colour, position, locale and string overrides', async () => {
     inst = init({ apiKey: KEY, apiUrl: API, title: 'Допомога', locale: 'uk', position: 'left', primaryColor: '#0a7', strings: { send: 'Вперед' } });
     expect(host()!.dataset.position).toBe('left');
     expect(host()!.style.getPropertyValue('--chat-primary')).toBe('#0a7');
     button('Відкрити чат')!.click();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     expect(shadow().getElementById(dialog()!.getAttribute('aria-labelledby')!)!.textContent).toBe('Допомога');
     expect(button('Вперед')).not.toBeNull();
   });
 
-  it('RTL locales lay out right to left', () => {
+  it('RTL locales lay out right to left', async () => {
     inst = init({ apiKey: KEY, apiUrl: API, locale: 'he-IL', strings: { open: 'פתח צ׳אט' } });
     button('פתח צ׳אט')!.click();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     expect(dialog()!.dir).toBe('rtl');
   });
 
-  it('a second init returns the live widget and warns', () => {
+  it('a second init returns the live widget and warns', async () => {
     const c = spyConsole();
     inst = init({ apiKey: KEY, apiUrl: API });
     expect(init({ apiKey: KEY, apiUrl: API })).toBe(inst);
@@ -96,13 +99,13 @@ describe('options', () => {
 });
 
 describe('instance', () => {
-  it('open/close/toggle emit open and close events; on() returns an unsubscribe', () => {
+  it('open/close/toggle emit open and close events; on() returns an unsubscribe', async () => {
     const client = createFakeClient();
     inst = init({ apiKey: KEY, apiUrl: API, client });
     const seen: string[] = [];
     const off = inst.on('open', () => seen.push('open'));
     inst.on('close', () => seen.push('close'));
-    inst.open();
+    await openChat(inst);
     inst.toggle();
     off();
     inst.open();
@@ -110,14 +113,14 @@ describe('instance', () => {
     expect(seen).toEqual(['open', 'close', 'close']);
   });
 
-  it('a throwing event handler does not break the widget', () => {
+  it('a throwing event handler does not break the widget', async () => {
     const c = spyConsole();
     inst = init({ apiKey: KEY, apiUrl: API, client: createFakeClient() });
     inst.on('open', () => {
       throw new Error('host bug');
     });
     expect(() => inst!.open()).not.toThrow();
-    expect(dialog()).toBeDefined();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     expect(c.error).toHaveBeenCalled();
   });
 
@@ -140,7 +143,7 @@ describe('instance', () => {
   it('open: true opens at start; preload connects at idle time without opening', async () => {
     const a = createFakeClient();
     inst = init({ apiKey: KEY, apiUrl: API, client: a, open: true });
-    expect(dialog()).toBeDefined();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     await vi.waitFor(() => expect(a.calls.connect).toBe(1));
     inst.destroy();
 
@@ -194,7 +197,7 @@ describe('lazy start and the real client', () => {
     const tab = new MemoryStorage();
     backend.setReply((t) => ['**Sure**', ', you said ', t]);
     inst = init({ apiKey: KEY, apiUrl: API, localStorage: local, sessionStorage: tab });
-    inst.open();
+    await openChat(inst);
     type('hello widget');
     key(textbox(), 'Enter');
     await vi.waitFor(() => expect(messages().at(-1)?.dataset.status).toBe('sent'), { timeout: 3000 });
@@ -207,7 +210,7 @@ describe('lazy start and the real client', () => {
     inst.destroy();
     expect(host()).toBeNull();
     inst = init({ apiKey: KEY, apiUrl: API, localStorage: local, sessionStorage: tab });
-    inst.open();
+    await openChat(inst);
     await vi.waitFor(() => expect(messages()).toHaveLength(2));
   });
 });
@@ -246,6 +249,7 @@ describe('destroy', () => {
     });
 
     inst = init({ apiKey: KEY, apiUrl: API, localStorage: new MemoryStorage(), sessionStorage: new MemoryStorage(), open: true });
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
     type('hi');
     key(textbox(), 'Enter');
     inst.close();

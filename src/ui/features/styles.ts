@@ -1,5 +1,11 @@
 // CSS of the optional features (contact form, upload tray, feedback), added to the widget's shadow root
-// when they load; written minified like styles.ts, whose custom properties it uses.
+// when they load; written minified like ../styles.ts, whose custom properties it uses. Class names:
+//   .tr  the upload tray     .fe  a field's or file's error  .x   a remove button
+//   .rate the rating row     .fb  a thumb button             .cm  the comment form
+//   .cf  the contact form    .ff  one of its fields          .sb2 its submit button
+//   .dz  the drop zone
+import { SMALL_SCREEN } from '../styles';
+
 export const css = `.tr{list-style:none;margin:0;padding:6px 14px 0;display:flex;flex-wrap:wrap;gap:6px}
 .fe{color:var(--x);font-size:12px;font-weight:400}
 .fc progress{width:60px;height:4px;accent-color:var(--p)}
@@ -22,4 +28,4 @@ export const css = `.tr{list-style:none;margin:0;padding:6px 14px 0;display:flex
 .sb2{background:var(--p);color:var(--o);border-radius:10px;padding:9px 14px;font-weight:600}
 .dz{position:absolute;inset:60px 8px 8px;display:grid;place-items:center;border:2px dashed var(--p);border-radius:12px;background:var(--b);font-weight:600;pointer-events:none}
 .al.ok{color:inherit;background:#1e8e3e1f}
-@media (max-width:480px){.cf input,.cm textarea{font-size:16px}}`;
+@media ${SMALL_SCREEN}{.cf input,.cm textarea{font-size:16px}}`;

@@ -1,0 +1,33 @@
+// The app (chat-sdk-app.js) sits next to chat-sdk.js: its URL is resolved against the script's own, read
+// while the bundle runs (afterwards document.currentScript is null). `import()` rather than a <script>
+// element: it needs no Trusted Types policy, only `script-src` for that origin. The app's own chunks are
+// the bundler's, found by the browser next to it.
+import type { App } from '../widget';
+
+export const APP_FILE = 'chat-sdk-app.js';
+
+const scriptUrl = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
+
+let loading: Promise<App> | undefined;
+let failures = 0;
+
+const importApp = (query: string): Promise<App> =>
+  new Promise<string>((resolve) => {
+    if (!scriptUrl) throw new Error(`cannot tell where ${APP_FILE} is: the script's URL is unknown`);
+    resolve(new URL(APP_FILE + query, scriptUrl).href);
+  }).then((url) => import(/* @vite-ignore */ url) as Promise<App>);
+
+/**
+ * Import the app once. A failed import is forgotten, so the next reach for the chat tries again: at the
+ * same URL first (browsers that follow whatwg/html#10327 fetch it again, and the app's chunks, which import
+ * it by that URL, share it), then with a query (browsers that keep a failed module URL's failure for the
+ * page's lifetime; there the chunks cannot load until a reload, and the chat works without them).
+ */
+export const loadAppNextToScript = (): Promise<App> =>
+  (loading ??= importApp('')
+    .catch((error: unknown) => (failures ? importApp(`?retry=${failures}`) : Promise.reject(error)))
+    .catch((error: unknown) => {
+      loading = undefined;
+      failures++;
+      throw new Error(`${APP_FILE} did not load (${String(error)})`);
+    }));

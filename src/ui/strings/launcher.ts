@@ -1,0 +1,31 @@
+// What a page view needs of the strings (chat-sdk.js): the launcher's, for every built-in language, and
+// reading the `strings` option. The window's come with the app (./index.ts).
+import type { Strings } from '.';
+
+/** Its name while the window is closed, and what is appended to it when answers arrived: `|`-separated. */
+const LAUNCHER: Record<string, string> = {
+  en: 'Open chat|{n} unread',
+  uk: 'Відкрити чат|непрочитаних: {n}',
+  ru: 'Открыть чат|непрочитанных: {n}',
+};
+
+export const BUILT_IN_LANGUAGES = Object.keys(LAUNCHER);
+
+/** Primary language subtag, lower-cased: `uk-UA` -> `uk`. */
+export const lang = (locale: string): string => locale.toLowerCase().split(/[-_]/)[0]!;
+
+export type LauncherStrings = Pick<Strings, 'open' | 'unread'>;
+
+/** The launcher's strings in a locale (English when it has none built in), with `overrides` applied. */
+export function launcherStrings(locale: string, overrides: Partial<Strings>): LauncherStrings {
+  const [open, unread] = (LAUNCHER[lang(locale)] ?? LAUNCHER.en!).split('|') as [string, string];
+  return { open: overrides.open ?? open, unread: overrides.unread ?? unread };
+}
+
+/** The string values of `overrides` (anything else is ignored). */
+export const ownStrings = (overrides: unknown): Partial<Strings> => {
+  const own: Partial<Strings> = {};
+  if (typeof overrides !== 'object' || !overrides) return own;
+  for (const [key, value] of Object.entries(overrides)) if (typeof value === 'string') own[key as keyof Strings] = value;
+  return own;
+};

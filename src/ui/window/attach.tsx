@@ -1,0 +1,311 @@
+// Attaching the chat window to a drawn launcher: it follows the client, keeps the window's own state
+// (open, alert, list, form sent, dragging), and renders at most once per animation frame (streamed
+// chunks arrive far faster than frames). The tree is built on first open, or at idle time after a hover.
+import { render } from 'preact';
+import type { ContactField } from '../../core/contact';
+import { logWarning } from '../../core/log';
+import type { ChatClient, ChatState, MessageError } from '../../core/types';
+import type { Features, Tray } from '../features';
+import type { Launcher } from '../launcher';
+import { fmt, type Strings } from '../strings';
+import { SMALL_SCREEN, windowCss } from '../styles';
+import { createAnnouncer } from './announcer';
+import { reason } from './common';
+import { createNotifier } from './notifier';
+import type { WindowActions, WindowModel, WindowSetup } from './types';
+import { Window } from './window';
+
+export interface WindowOptions {
+  /** The client, created when first needed (the launcher alone needs none). */
+  client(): ChatClient;
+  strings: Strings;
+  locale: string;
+  rtl: boolean;
+  greeting: string | undefined;
+  maxMessageLength: number;
+  maxFileSize: number;
+  contactForm: 'off' | 'before' | 'after-first-message';
+  contactFields: ContactField[];
+  attachments: boolean;
+  feedback: boolean;
+  sound: boolean;
+  /** Called after the window opened or closed. */
+  onToggle(open: boolean): void;
+}
+
+export interface WindowView {
+  open(): void;
+  close(): void;
+  toggle(): void;
+  isOpen(): boolean;
+  /** Start following the client (its first storage read). Idempotent. */
+  start(): void;
+  /** Start, and build the window closed, so the first open only shows it (idle time after a hover). Idempotent. */
+  prepare(): void;
+  destroy(): void;
+}
+
+/** The window's own state, beside the client's. */
+interface WindowState {
+  open: boolean;
+  strings: Strings;
+  state: ChatState | undefined;
+  alert: string;
+  showingList: boolean;
+  formSent: boolean;
+  dragging: boolean;
+  /** The contact form, while it is asked (off once the backend turns out not to take it). */
+  contactForm: 'before' | 'after-first-message' | undefined;
+  features: Features | undefined;
+  tray: Tray | undefined;
+}
+
+export function attachWindow(launcher: Launcher, options: WindowOptions): WindowView {
+  const { client } = options;
+  launcher.addCss(windowCss);
+  const own: WindowState = {
+    open: false,
+    strings: options.strings,
+    state: undefined,
+    alert: '',
+    showingList: false,
+    formSent: false,
+    dragging: false,
+    contactForm: options.contactForm === 'off' ? undefined : options.contactForm,
+    features: undefined,
+    tray: undefined,
+  };
+  let following: (() => void) | undefined;
+  let built = false;
+  let gone = false;
+  let frame = 0;
+  const isPageShown = (): boolean => document.visibilityState !== 'hidden';
+  const scheduleDraw = (): void => void (frame ||= requestAnimationFrame(draw));
+  const announcer = createAnnouncer(scheduleDraw, () => draw());
+  const notify = createNotifier({
+    sound: options.sound,
+    audio: launcher.audio,
+    isOpen: () => own.open,
+    isPageShown,
+    sayElsewhere: () => announcer.say(own.strings.elsewhere),
+  });
+  /** Tell the core whether the window is open and the page visible, once the window follows it. */
+  const reportPresence = (): void => void (following && client().setPresence({ open: own.open, pageVisible: isPageShown() }));
+  document.addEventListener('visibilitychange', reportPresence);
+  const showAlert = (text: string): void => {
+    own.alert = text;
+    draw();
+  };
+  const actions = windowActions(client, own, { draw, focus, showAlert, setOpen, maxMessageLength: options.maxMessageLength });
+  const setup: WindowSetup = {
+    actions,
+    rtl: options.rtl,
+    greeting: options.greeting,
+    maxMessageLength: options.maxMessageLength,
+    locale: options.locale,
+    contactFields: options.contactFields,
+    feedback: options.feedback,
+    isSmallScreen: () => matchMedia(SMALL_SCREEN).matches,
+    say: announcer.say,
+    heard: announcer.heard,
+  };
+
+  function model(): WindowModel {
+    const { state, features, contactForm } = own;
+    // The contact form, while required: before the first message, or once it went out (the composer waits).
+    // Only once the form can show: if its file cannot load, the chat must still work.
+    const asked = !!features && !!contactForm && !!state && !state.identified;
+    const formFirst = asked && (contactForm === 'before' || state.messages.some((m) => m.author === 'visitor'));
+    const { open, strings, alert, showingList, formSent, dragging, tray } = own;
+    return { strings, state, open, alert, showingList, formSent, dragging, features, tray, formFirst, announcement: announcer.take() };
+  }
+
+  function draw(): void {
+    cancelAnimationFrame(frame);
+    frame = 0;
+    const current = model();
+    launcher.show(own.open, own.state?.unread || 0);
+    if (built) render(<Window setup={setup} model={current} />, launcher.windowSlot);
+  }
+
+  function onState(state: ChatState): void {
+    const previous = own.state;
+    // Files are uploaded for one chat's session: they do not follow the visitor to another chat, nor
+    // survive reset() (with the thank-you line, they belonged to the visitor who signed out).
+    if (previous && state.currentChatId !== previous.currentChatId) {
+      own.tray?.clear();
+      announcer.dropWaiting();
+    }
+    if (previous?.visitorId && !state.visitorId) own.formSent = false;
+    own.state = state;
+    notify(state, previous);
+    scheduleDraw();
+  }
+
+  // The optional features load (from their own file) only where one is on.
+  const loadFeatures = (): Promise<void> =>
+    import('../features').then(
+      (features) => {
+        if (gone) return;
+        launcher.addCss(features.css);
+        own.strings = features.withFeatureStrings(own.strings, options.locale);
+        if (options.attachments) {
+          own.tray = features.createTray({ client, strings: () => own.strings, maxBytes: options.maxFileSize, redraw: draw, refuse: showAlert });
+        }
+        own.features = features;
+        draw();
+      },
+      (error: unknown) => logWarning(`The contact form, attachments and feedback are off: their file did not load (${String(error)}).`),
+    );
+
+  function start(): void {
+    if (following || gone) return;
+    following = client().subscribe(onState);
+    onState(client().getState());
+    reportPresence();
+    if (own.contactForm || options.attachments || options.feedback) void loadFeatures();
+  }
+
+  /** The composer (or the contact form's first field while it is asked), the list's current chat, or the launcher once closed. */
+  function focus(): void {
+    const target = !own.open ? '.l' : own.showingList ? '[aria-current],.cl button' : '.cf input,.c textarea:not(:disabled)';
+    launcher.root.querySelector<HTMLElement>(target)?.focus();
+  }
+
+  // The visitor check waits for the window's first frame, so a click on a slow phone paints sooner;
+  // nothing waits on it (a send connects by itself). A hidden tab has no frames: it checks at once.
+  let checkFrame = 0;
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  function connect(): void {
+    checkFrame = 0;
+    checkTimer = undefined;
+    client()
+      .connect()
+      .catch(() => undefined);
+  }
+  function checkVisitor(): void {
+    if (checkFrame || checkTimer) return;
+    if (!isPageShown()) return connect();
+    checkFrame = requestAnimationFrame(() => (checkTimer = setTimeout(connect)));
+  }
+
+  function setOpen(open: boolean): void {
+    if (open === own.open) return;
+    own.open = open;
+    // Closed, the window says nothing more, and opens again with an empty region.
+    announcer.silence();
+    if (open) {
+      start();
+      built = true;
+      launcher.fit();
+      checkVisitor();
+    }
+    reportPresence();
+    draw();
+    focus();
+    options.onToggle(open);
+  }
+
+  draw();
+  return {
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    toggle: () => setOpen(!own.open),
+    isOpen: () => own.open,
+    start,
+    prepare() {
+      if (gone || built) return;
+      start();
+      built = true;
+      draw();
+    },
+    destroy() {
+      gone = true;
+      cancelAnimationFrame(frame);
+      cancelAnimationFrame(checkFrame);
+      clearTimeout(checkTimer);
+      announcer.stop();
+      following?.();
+      document.removeEventListener('visibilitychange', reportPresence);
+      own.tray?.clear();
+      if (built) render(null, launcher.windowSlot);
+      launcher.destroy();
+    },
+  };
+}
+
+interface ActionNeeds {
+  draw(): void;
+  focus(): void;
+  showAlert(text: string): void;
+  setOpen(open: boolean): void;
+  maxMessageLength: number;
+}
+
+/** What the visitor's clicks and keys do: ask the client, or change the window's own state and redraw. */
+function windowActions(client: () => ChatClient, own: WindowState, needs: ActionNeeds): WindowActions {
+  const { draw, focus, showAlert } = needs;
+  const actions: WindowActions = {
+    close: () => needs.setOpen(false),
+    send(text) {
+      own.alert = '';
+      own.formSent = false;
+      const attachments = own.tray?.take() || [];
+      client()
+        .send(text, attachments.length ? { attachments } : undefined)
+        .catch((error: MessageError) =>
+          showAlert(error?.code === 'invalid-input' ? fmt(own.strings.tooLong, needs.maxMessageLength) : own.strings.error),
+        );
+    },
+    retry: (messageId) => void client().retry(messageId).catch(() => undefined),
+    stop: () => client().stop(),
+    typing: (on) => client().setTyping(on),
+    newChat() {
+      own.alert = '';
+      client()
+        .newChat()
+        .catch(() => undefined);
+      focus();
+    },
+    showList(on) {
+      own.showingList = on;
+      draw();
+      focus();
+    },
+    pickChat(chatId) {
+      client().switchChat(chatId);
+      actions.showList(false);
+    },
+    rate: (messageId, rating, comment) =>
+      client()
+        .feedback(messageId, rating, comment)
+        .catch((error: MessageError) => showAlert(reason(own.strings, error))),
+    identify: (values) =>
+      client()
+        .identify(values)
+        .then(
+          () => {
+            own.formSent = true;
+            own.alert = '';
+            draw();
+            focus();
+            return true;
+          },
+          (error: MessageError) => {
+            // A backend without the endpoint cannot take the details: the form must not keep the
+            // visitor from chatting. (404 here comes after the core replaced an unknown visitor once.)
+            if ([404, 405, 501].includes(error?.status ?? 0)) {
+              logWarning(`The backend has no PATCH /api/chats/visitors/{id}/ (${error.status}): the contact form is skipped.`);
+              own.contactForm = undefined;
+              draw();
+            } else showAlert(reason(own.strings, error));
+            return false;
+          },
+        ),
+    drag(on) {
+      own.dragging = on;
+      draw();
+    },
+  };
+  return actions;
+}

@@ -1,0 +1,17 @@
+// Files of a message (sent by the visitor, or received from an agent): a thumbnail for images, a chip
+// with name and size otherwise; both open the file in a new tab.
+import { formatSize } from '../../core/files';
+import type { Attachment } from '../../core/types';
+
+const isImage = (file: Attachment): boolean => /^image\/(png|jpeg|gif|webp)$/.test(file.contentType);
+
+export const Files = ({ list }: { list: Attachment[] }) => (
+  <div class="fs">
+    {list.map((file) => (
+      <a key={file.id} class={isImage(file) ? 'th' : 'fc'} href={file.url} target="_blank" rel="noopener noreferrer nofollow">
+        {isImage(file) ? <img src={file.url} alt={file.name} loading="lazy" referrerpolicy="no-referrer" /> : <span class="fn">{file.name}</span>}
+        {!isImage(file) && file.size > 0 && <span class="fz">{formatSize(file.size)}</span>}
+      </a>
+    ))}
+  </div>
+);

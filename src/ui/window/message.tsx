@@ -1,0 +1,103 @@
+// One message of the log: who wrote it (for screen readers, and agents by name and avatar), its text
+// (Markdown for answers, plain for the visitor), files, rating, and its status with Retry when it failed.
+import { Component } from 'preact';
+import type { ChatMessage, MessageError } from '../../core/types';
+import type { Features } from '../features';
+import { Markdown } from '../markdown';
+import type { Strings } from '../strings';
+import { Files } from './files';
+import { reason, TypingDots } from './common';
+import type { WindowSetup } from './types';
+
+interface MessageProps {
+  message: ChatMessage;
+  strings: Strings;
+  /** The same object on every render (changes come through `message`, `strings` and `features`). */
+  setup: WindowSetup;
+  features: Features | undefined;
+}
+
+/** The line under a message: why it failed, that it waits or is on its way, or that it was stopped. */
+function statusLine(message: ChatMessage, strings: Strings): string | false | undefined {
+  const { status } = message;
+  if (status === 'failed') {
+    // No error recorded: the generic reason.
+    const why = reason(strings, message.error || ({} as MessageError));
+    return message.author === 'visitor' ? `${strings.failed} ${why}` : why;
+  }
+  if (status === 'queued' || status === 'sending') return strings[status];
+  return message.stopped && strings.stopped;
+}
+
+/** Re-renders only when its snapshot changes (streaming touches only the last message). */
+export class Message extends Component<MessageProps> {
+  override shouldComponentUpdate(next: MessageProps): boolean {
+    const { message, strings, features } = this.props;
+    return next.message !== message || next.strings !== strings || next.features !== features;
+  }
+
+  override render({ message, strings, setup, features }: MessageProps) {
+    const { author, status, text } = message;
+    const mine = author === 'visitor';
+    const agent = author === 'agent' && (message.agent || { name: strings.agent });
+    const line = statusLine(message, strings);
+    return (
+      <div class="msg" data-author={author} data-status={status} data-stopped={message.stopped ? '' : undefined}>
+        {agent ? (
+          <div class="an">
+            <Avatar agent={agent} />
+            {agent.name}
+            <span class="sr">: </span>
+          </div>
+        ) : (
+          author !== 'system' && <span class="sr">{mine ? strings.you : strings.bot}: </span>
+        )}
+        {status === 'streaming' && !text ? (
+          <div class="bb">
+            <TypingDots />
+            <span class="sr">{strings.typing}</span>
+          </div>
+        ) : (
+          text && <div class="bb">{mine ? text : <Markdown text={text} streaming={status === 'streaming'} />}</div>
+        )}
+        {message.attachments && <Files list={message.attachments} />}
+        {features && setup.feedback && author === 'assistant' && status === 'sent' && message.serverId && text && (
+          <features.Rate message={message} strings={strings} rate={setup.actions.rate} />
+        )}
+        {line && (
+          <div class="meta">
+            {line}
+            {status === 'failed' && (
+              <button class="rt" onClick={() => setup.actions.retry(message.id)}>
+                {strings.retry}
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+    );
+  }
+}
+
+type Agent = NonNullable<ChatMessage['agent']>;
+
+/** An agent's avatar: the https image the core kept, else (or when it fails to load) the name's initial. */
+class Avatar extends Component<{ agent: Agent }, { failed?: boolean }> {
+  override render({ agent }: { agent: Agent }) {
+    return agent.avatarUrl && !this.state.failed ? (
+      <img
+        class="av"
+        src={agent.avatarUrl}
+        alt=""
+        referrerpolicy="no-referrer"
+        width={24}
+        height={24}
+        onError={() => this.setState({ failed: true })}
+      />
+    ) : (
+      <span class="av" aria-hidden="true">
+        {[...agent.name][0]?.toUpperCase()}
+      </span>
+    );
+  }
+}

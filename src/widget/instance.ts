@@ -1,0 +1,232 @@
+// One widget: the launcher at once; the app (the client and the window) when the visitor or the page
+// needs it. Every method is safe to call at any time, before the app has loaded and after destroy().
+import { logError, logWarning } from '../core/log';
+import { storageKey } from '../core/storage';
+import type { ChatClient, ChatMessage, VisitorAttributes } from '../core/types';
+import { mountLauncher } from '../ui/launcher';
+import { launcherStrings, ownStrings } from '../ui/strings/launcher';
+import type { WindowView } from '../ui/window/attach';
+import { createWidgetHandlers, type WidgetEventName, type WidgetEvents } from './events';
+import { cancelIdle, whenIdle } from './idle';
+import type { ResolvedWidgetOptions } from './options';
+
+/** What the widget loads on demand (./app.ts). */
+export type App = typeof import('./app');
+export type LoadApp = () => Promise<App>;
+
+export interface WidgetInstance {
+  open(): void;
+  close(): void;
+  toggle(): void;
+  /** Send a message as the visitor. Resolves with the message, or undefined when refused (reason logged). */
+  send(text: string): Promise<ChatMessage | undefined>;
+  /** Start a new chat. Resolves with its id. */
+  newChat(): Promise<string | undefined>;
+  /** Tell the backend who the visitor is (see the core's `identify`); the contact form is then not asked. */
+  identify(attributes: VisitorAttributes, options?: { signature?: string }): Promise<void>;
+  /** Forget the visitor, its chats and the transcript on this device (sign-out). */
+  reset(): void;
+  on<K extends WidgetEventName>(name: K, handler: (event: WidgetEvents[K]) => void): () => void;
+  /** Remove every element, listener, timer and request of this widget. */
+  destroy(): void;
+}
+
+export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, destroyed: () => void): WidgetInstance {
+  const handlers = createWidgetHandlers();
+  const strings = ownStrings(options.title ? { ...options.strings, title: options.title } : options.strings);
+  const own = 'options' in options.client;
+  const apiUrl = 'options' in options.client ? options.client.options.apiUrl : '';
+  let client = 'given' in options.client ? options.client.given : undefined;
+  /** The client, created on first use once the app is here. */
+  let clientOf: (() => ChatClient) | undefined;
+  let view: WindowView | undefined;
+  let attaching: Promise<WindowView | undefined> | undefined;
+  let dead = false;
+  /** An open() waiting for the app; close() before it arrives cancels it. */
+  let opening = false;
+  let readying = false;
+  let readyHandle: ReturnType<typeof whenIdle> | undefined;
+
+  const launcher = mountLauncher({
+    ...options,
+    strings: launcherStrings(options.locale, strings),
+    onClick: () => instance.open(),
+    onIntent: ready,
+  });
+
+  /** The app and the window's strings loaded, the window attached (once; a failure lets the next call try again). */
+  function attach(): Promise<WindowView | undefined> {
+    attaching ??= loadApp()
+      .then(async (app) => {
+        const windowStrings = await app.loadStrings(options.locale, strings);
+        if (dead || view) return view;
+        const { client: given } = options;
+        clientOf = () => (client ??= 'options' in given ? app.createClient(given.options, given.injected) : given.given);
+        view = app.attachWindow(launcher, { ...options, client: clientOf, strings: windowStrings, rtl: app.isRtl(options.locale), onToggle: handlers.toggled });
+        handlers.attach(clientOf);
+        return view;
+      })
+      .catch((error: unknown) => {
+        attaching = undefined;
+        throw error;
+      });
+    return attaching;
+  }
+
+  /**
+   * Run `work` with the window attached: at once when it is, else once the app has loaded. Then attaching
+   * and following the client (storage) is one task, the work (often a first render) the next: neither is
+   * long on a slow phone. What either throws rejects the returned promise.
+   */
+  function withView<T>(work: (view: WindowView) => T): T | Promise<T | undefined> {
+    if (view) return work(view);
+    launcher.busy(true);
+    return attach()
+      .then((attached) => {
+        attached?.start();
+        return new Promise<T | undefined>((done, fail) =>
+          setTimeout(() => {
+            try {
+              done(view && !dead ? work(view) : undefined);
+            } catch (error) {
+              fail(error);
+            }
+          }),
+        );
+      })
+      .finally(() => launcher.busy(false));
+  }
+
+  /** Like withView, for calls that return nothing: a failed load is reported, after `failed`. */
+  function run(work: (view: WindowView) => void, failed = (): void => undefined): void {
+    const result = withView(work);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        failed();
+        logError(`The chat is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+  }
+
+  /** A call that returns a promise: what fails is a warning naming the call, and undefined. */
+  const quietly = <T>(name: string, work: (client: ChatClient) => Promise<T>): Promise<T | undefined> =>
+    Promise.resolve(withView((attached) => (attached.start(), work(clientOf!())))).catch((error: unknown) => {
+      logWarning(`${name}(): ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+
+  /**
+   * Hovering, focusing or touching the launcher fetches the app, attaches the window and, when the browser
+   * is next idle, builds it closed in two idle tasks (storage, then the tree): a click usually only shows
+   * it. A failed load is reported by the click that needs it; the next hover tries again.
+   */
+  function ready(): void {
+    if (readying) return;
+    readying = true;
+    const prepare = (): void => {
+      if (dead) return;
+      readyHandle = whenIdle(() => {
+        if (dead) return;
+        view?.start();
+        readyHandle = whenIdle(() => view?.prepare());
+      });
+    };
+    if (view) prepare();
+    else attach().then(prepare, () => (readying = false));
+  }
+
+  // When the browser is idle, follow the client if this tab has a chat (a restored session is polled, so
+  // the unread badge moves while closed); with `preload`, also create or validate the visitor then.
+  const hasStoredChat = (): boolean => {
+    try {
+      return !own || !!sessionStorage.getItem(storageKey('chats', apiUrl));
+    } catch {
+      return false;
+    }
+  };
+  const idleHandle = options.open
+    ? undefined
+    : whenIdle(() => {
+        if (view || options.preload || hasStoredChat())
+          run((attached) => {
+            attached.start();
+            if (options.preload && !attached.isOpen()) clientOf!().connect().catch(() => undefined);
+          });
+      });
+
+  const methods: WidgetInstance = {
+    open() {
+      opening = true;
+      run(
+        (attached) => {
+          if (!opening) return;
+          opening = false;
+          attached.open();
+        },
+        () => (opening = false),
+      );
+    },
+    close() {
+      opening = false;
+      view?.close();
+    },
+    toggle: () => (view ? view.toggle() : opening ? methods.close() : methods.open()),
+    send: (text) => quietly('send', (chat) => chat.send(String(text ?? ''))),
+    newChat: () => quietly('newChat', (chat) => chat.newChat()),
+    identify: async (attributes, identifyOptions) => void (await quietly('identify', (chat) => chat.identify(attributes, identifyOptions))),
+    reset: () =>
+      run((attached) => {
+        attached.start();
+        clientOf!().reset();
+      }),
+    on: (name, handler) => handlers.on(name, handler, clientOf),
+    destroy() {
+      dead = true;
+      destroyed();
+      cancelIdle(idleHandle);
+      cancelIdle(readyHandle);
+      handlers.clear();
+      if (view) view.destroy();
+      else launcher.destroy();
+      if (own) client?.destroy();
+    },
+  };
+  const instance = guard(methods, () => dead);
+  return instance;
+}
+
+const noop = (): void => undefined;
+const nothing = async (): Promise<undefined> => undefined;
+
+/** What every method does when the widget cannot start or is destroyed. */
+export const inertWidget = (): WidgetInstance => ({
+  open: noop,
+  close: noop,
+  toggle: noop,
+  send: nothing,
+  newChat: nothing,
+  identify: nothing,
+  reset: noop,
+  on: () => noop,
+  destroy: noop,
+});
+
+/** Every entry point guarded: after destroy() they do nothing, and nothing throws into the page. */
+function guard(methods: WidgetInstance, isDead: () => boolean): WidgetInstance {
+  const inert = inertWidget() as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const live = methods as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const guarded: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const name of Object.keys(methods)) {
+    guarded[name] = (...args) => {
+      if (!isDead()) {
+        try {
+          return live[name]!(...args);
+        } catch (error) {
+          logError(`${name}() failed:`, error);
+        }
+      }
+      return inert[name]!();
+    };
+  }
+  return guarded as unknown as WidgetInstance;
+}
