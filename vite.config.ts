@@ -11,15 +11,11 @@ import { defineConfig, type UserConfig } from 'vite';
 //                               chunks beside it, named below
 // Preact is bundled: the widget never depends on (or clashes with) the host's own copy.
 
-/** Chunk names of the app build: next to chat-sdk.js, so named for the site owner who copies them. */
-const appChunkName = (id: string | null | undefined): string => {
-  const file = id?.replace(/\\/g, '/') ?? '';
-  if (file.endsWith('/ui/features/index.ts')) return 'chat-sdk-features.js';
-  if (file.endsWith('/core/wire/upload.ts')) return 'chat-sdk-upload.js';
-  const language = /\/ui\/strings\/(\w+)\.ts$/.exec(file)?.[1];
-  if (language) return `chat-sdk-${language}.js`;
-  return 'chat-sdk-[name].js';
-};
+/**
+ * What only some sites use, in one file of the app build (one request, not a cascade): the contact form,
+ * attachments and feedback, and the core's identify(), upload() and feedback() they call.
+ */
+const FEATURES = /src[\\/](ui[\\/]features[\\/]|core[\\/](identify|contact|feedback|uploads|files|wire[\\/]upload)\.ts)/;
 
 export default defineConfig(({ mode }): UserConfig => {
   const common = { target: 'es2020', sourcemap: false, minify: true } as const;
@@ -29,6 +25,8 @@ export default defineConfig(({ mode }): UserConfig => {
         ...common,
         emptyOutDir: false,
         lib: { entry: 'src/embed/script.ts', formats: ['iife'], name: 'ChatSDK', fileName: () => 'chat-sdk.js' },
+        // Loaded as they are, by browsers: no comments (pure annotations only help a next bundler).
+        rolldownOptions: { output: { comments: false } },
       },
     };
   }
@@ -42,7 +40,14 @@ export default defineConfig(({ mode }): UserConfig => {
           // Chunks import what they share with the app from chat-sdk-app.js itself (no facade file).
           preserveEntrySignatures: 'allow-extension',
           // Library mode keeps an ES module's whitespace for the next bundler; these files are loaded as they are.
-          output: { minify: true, chunkFileNames: (chunk) => appChunkName(chunk.facadeModuleId) },
+          output: {
+            minify: true,
+            comments: false,
+            // Next to chat-sdk.js, so named for the site owner who copies them: chat-sdk-features.js,
+            // -files, -chat-list, -socket, -sweep, -sound, -uk, -ru.
+            chunkFileNames: 'chat-sdk-[name].js',
+            codeSplitting: { groups: [{ name: 'features', test: FEATURES, includeDependenciesRecursively: false }] },
+          },
         },
       },
     };

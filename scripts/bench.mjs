@@ -8,7 +8,7 @@
 //
 // Exits 0 even when a figure is over budget (marked OVER); the size budget is enforced in CI by
 // scripts/size.mjs. Set CHROMIUM_PATH to use another Chromium binary.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +46,9 @@ const WARM_UP = 30; // cycles before the measured ones: V8's lazy compilation an
 const SCROLL_STEPS = 150;
 
 const BUDGET = {
-  brotli: 16 * KB,
-  gzip: 20 * KB,
+  // brotli, as scripts/size.mjs checks them: what a page view loads, and what a visitor who chats loads
+  pageView: 6.5 * KB,
+  chatting: 28 * KB,
   launcherOverBlankMs: 20,
   longTasks: 0,
 };
@@ -58,7 +59,8 @@ const since = Date.now();
 // ---- 1. bundle sizes ------------------------------------------------------------------------
 function sizes() {
   const out = {};
-  for (const file of ['dist/chat-sdk.js', 'dist/chat-sdk-app.js', 'dist/chat-sdk-live.js', 'dist/chat-sdk-extras.js', 'dist/chat-sdk.mjs']) {
+  const files = readdirSync(path.join(root, 'dist')).filter((name) => /^chat-sdk.*\.js$/.test(name)).map((name) => `dist/${name}`);
+  for (const file of files) {
     const bytes = readFileSync(path.join(root, file));
     out[file] = {
       raw: bytes.length,
@@ -545,16 +547,16 @@ const row = (name, v, unit = '', budget = '', over = false, note = '') => rows.p
 const f = (x, d = 1) => (x == null ? 'n/a' : String(round(x, d)));
 
 section('1. Bundle size');
-// Every page view loads chat-sdk.js; a visitor who chats also chat-sdk-app.js and, once the chat has a
-// session, chat-sdk-live.js (chat-sdk-extras.js only where the optional features are on). The budget is
-// held against both what every page view loads and what a visitor who chats loads.
+// Every page view loads chat-sdk.js; a visitor who chats (in English, one chat, no optional feature) also
+// chat-sdk-app.js; the other files load only where they are needed. `npm run size` checks the budgets
+// against what a browser fetched; here, every file for reference.
 const total = (...files) => Object.fromEntries(['raw', 'gzip', 'brotli'].map((k) => [k, files.reduce((n, f) => n + f[k], 0)]));
-const sized = { ...size, 'chatting: chat-sdk.js + -app + -live': total(size['dist/chat-sdk.js'], size['dist/chat-sdk-app.js'], size['dist/chat-sdk-live.js']) };
+const sized = { ...size, 'chatting: chat-sdk.js + chat-sdk-app.js': total(size['dist/chat-sdk.js'], size['dist/chat-sdk-app.js']) };
 for (const [file, s] of Object.entries(sized)) {
-  const budgeted = file === 'dist/chat-sdk.js' || file.includes(' + ');
+  const budget = file === 'dist/chat-sdk.js' ? BUDGET.pageView : file.includes(' + ') ? BUDGET.chatting : 0;
   row(`${file} raw`, f(s.raw / KB, 2), 'KB');
-  row(`${file} gzip -9`, f(s.gzip / KB, 2), 'KB', budgeted ? '20 KB' : '', budgeted && s.gzip > BUDGET.gzip);
-  row(`${file} brotli -q11`, f(s.brotli / KB, 2), 'KB', budgeted ? '16 KB' : '', budgeted && s.brotli > BUDGET.brotli);
+  row(`${file} gzip -9`, f(s.gzip / KB, 2), 'KB');
+  row(`${file} brotli -q11`, f(s.brotli / KB, 2), 'KB', budget ? `${budget / KB} KB` : '', !!budget && s.brotli > budget);
 }
 for (const [k, label] of [['startup1x', '1x'], ['startup4x', '4x CPU']]) {
   const m = med[k];

@@ -11,7 +11,7 @@
  * Pages and API share one origin, so the widget makes no CORS preflights (the same for every run).
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROBE } from './probe.mjs';
 
@@ -61,7 +61,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
   const upstream = new URL(apiUrl);
   /** @type {Record<string, Buffer>} */
   const files = {};
-  for (const name of ['chat-sdk.js', 'chat-sdk-app.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
+  for (const name of readdirSync(path.dirname(dist)).filter((file) => /^chat-sdk.*\.js$/.test(file))) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
   files['/floor.js'] = Buffer.from(FLOOR_JS);
   const chunks = answerChunks(streamChunks);
   /** Server-side timing of the last bench stream, for the report. */

@@ -13,7 +13,7 @@ import { createAttention, type Attention } from './attention';
 import { createConnectivity } from './connectivity';
 import { createEmitter, type Emitter } from './emitter';
 import { ChatError, toChatError } from './errors';
-import { createFeedback } from './feedback';
+import type { createFeedback } from './feedback';
 import { createIdentity } from './identity';
 import { createLive, type LiveHost } from './live';
 import { logError } from './log';
@@ -24,7 +24,6 @@ import { safeStorage, storageKey } from './storage';
 import { createStore, type ChatStore } from './store';
 import { newChatRecord, now, readAttachments } from './transcript';
 import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage } from './types';
-import { createUploads } from './uploads';
 import { createVisitorManager } from './visitor';
 import { listenToWindow } from './window-events';
 import { createApi } from './wire/api';
@@ -67,13 +66,12 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
   });
   const attention = createAttention(store, emitter);
   const sessions = createSessions(api, visitor, store, emitter);
-  const identityOptions = { api, sessions, connectivity, storage: local, key: storageKey('profile', config.apiUrl), reset, changed: store.publish };
-  const identity = createIdentity(identityOptions);
+  const identity = createIdentity(local, storageKey('profile', config.apiUrl), store.publish);
   const reportError = errorReporter(store, emitter);
   const outbox = createOutbox({ config, api, store, sessions, connectivity, lifetime: signal, arrived: attention.arrived, reportError });
   const live = createLive(config, injected, api, liveHost(store, emitter, attention), signal);
-  const upload = createUploads({ ...config, XMLHttpRequest: injected.XMLHttpRequest }, store, sessions, connectivity, signal);
-  const feedback = createFeedback(api, store, connectivity, emitter, signal);
+  // Only some sites rate answers, identify visitors or upload files: those parts load when first used.
+  let rate: Promise<ReturnType<typeof createFeedback>> | undefined;
 
   /** Read storage on first use (start-up costs nothing until needed); then follow the window and resume. */
   function load(): void {
@@ -197,9 +195,18 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
       emitter.emit('chat', { chatId });
     },
 
-    upload: guarded(upload),
-    feedback: guarded(feedback),
-    identify: guarded((attributes, { signature } = {}) => identity.identify(attributes, signature, signal)),
+    upload: guarded(async (file, uploadOptions) => {
+      const { upload } = await import('./uploads');
+      return upload({ config, XMLHttpRequest: injected.XMLHttpRequest, store, sessions, connectivity, lifetime: signal }, file, uploadOptions);
+    }),
+    feedback: guarded(async (messageId, rating, comment) => {
+      rate ??= import('./feedback').then((module) => module.createFeedback(api, store, connectivity, emitter, signal));
+      return (await rate)(messageId, rating, comment);
+    }),
+    identify: guarded(async (attributes, { signature } = {}) => {
+      const { identify } = await import('./identify');
+      return identify({ api, sessions, connectivity, identity, reset }, attributes, signature, signal);
+    }),
 
     reset,
 

@@ -1,5 +1,6 @@
 // Which files can be sent, checked before any byte leaves (the widget's tray and upload() alike).
 import { ChatError } from './errors';
+import { formatSize } from './size';
 
 /** File types the widget sends, by extension (used when a browser gives a file no type). */
 const TYPES: Record<string, string> = {
@@ -25,10 +26,6 @@ export function attachmentType(file: Blob & { name?: string }): string | null {
   if (type && type !== 'application/octet-stream') return null;
   return TYPES[/\.([a-z0-9]+)$/i.exec(file.name ?? '')?.[1]?.toLowerCase() ?? ''] ?? null;
 }
-
-const KB = 1024;
-export const formatSize = (bytes: number): string =>
-  bytes < KB ? `${bytes} B` : bytes < KB * KB ? `${Math.round(bytes / KB)} KB` : `${(bytes / KB / KB).toFixed(1).replace(/\.0$/, '')} MB`;
 
 /** Why a file cannot be sent (its type, no bytes, over the limit), or null. The widget words it per locale. */
 export const fileProblem = (file: Blob & { name?: string }, maxBytes: number): 'type' | 'empty' | 'size' | null =>

@@ -16,10 +16,10 @@
 //   .bb  a message bubble                .md  Markdown in a bubble .meta the line under a message
 //   .rt  a text button (Retry, ...)      .d   typing dots          .pill "New messages"
 //   .al  an alert line (.ok: success)    .c   the composer         .sr  for screen readers only
-//   .fs  a message's files               .fc  a file chip          .fn/.fz its name/size
-//   .th  an image thumbnail              .cl  the conversation list .ct a chat's title there
+//   .fc  a file chip (a message's, the upload tray's)               .fn its name
 //   .dot an unread dot
-// The optional features' classes are listed in features/styles.ts.
+// The conversation list's classes are in window/chat-list.tsx, a message's files' in window/files.tsx, the
+// optional features' in features/styles.ts: each part's CSS comes with it.
 
 /** Phones: the window fills the screen and follows the visual viewport (launcher.ts). */
 export const SMALL_SCREEN = '(max-width:480px)';
@@ -100,16 +100,7 @@ export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));di
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .ib:disabled{opacity:.4;cursor:default}
 .fc{display:inline-flex;align-items:center;gap:6px;max-width:100%;padding:4px 8px;border-radius:10px;border:1px solid var(--e);background:var(--b);font-size:12px;color:inherit;text-decoration:none}
-.fn,.ct{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.fn{max-width:170px}
-.fz,.cl time{color:var(--m);font-size:12px}
-.fs{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
-.th img{display:block;max-width:200px;max-height:160px;border-radius:12px;object-fit:cover}
-.cl{flex:1;overflow-y:auto;padding:8px}
-.cl ul{list-style:none;margin:0;padding:0}
-.cl button{width:100%;grid-template-columns:1fr auto auto;justify-items:start;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
-.cl button:hover{background:#8882}
-.cl [aria-current]{background:var(--u)}
+.fn{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:170px}
 .dot,.ib[data-dot]:after{width:8px;height:8px;border-radius:50%;background:#d93025}
 .ib[data-dot]{position:relative}
 .ib[data-dot]:after{content:"";position:absolute;top:5px;inset-inline-end:5px;box-shadow:0 0 0 2px var(--o)}

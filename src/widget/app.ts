@@ -3,3 +3,5 @@
 export { createClient } from '../core/client';
 export { attachWindow } from '../ui/window/attach';
 export { isRtl, loadStrings } from '../ui/strings';
+// Shared by two parts that load on demand (a message's files, the upload tray): here, so neither loads the other.
+export { formatSize } from '../core/size';

@@ -1,10 +1,15 @@
 // Live updates: history polling, the WebSocket (a fake one the test drives), de-duplication,
 // unread, typing, connection state, and a clean stop.
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { controlledStream, deferred, envelope, sseBody, sseResponse } from '../helpers/contract-server';
 import { advance, API, fakeTimers, flush, MemoryStorage, texts, useCoreHarness, type Options } from './harness';
+
+// The WebSocket's code, and that of the rounds over the other chats, are modules of their own, imported
+// when first needed. In a browser each is one small fetch; here the first import also compiles it, which
+// can outlast flush(): compile them before the tests run, so each test sees them as soon as a page would.
+beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep')]));
 
 const { server, fresh, make } = useCoreHarness();
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
@@ -174,7 +174,7 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
       }
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(initPage(apiUrl, options));
-    } else if (/^\/dist\/chat-sdk(-app|-live|-extras)?\.js$/.test(url.pathname)) {
+    } else if (/^\/dist\/chat-sdk(-[a-z-]+)?\.js$/.test(url.pathname) && existsSync(url.pathname.slice(1))) {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
       res.end(readFileSync(url.pathname.slice(1)));
     } else {
@@ -296,7 +296,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
       // A fulfilled document has no IP address space: allow it to call the loopback API.
       await context.grantPermissions(['local-network-access']);
       await context.route(plainUrl, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }));
-      for (const file of ['chat-sdk.js', 'chat-sdk-app.js', 'chat-sdk-live.js', 'chat-sdk-extras.js']) {
+      for (const file of readdirSync('dist').filter((name) => /^chat-sdk.*\.js$/.test(name))) {
         const script = readFileSync(`dist/${file}`, 'utf8');
         await context.route(`${plain.url}/dist/${file}`, (route) =>
           route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: script }),

@@ -116,7 +116,7 @@ describe('live updates against the reference backend', () => {
       .toBeGreaterThanOrEqual(1);
     expect(await countMessages(page, 'agent', reply)).toBe(1);
     expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent', 'agent:sent']);
-    // chat-sdk-live.js gets the app's helpers through provide(), not a global: nothing of ours on the page's.
+    // The app and its parts share code through module imports, not globals: nothing of ours on the page's.
     expect(await page.evaluate(() => Object.getOwnPropertySymbols(globalThis).map(String).filter((k) => k.includes('chatsdk')))).toEqual([]);
     expect(await stack.problemsOf(page)).toEqual([]);
   });
@@ -341,14 +341,18 @@ describe('live updates against the reference backend', () => {
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 
-  it('chat-sdk-live.js unreachable: the chat works, one console warning names the file, nothing is polled', async () => {
-    await page.route('**/chat-sdk-live.js', (route) => route.abort());
+  it('the WebSocket part unreachable: one console warning names its file, the chat works and agent replies come by polling', async () => {
+    await page.route('**/chat-sdk-socket.js', (route) => route.abort());
     const seen = recordConsole(page);
-    const { sessionId } = await startChat(stack, page, stack.initUrl(FAST));
-    await poll(() => seen.filter((m) => m.type === 'warning' && m.text.includes('chat-sdk-live.js')).length).toBe(1);
+    const { sessionId } = await startChat(stack, page, stack.initUrl({ ...FAST, live: 'websocket' }));
+    await poll(() => seen.filter((m) => m.type === 'warning' && m.text.includes('chat-sdk-socket.js')).length).toBe(1);
     await sendMessage(page, uniqueText('still here'));
     await poll(async () => (await lines(page)).join()).toBe('visitor:sent,assistant:sent,visitor:sent,assistant:sent');
-    expect(await stack.count('GET', historyPath(sessionId))).toBe(0);
+    expect(stack.api.socketCount(sessionId)).toBe(0);
+    const reply = uniqueText('by polling');
+    stack.api.agentReply(sessionId, reply);
+    await messages(page, 'agent', reply).waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await stack.count('GET', historyPath(sessionId))).toBeGreaterThan(0);
     expect(seen.filter((m) => m.text.includes('[ChatSDK]')).map((m) => m.type)).toEqual(['warning']);
   });
 });

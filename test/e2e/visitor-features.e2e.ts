@@ -28,7 +28,7 @@ describe('visitor features against the reference backend', () => {
     const { stack, page } = env;
     const url = stack.initUrl({ contactForm: 'after-first-message', contactFields: 'name,email' });
     const extras: string[] = [];
-    page.on('requestfinished', (request) => void (request.url().endsWith('/chat-sdk-extras.js') && extras.push(request.url())));
+    page.on('requestfinished', (request) => void (request.url().endsWith('/chat-sdk-features.js') && extras.push(request.url())));
     await page.goto(url);
     await openChat(page);
     const text = uniqueText('Do you ship to Lviv?');
@@ -52,7 +52,7 @@ describe('visitor features against the reference backend', () => {
     const visitor = stack.api.state.store.visitors.get(visitorId!)!;
     expect(visitor.metadata).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com' });
     // The form came from the optional features' file, fetched once, next to the script.
-    expect(extras).toEqual([new URL('/dist/chat-sdk-extras.js', url).href]);
+    expect(extras).toEqual([new URL('/dist/chat-sdk-features.js', url).href]);
 
     await page.reload();
     await openChat(page);

@@ -2,11 +2,11 @@
 // The optional visitor-side features in the widget: the contact form (before and after the first
 // message), attachments (attach, drop, paste, progress, cancel, retry, thumbnails and chips), answer
 // feedback, and the conversation list.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Attachment } from '../../src/core/types';
 import type { WidgetInstance, WidgetOptions } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { alertText, button, dialog, hoverLauncher, key, messages, openChat, settle, shadow, startChat, textbox, type } from './helpers';
+import { alertText, button, dialog, hoverLauncher, key, messages, openChat, settle, shadow, startChat, textbox, type, compileWindowParts } from './helpers';
 
 let client: FakeClient;
 let chat: WidgetInstance | undefined;
@@ -37,6 +37,8 @@ const choose = (...files: File[]) => {
   fileInput().dispatchEvent(new Event('change', { bubbles: true }));
 };
 const progressbars = () => [...shadow().querySelectorAll('progress')];
+
+beforeAll(() => compileWindowParts());
 
 beforeEach(() => {
   client = createFakeClient();

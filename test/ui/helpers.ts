@@ -8,6 +8,20 @@ import * as app from '../../src/widget/app';
 export const TEST_OPTIONS = { apiKey: 'pk_test', apiUrl: 'https://api.example.com' };
 
 /**
+ * The parts the window imports when first needed (the conversation list, a message's files, the tone,
+ * the optional features). In a browser each is one small fetch; here the first import also compiles it,
+ * which can outlast a frame: compile them before a file's tests (beforeAll), so each test sees a part as
+ * soon as a page would.
+ */
+export const compileWindowParts = () =>
+  Promise.all([
+    import('../../src/ui/window/chat-list'),
+    import('../../src/ui/window/files'),
+    import('../../src/ui/sound'),
+    import('../../src/ui/features'),
+  ]);
+
+/**
  * Start the widget the way init() does (options checked, launcher drawn, the app loaded when needed),
  * with `client` standing in for the core that the app would create (or a factory of it).
  */

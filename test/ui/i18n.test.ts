@@ -18,13 +18,17 @@ describe('built-in locales', () => {
       const keys = Object.keys(en) as (keyof typeof en)[];
       const strings = await all(locale);
       expect(Object.keys(strings).sort()).toEqual([...keys].sort());
+      expect(keys.length).toBeGreaterThan(50);
       for (const key of keys) {
         expect(strings[key].trim(), key).not.toBe('');
         expect(holes(strings[key]), `${locale}.${key}`).toBe(holes(en[key]));
       }
       // Each language is its own: nothing falls back to English but the names that are the same in both.
       if (locale !== 'en') expect(keys.filter((key) => strings[key] === en[key] && !/^(email)$/.test(key))).toEqual([]);
-      expect(launcherStrings(locale, {}).open).toBe(strings.open);
+      const launcher = launcherStrings(locale, {});
+      expect(launcher.open.trim()).not.toBe('');
+      expect(holes(launcher.unread)).toBe('{n}');
+      if (locale !== 'en') expect(launcher.open).not.toBe(launcherStrings('en', {}).open);
     });
   }
 

@@ -1,11 +1,11 @@
 // @vitest-environment happy-dom
 // Live updates in the widget: unread badge, agent messages and typing, presence, visitor typing,
 // connection label, notification sound, and the visual-viewport layout on phones.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatClient } from '../../src/core/types';
 import type { WidgetInstance, WidgetOptions } from '../../src/widget';
 import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { announced, button, host, key, log, messages, openChat, settle, shadow, startChat, stubAudio, TEST_OPTIONS, type } from './helpers';
+import { announced, button, host, key, log, messages, openChat, settle, shadow, startChat, stubAudio, TEST_OPTIONS, type, compileWindowParts } from './helpers';
 
 let client: FakeClient;
 let chat: WidgetInstance | undefined;
@@ -27,6 +27,8 @@ const setVisibility = (v: DocumentVisibilityState) => {
   visibility = v;
   document.dispatchEvent(new Event('visibilitychange'));
 };
+
+beforeAll(() => compileWindowParts());
 
 beforeEach(() => {
   client = createFakeClient();

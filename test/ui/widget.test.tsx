@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageError } from '../../src/core/types';
 import { onColor } from '../../src/ui/launcher';
 import { loadStrings, type Strings } from '../../src/ui/strings';
@@ -23,6 +23,7 @@ import {
   startChat,
   textbox,
   type,
+  compileWindowParts,
 } from './helpers';
 
 let client: FakeClient;
@@ -40,6 +41,8 @@ const scrolledUp = (fromEnd: number) => {
   return { top: () => top };
 };
 const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
+
+beforeAll(() => compileWindowParts());
 
 beforeEach(() => {
   client = createFakeClient(50);

@@ -7,8 +7,9 @@ import type { Chat, ChatClientOptions, ConnectionState, Presence } from '../type
 import type { Api } from '../wire/api';
 import { isBusy, mergeHistory, readHistory, type Incoming, type Merge } from './history';
 import { createPoller } from './poll';
-import { createLiveSocket } from './socket';
-import { createSweeper } from './sweep';
+import { logWarning } from '../log';
+import type { LiveSocket, SocketOptions } from './socket';
+import type { Sweeper } from './sweep';
 
 export interface LiveHost {
   /** The chat with this id, or the current chat. */
@@ -103,18 +104,18 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
     every: { open: config.pollInterval, closed: config.pollIntervalClosed },
     target,
     presence: () => presence,
-    socketCarries: () => overSocket && !socket.givenUp(),
+    socketCarries: () => !socket.givenUp(),
     take: (chatId, list) => take(chatId, list, true),
     report,
   });
 
-  const socket = createLiveSocket({
+  const socketOptions: SocketOptions = {
     url(chat) {
       const values: Record<string, string> = { session_id: chat.sessionId!, visitor_id: chat.visitorId!, api_key: config.apiKey };
       const template = config.websocketUrl ?? config.apiUrl.replace(/^http/, 'ws') + DEFAULT_SOCKET_PATH;
       return template.replace(/\{(session_id|visitor_id|api_key)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
     },
-    Socket: () => (overSocket ? (injected.WebSocket ?? globalThis.WebSocket) : undefined),
+    Socket: () => injected.WebSocket ?? globalThis.WebSocket,
     target,
     opened() {
       poller.resetFailures();
@@ -128,17 +129,53 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
       report();
     },
     frame,
-  });
+  };
+  // The WebSocket's code loads only where live updates go over one; meanwhile nothing is polled.
+  let socket = withoutSocket(overSocket);
+  if (overSocket) {
+    import('./socket').then(
+      ({ createLiveSocket }) => {
+        if (signal.aborted) return;
+        socket = createLiveSocket(socketOptions);
+        socket.connect();
+      },
+      (error: unknown) => {
+        logWarning(`Live updates poll instead of a WebSocket: its code did not load (${String(error)}).`);
+        socket = withoutSocket(false);
+        poller.plan(true);
+      },
+    );
+  }
 
-  const sweeper = createSweeper({
-    chats: () => host.chats(),
-    chat: (id) => host.chat(id),
-    frontId: () => frontId,
-    watched,
-    isSkipped: poller.isSkipped,
-    active: () => !off && !signal.aborted && !poller.missing() && presence.pageVisible,
-    pull: (chat) => poller.pull(chat, true),
-  });
+  // The tab's other chats are asked too, once one has a session of its own: the code for it loads then.
+  const startedAt = Date.now();
+  let sweeper: Sweeper | undefined;
+  let sweepLoading = false;
+  function followOthers(): void {
+    if (sweeper) {
+      if (!sweeper.scheduled()) sweeper.schedule();
+      return;
+    }
+    if (sweepLoading || !host.chats().some((chat) => chat.id !== frontId && watched(chat))) return;
+    sweepLoading = true;
+    import('./sweep').then(
+      ({ createSweeper }) => {
+        if (signal.aborted) return;
+        sweeper = createSweeper({
+          startedAt,
+          chats: () => host.chats(),
+          chat: (id) => host.chat(id),
+          frontId: () => frontId,
+          watched,
+          isSkipped: poller.isSkipped,
+          active: () => !off && !signal.aborted && !poller.missing() && presence.pageVisible,
+          pull: (chat) => poller.pull(chat, true),
+        });
+        sweeper.schedule();
+      },
+      () => (sweepLoading = false),
+    );
+  }
 
   return {
     check() {
@@ -162,7 +199,7 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
         deferred = false;
         void poller.pull();
       }
-      if (!sweeper.scheduled()) sweeper.schedule();
+      followOthers();
     },
     presence(next) {
       const open = next.open === true;
@@ -172,7 +209,7 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
       const shown = pageVisible !== presence.pageVisible;
       presence = { open, pageVisible };
       poller.plan(wake);
-      if (shown) sweeper.schedule();
+      if (shown) sweeper?.schedule();
     },
     online() {
       if (poller.failures()) poller.plan(true);
@@ -183,8 +220,14 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
     stop() {
       socket.stop();
       poller.stop();
-      sweeper.stop();
+      sweeper?.stop();
       clearTimeout(agentTimer);
     },
   };
+}
+
+/** No socket: none wanted (polling carries the messages), or one still loading (`waiting`: polling holds off meanwhile). */
+function withoutSocket(waiting: boolean): LiveSocket {
+  const nothing = (): void => undefined;
+  return { connect: nothing, close: nothing, reset: nothing, typing: nothing, stop: nothing, isOpen: () => false, failing: () => false, givenUp: () => !waiting };
 }

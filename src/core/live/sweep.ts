@@ -1,5 +1,5 @@
 // The tab's other chats: an agent may answer in any of them, so the recent ones are asked too, one after
-// another, once a minute while the page is visible.
+// another, once a minute while the page is visible. Loaded once a chat not in front has a session.
 import type { Chat } from '../types';
 
 /** The 5 newest chats not in front, for a day after their last message, once a minute. */
@@ -11,6 +11,8 @@ const time = (iso?: string): number => Date.parse(iso ?? '');
 const lastAt = (chat: Chat): number => time(chat.messages[chat.messages.length - 1]?.createdAt ?? chat.createdAt);
 
 export interface SweepOptions {
+  /** When live updates started: that counts as the first round. */
+  startedAt: number;
   chats(): readonly Chat[];
   chat(id: string): Chat | undefined;
   /** The chat in front (not swept: it has its own polling or socket). */
@@ -33,7 +35,7 @@ export interface Sweeper {
 export function createSweeper(options: SweepOptions): Sweeper {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** When the last round began (start-up counts as one) and ended; one is running. */
-  let startedAt = Date.now();
+  let startedAt = options.startedAt;
   let endedAt = 0;
   let running = false;
 

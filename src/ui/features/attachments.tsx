@@ -1,6 +1,7 @@
 // Attachments: the attach button, and the tray of files being uploaded for the next message (progress,
 // cancel, retry, remove). The transcript's own files are window/files.tsx.
-import { ATTACHMENT_TYPES, fileProblem, formatSize } from '../../core/files';
+import { ATTACHMENT_TYPES, fileProblem } from '../../core/files';
+import { formatSize } from '../../core/size';
 import type { Attachment, ChatClient } from '../../core/types';
 import { ATTACH, CLOSE, icon } from '../icons';
 import { fmt, type Strings } from '../strings';

@@ -1,7 +1,7 @@
 // The widget's strings. The window's English ones ship with the app; Ukrainian and Russian load on demand
 // (./uk.ts, ./ru.ts), so a visitor downloads only their language; the launcher's own two ship with
 // chat-sdk.js (./launcher.ts). Each one can be overridden through the `strings` option.
-import { lang, launcherStrings, ownStrings } from './launcher';
+import { lang, ownStrings } from './launcher';
 
 export { fmt } from '../format';
 export { lang, ownStrings };
@@ -116,11 +116,9 @@ export const windowTable = async (locale: string): Promise<string> => {
 };
 
 /**
- * The strings of a locale (English when it has none built in), with the overrides applied. The optional
- * features' strings are added when they load (features/strings.ts); their overrides are kept until then.
+ * The window's strings in a locale (English when it has none built in), with the overrides applied. The
+ * launcher has its own (./launcher.ts); the optional features' are added when they load
+ * (features/strings.ts), and their overrides are kept until then.
  */
-export const loadStrings = async (locale: string, overrides?: unknown): Promise<Strings> => {
-  const own = ownStrings(overrides);
-  const strings = fill(own, await windowTable(locale), KEYS);
-  return { ...strings, ...launcherStrings(locale, own) };
-};
+export const loadStrings = async (locale: string, overrides?: unknown): Promise<Strings> =>
+  fill(ownStrings(overrides), await windowTable(locale), KEYS);

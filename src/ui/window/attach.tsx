@@ -12,6 +12,7 @@ import { SMALL_SCREEN, windowCss } from '../styles';
 import { createAnnouncer } from './announcer';
 import { reason } from './common';
 import { createNotifier } from './notifier';
+import { createPartLoader } from './parts';
 import type { WindowActions, WindowModel, WindowSetup } from './types';
 import { Window } from './window';
 
@@ -82,6 +83,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   const isPageShown = (): boolean => document.visibilityState !== 'hidden';
   const scheduleDraw = (): void => void (frame ||= requestAnimationFrame(draw));
   const announcer = createAnnouncer(scheduleDraw, () => draw());
+  const parts = createPartLoader(launcher.addCss, scheduleDraw);
   const notify = createNotifier({
     sound: options.sound,
     audio: launcher.audio,
@@ -96,7 +98,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     own.alert = text;
     draw();
   };
-  const actions = windowActions(client, own, { draw, focus, showAlert, setOpen, maxMessageLength: options.maxMessageLength });
+  const actions = windowActions(client, own, { draw, focus, showAlert, setOpen, loadList, maxMessageLength: options.maxMessageLength });
   const setup: WindowSetup = {
     actions,
     rtl: options.rtl,
@@ -116,8 +118,11 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     // Only once the form can show: if its file cannot load, the chat must still work.
     const asked = !!features && !!contactForm && !!state && !state.identified;
     const formFirst = asked && (contactForm === 'before' || state.messages.some((m) => m.author === 'visitor'));
-    const { open, strings, alert, showingList, formSent, dragging, tray } = own;
-    return { strings, state, open, alert, showingList, formSent, dragging, features, tray, formFirst, announcement: announcer.take() };
+    const { open, strings, alert, formSent, dragging, tray } = own;
+    // The list shows once its part is here; until then (a moment, the first time) the log stays.
+    const showingList = own.showingList && !!parts.loaded.chatList;
+    const loaded = { ...parts.loaded };
+    return { strings, state, open, alert, showingList, formSent, dragging, features, parts: loaded, tray, formFirst, announcement: announcer.take() };
   }
 
   function draw(): void {
@@ -138,6 +143,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     }
     if (previous?.visitorId && !state.visitorId) own.formSent = false;
     own.state = state;
+    if (state.messages.some((message) => message.attachments)) parts.load('files');
     notify(state, previous);
     scheduleDraw();
   }
@@ -164,6 +170,11 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     onState(client().getState());
     reportPresence();
     if (own.contactForm || options.attachments || options.feedback) void loadFeatures();
+  }
+
+  /** The conversation list's part, loaded; `shown`: then show it (and move the focus into it). */
+  function loadList(shown?: () => void): void {
+    parts.load('chatList', shown);
   }
 
   /** The composer (or the contact form's first field while it is asked), the list's current chat, or the launcher once closed. */
@@ -235,6 +246,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
 }
 
 interface ActionNeeds {
+  loadList(shown?: () => void): void;
   draw(): void;
   focus(): void;
   showAlert(text: string): void;
@@ -269,9 +281,16 @@ function windowActions(client: () => ChatClient, own: WindowState, needs: Action
     },
     showList(on) {
       own.showingList = on;
-      draw();
-      focus();
+      const show = (): void => {
+        if (own.showingList !== on) return;
+        draw();
+        focus();
+      };
+      // The list's part loads the first time (at once when it is here).
+      if (on) needs.loadList(show);
+      else show();
     },
+    prepareList: () => needs.loadList(),
     pickChat(chatId) {
       client().switchChat(chatId);
       actions.showList(false);

@@ -1,7 +1,17 @@
 // The conversation list: this tab's chats, newest activity first, each titled by its first visitor
-// message, with the time of its last message and a dot for answers not seen yet.
+// message, with the time of its last message and a dot for answers not seen yet. Loaded when the visitor
+// first opens it (fetched ahead when they point at or focus its button).
 import type { Chat } from '../../core/types';
 import type { Strings } from '../strings';
+
+/** The list's CSS, added when it first loads. .cl: the list, .ct: a chat's title. */
+export const css = `.cl{flex:1;overflow-y:auto;padding:8px}
+.cl ul{list-style:none;margin:0;padding:0}
+.cl button{width:100%;grid-template-columns:1fr auto auto;justify-items:start;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
+.cl button:hover{background:#8882}
+.cl [aria-current]{background:var(--u)}
+.ct{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.cl time{color:var(--m);font-size:12px}`;
 
 const lastAt = (chat: Chat): string => chat.messages[chat.messages.length - 1]?.createdAt || chat.createdAt;
 

@@ -1,7 +1,12 @@
 // Files of a message (sent by the visitor, or received from an agent): a thumbnail for images, a chip
-// with name and size otherwise; both open the file in a new tab.
-import { formatSize } from '../../core/files';
+// with name and size otherwise; both open the file in a new tab. Loaded when a chat first shows one.
+import { formatSize } from '../../core/size';
 import type { Attachment } from '../../core/types';
+
+/** This part's CSS, added when it first loads. .fs: a message's files, .th: a thumbnail, .fz: a size. */
+export const css = `.fs{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
+.th img{display:block;max-width:200px;max-height:160px;border-radius:12px;object-fit:cover}
+.fz{color:var(--m);font-size:12px}`;
 
 const isImage = (file: Attachment): boolean => /^image\/(png|jpeg|gif|webp)$/.test(file.contentType);
 

@@ -176,7 +176,7 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
             )
           )}
           {(this.hidden ? messages.slice(this.hidden) : messages).map((message) => (
-            <Message key={message.id} message={message} strings={strings} setup={setup} features={model.features} />
+            <Message key={message.id} message={message} strings={strings} setup={setup} features={model.features} parts={model.parts} />
           ))}
           {typing && (
             <div class="msg">

@@ -5,7 +5,7 @@ import type { ChatMessage, MessageError } from '../../core/types';
 import type { Features } from '../features';
 import { Markdown } from '../markdown';
 import type { Strings } from '../strings';
-import { Files } from './files';
+import type { LoadedParts } from './parts';
 import { reason, TypingDots } from './common';
 import type { WindowSetup } from './types';
 
@@ -15,6 +15,7 @@ interface MessageProps {
   /** The same object on every render (changes come through `message`, `strings` and `features`). */
   setup: WindowSetup;
   features: Features | undefined;
+  parts: LoadedParts;
 }
 
 /** The line under a message: why it failed, that it waits or is on its way, or that it was stopped. */
@@ -32,11 +33,11 @@ function statusLine(message: ChatMessage, strings: Strings): string | false | un
 /** Re-renders only when its snapshot changes (streaming touches only the last message). */
 export class Message extends Component<MessageProps> {
   override shouldComponentUpdate(next: MessageProps): boolean {
-    const { message, strings, features } = this.props;
-    return next.message !== message || next.strings !== strings || next.features !== features;
+    const { message, strings, features, parts } = this.props;
+    return next.message !== message || next.strings !== strings || next.features !== features || next.parts.files !== parts.files;
   }
 
-  override render({ message, strings, setup, features }: MessageProps) {
+  override render({ message, strings, setup, features, parts }: MessageProps) {
     const { author, status, text } = message;
     const mine = author === 'visitor';
     const agent = author === 'agent' && (message.agent || { name: strings.agent });
@@ -60,7 +61,7 @@ export class Message extends Component<MessageProps> {
         ) : (
           text && <div class="bb">{mine ? text : <Markdown text={text} streaming={status === 'streaming'} />}</div>
         )}
-        {message.attachments && <Files list={message.attachments} />}
+        {message.attachments && parts.files && <parts.files.Files list={message.attachments} />}
         {features && setup.feedback && author === 'assistant' && status === 'sent' && message.serverId && text && (
           <features.Rate message={message} strings={strings} rate={setup.actions.rate} />
         )}

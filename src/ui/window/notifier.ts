@@ -2,7 +2,6 @@
 // window is closed or the page hidden (in any chat: live updates follow the others too), and an answer
 // in a chat that is not shown is said while the window is open (the Chats button shows a dot too).
 import type { ChatMessage, ChatState } from '../../core/types';
-import { playTone } from '../sound';
 import { unreadElsewhere } from './common';
 
 export interface NotifierOptions {
@@ -17,6 +16,9 @@ export interface NotifierOptions {
 
 export function createNotifier(options: NotifierOptions) {
   const seenAgentMessages = new Set<string>();
+  // The tone's code loads only where sound is on, as the window attaches: long before an agent answers.
+  let playTone: ((audio: AudioContext | undefined) => void) | undefined;
+  if (options.sound) import('../sound').then((sound) => (playTone = sound.playTone), () => undefined);
   /** The core replaces a chat's message list when it changes: a list already looked at is skipped. */
   const scanned = new WeakSet<readonly ChatMessage[]>();
 
@@ -39,7 +41,7 @@ export function createNotifier(options: NotifierOptions) {
   return (state: ChatState, previous: ChatState | undefined): void => {
     const sameChat = state.currentChatId === previous?.currentChatId;
     const arrived = newAgentMessages(state);
-    if (options.sound && arrived && sameChat && !(options.isOpen() && options.isPageShown())) playTone(options.audio());
+    if (playTone && arrived && sameChat && !(options.isOpen() && options.isPageShown())) playTone(options.audio());
     if (sameChat && options.isOpen() && unreadElsewhere(state) > unreadElsewhere(previous)) options.sayElsewhere();
   };
 }

@@ -3,6 +3,7 @@
 import type { ContactField } from '../../core/contact';
 import type { ChatState, Feedback } from '../../core/types';
 import type { Features, Tray } from '../features';
+import type { LoadedParts } from './parts';
 import type { Strings } from '../strings';
 
 /** What the visitor can do in the window; each one asks the client or changes the window's own state. */
@@ -16,6 +17,8 @@ export interface WindowActions {
   newChat(): void;
   /** Show the conversation list (true) or the chat (false). */
   showList(on: boolean): void;
+  /** The visitor may be about to open the list (pointer over, focus): fetch it ahead. */
+  prepareList(): void;
   pickChat(chatId: string): void;
   rate(messageId: string, rating: Feedback['rating'], comment?: string): Promise<void>;
   /** Send the contact form; false when it failed (the reason is in the alert). */
@@ -68,6 +71,8 @@ export interface WindowModel {
   announcement: Announcement | undefined;
   /** The optional features' components, once loaded (only where one is on). */
   features: Features | undefined;
+  /** The window's own parts that load when first needed. */
+  parts: LoadedParts;
   /** Files for the next message (with attachments on, once the features loaded). */
   tray: Tray | undefined;
   /** The contact form is asked now (the composer waits). */

@@ -1,7 +1,6 @@
 // The chat window: a dialog with the header, the log (or the conversation list), the alerts, the
 // optional features' parts and the composer. Built on first open; the launcher is plain DOM.
 import { CLOSE, LIST, NEW } from '../icons';
-import { ChatList } from './chat-list';
 import { IconButton, reason, unreadElsewhere } from './common';
 import { Composer } from './composer';
 import { Log } from './log';
@@ -36,6 +35,8 @@ function Header({ setup, model }: { setup: WindowSetup; model: WindowModel }) {
         label={elsewhere ? `${strings.chats}, ${strings.unreadDot}` : strings.chats}
         path={LIST}
         onClick={() => actions.showList(!showingList)}
+        onPointerOver={actions.prepareList}
+        onFocus={actions.prepareList}
         aria-expanded={showingList ? 'true' : 'false'}
         data-dot={elsewhere ? '' : undefined}
       />
@@ -47,6 +48,7 @@ function Header({ setup, model }: { setup: WindowSetup; model: WindowModel }) {
 
 export function Window({ setup, model }: { setup: WindowSetup; model: WindowModel }) {
   const { strings, state, features, tray, showingList, formFirst } = model;
+  const ChatList = model.parts.chatList?.ChatList;
   const { actions } = setup;
   const messages = state ? state.messages : [];
   const streaming = messages.some((m) => m.status === 'streaming');
@@ -84,7 +86,7 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
       }}
     >
       <Header setup={setup} model={model} />
-      {showingList ? (
+      {showingList && ChatList ? (
         <ChatList strings={strings} locale={setup.locale} chats={state?.chats || []} current={state?.currentChatId || ''} pick={actions.pickChat} />
       ) : (
         <Log setup={setup} model={model} messages={messages} busy={streaming} />

@@ -1,0 +1,44 @@
+// Parts of the window that only some chats need, each loaded (with its CSS) the first time one does:
+// the conversation list, and the files of a message.
+import { logWarning } from '../../core/log';
+
+export interface LoadedParts {
+  chatList?: typeof import('./chat-list');
+  files?: typeof import('./files');
+}
+
+export interface PartLoader {
+  loaded: LoadedParts;
+  /** Load a part once; `done` runs when it is here (a failure is reported and may be tried again). */
+  load(name: keyof LoadedParts, done?: () => void): void;
+}
+
+/** `arrived`: a part loaded, with its CSS: redraw. */
+export function createPartLoader(addCss: (css: string) => void, arrived: () => void): PartLoader {
+  const loaded: LoadedParts = {};
+  const loading = new Set<keyof LoadedParts>();
+  const importers: { [Name in keyof LoadedParts]-?: () => Promise<NonNullable<LoadedParts[Name]>> } = {
+    chatList: () => import('./chat-list'),
+    files: () => import('./files'),
+  };
+  return {
+    loaded,
+    load(name, done) {
+      if (loaded[name]) return done?.();
+      if (loading.has(name)) return;
+      loading.add(name);
+      importers[name]().then(
+        (part) => {
+          addCss(part.css);
+          (loaded as Record<string, unknown>)[name] = part;
+          arrived();
+          done?.();
+        },
+        (error: unknown) => {
+          loading.delete(name);
+          logWarning(`Part of the chat window did not load (${String(error)}).`);
+        },
+      );
+    },
+  };
+}
