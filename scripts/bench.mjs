@@ -16,13 +16,22 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startApiServer } from '../demo/server/api-server.mjs';
 import { API_KEY, STREAM_WORD, startBenchServer } from './bench/server.mjs';
-import { TRACE_CATEGORIES, longTasksRunning, parseTrace } from './bench/trace.mjs';
 import { median, medianOf, round } from './bench/stats.mjs';
+import { longTasksRunning, parseTrace, TRACE_CATEGORIES } from './bench/trace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 // ---- options ------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -59,7 +68,9 @@ const since = Date.now();
 // ---- 1. bundle sizes ------------------------------------------------------------------------
 function sizes() {
   const out = {};
-  const files = readdirSync(path.join(root, 'dist')).filter((name) => /^chat-sdk.*\.js$/.test(name)).map((name) => `dist/${name}`);
+  const files = readdirSync(path.join(root, 'dist'))
+    .filter((name) => /^chat-sdk.*\.js$/.test(name))
+    .map((name) => `dist/${name}`);
   for (const file of files) {
     const bytes = readFileSync(path.join(root, file));
     out[file] = {
@@ -211,7 +222,8 @@ async function openWindow(page, cdp, minMessages = 0) {
           const rendered = (b.log()?.querySelectorAll('[data-author]').length ?? 0) >= Math.min(min, 20);
           if (ta && rendered && b.visible(ta) && b.root().activeElement === ta) {
             const ch = new MessageChannel();
-            ch.port1.onmessage = () => resolve({ sync, painted: performance.now() - t0, shown: b.log()?.querySelectorAll('[data-author]').length ?? 0 });
+            ch.port1.onmessage = () =>
+              resolve({ sync, painted: performance.now() - t0, shown: b.log()?.querySelectorAll('[data-author]').length ?? 0 });
             ch.port2.postMessage(0);
           } else requestAnimationFrame(check);
         };
@@ -336,7 +348,11 @@ async function streamRun() {
 
 // ---- 5. a long conversation -------------------------------------------------------------------
 async function conversationSeed() {
-  const res = await fetch(`${srv.url}/api/chats/visitors/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${srv.url}/api/chats/visitors/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   const visitor = (await res.json()).data.id;
   const chatId = 'bench-long-chat';
   const base = Date.now() - MESSAGES * 60_000;
@@ -346,7 +362,14 @@ async function conversationSeed() {
     const topic = topics[i % topics.length];
     const createdAt = new Date(base + i * 30_000).toISOString();
     if (i % 2 === 0) {
-      messages.push({ id: `q${i}`, author: 'visitor', text: `Question ${i / 2 + 1}: what should I know about ${topic}?`, status: 'sent', createdAt, serverId: `sq${i}` });
+      messages.push({
+        id: `q${i}`,
+        author: 'visitor',
+        text: `Question ${i / 2 + 1}: what should I know about ${topic}?`,
+        status: 'sent',
+        createdAt,
+        serverId: `sq${i}`,
+      });
     } else {
       messages.push({
         id: `a${i}`,
@@ -362,7 +385,10 @@ async function conversationSeed() {
   return {
     pathname: '/widget',
     chatsKey: `chatsdk:chats:${srv.url}`,
-    chats: JSON.stringify({ v: 1, data: { currentChatId: chatId, visitorId: visitor, chats: [{ id: chatId, createdAt: new Date(base).toISOString(), messages }] } }),
+    chats: JSON.stringify({
+      v: 1,
+      data: { currentChatId: chatId, visitorId: visitor, chats: [{ id: chatId, createdAt: new Date(base).toISOString(), messages }] },
+    }),
     visitorKey: `chatsdk:visitor:${srv.url}`,
     visitor: JSON.stringify({ v: 1, data: { id: visitor } }),
   };
@@ -387,7 +413,10 @@ async function conversationRun(seed) {
           n++;
           el.scrollTop -= 40;
           if (n < steps && el.scrollTop > 0) requestAnimationFrame(tick);
-          else requestAnimationFrame(() => resolve({ ...b.frames.stop(), steps: n, revealed: el.querySelectorAll('[data-author]').length - before }));
+          else
+            requestAnimationFrame(() =>
+              resolve({ ...b.frames.stop(), steps: n, revealed: el.querySelectorAll('[data-author]').length - before }),
+            );
         };
         requestAnimationFrame(tick);
       }),
@@ -420,7 +449,16 @@ async function conversationRun(seed) {
   const mem = await heap(cdp);
   const rendered = await page.evaluate(() => window.__bench.log().querySelectorAll('[data-author]').length);
   await context.close();
-  return { launcher: w.result.launcher, startupMainThread: w.result.mainThread, startupLongTasks: w.result.longTasks, ...prefix('open', open), back, scroll, ...mem, rendered };
+  return {
+    launcher: w.result.launcher,
+    startupMainThread: w.result.mainThread,
+    startupLongTasks: w.result.longTasks,
+    ...prefix('open', open),
+    back,
+    scroll,
+    ...mem,
+    rendered,
+  };
 }
 
 const prefix = (p, o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}${k[0].toUpperCase()}${k.slice(1)}`, v]));
@@ -432,14 +470,20 @@ async function memoryRun() {
   await page.waitForFunction(() => typeof window.ChatSDK?.init === 'function');
   const opts = { apiKey: API_KEY, apiUrl: srv.url };
   const base = await heap(cdp);
-  const frames = (n) => `new Promise((r) => { let k = ${n}; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`;
+  const frames = (n) =>
+    `new Promise((r) => { let k = ${n}; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`;
   // open() on a widget whose app is still loading completes later, and a close() before that cancels it:
   // each open is awaited through the widget's own "open" event.
   const opened = (w) => `new Promise((r) => { const off = ${w}.on('open', () => (off(), r())); ${w}.open(); })`;
-  await page.evaluate(`(async () => { window.__w = ChatSDK.init(${JSON.stringify(opts)}); await ${frames(2)}; await ${opened('__w')}; await ${frames(2)}; __w.close(); await ${frames(2)}; })()`);
+  await page.evaluate(
+    `(async () => { window.__w = ChatSDK.init(${JSON.stringify(opts)}); await ${frames(2)}; await ${opened('__w')}; await ${frames(2)}; __w.close(); await ${frames(2)}; })()`,
+  );
   await page.waitForTimeout(500); // visitor created on first open
   const live = await heap(cdp);
-  const openClose = (n) => page.evaluate(`(async () => { for (let i = 0; i < ${n}; i++) { __w.open(); await ${frames(2)}; __w.close(); await ${frames(2)}; } })()`);
+  const openClose = (n) =>
+    page.evaluate(
+      `(async () => { for (let i = 0; i < ${n}; i++) { __w.open(); await ${frames(2)}; __w.close(); await ${frames(2)}; } })()`,
+    );
   const initDestroy = (n) =>
     page.evaluate(`(async () => {
       for (let i = 0; i < ${n}; i++) {
@@ -558,80 +602,258 @@ for (const [file, s] of Object.entries(sized)) {
   row(`${file} gzip -9`, f(s.gzip / KB, 2), 'KB');
   row(`${file} brotli -q11`, f(s.brotli / KB, 2), 'KB', budget ? `${budget / KB} KB` : '', !!budget && s.brotli > budget);
 }
-for (const [k, label] of [['startup1x', '1x'], ['startup4x', '4x CPU']]) {
+for (const [k, label] of [
+  ['startup1x', '1x'],
+  ['startup4x', '4x CPU'],
+]) {
   const m = med[k];
   section(`2-3. Start-up and open, ${label}`);
   row('blank page: load event', f(m.blank.load), 'ms');
   row('widget page: load event', f(m.widget.load), 'ms');
   row('widget page: launcher painted', f(m.widget.launcher), 'ms', '', false, 'from navigation start');
-  row('launcher painted - blank page load', f(m.launcherOverBlank), 'ms', '<= 20 ms', m.launcherOverBlank > BUDGET.launcherOverBlankMs, 'difference of the medians');
+  row(
+    'launcher painted - blank page load',
+    f(m.launcherOverBlank),
+    'ms',
+    '<= 20 ms',
+    m.launcherOverBlank > BUDGET.launcherOverBlankMs,
+    'difference of the medians',
+  );
   // What any async script that draws a button costs in this harness: the part of the line above that is not ours.
-  row('floor: one-button script painted - blank load', f(m.floorOverBlank), 'ms', '', false, 'the least any embed can do (scripts/bench/server.mjs)');
-  row('launcher painted - floor painted', f(m.launcherOverFloor), 'ms', '', false, "the widget's own share (median of per-round differences)");
-  row('script fetch: requested -> loaded', `${f(m.widget.scriptRequested, 0)} -> ${f(m.widget.scriptLoaded, 0)}`, 'ms', '', false, 'from navigation start (resource timing)');
+  row(
+    'floor: one-button script painted - blank load',
+    f(m.floorOverBlank),
+    'ms',
+    '',
+    false,
+    'the least any embed can do (scripts/bench/server.mjs)',
+  );
+  row(
+    'launcher painted - floor painted',
+    f(m.launcherOverFloor),
+    'ms',
+    '',
+    false,
+    "the widget's own share (median of per-round differences)",
+  );
+  row(
+    'script fetch: requested -> loaded',
+    `${f(m.widget.scriptRequested, 0)} -> ${f(m.widget.scriptLoaded, 0)}`,
+    'ms',
+    '',
+    false,
+    'from navigation start (resource timing)',
+  );
   row('script execution -> launcher in DOM', f(m.widget.execToDom, 2), 'ms');
   row('script execution -> launcher painted', f(m.widget.execToLauncher), 'ms', '', false, 'includes waiting for the next frame');
-  row('main-thread time added by the widget', f(m.addedMainThread), 'ms', '', false, `script ${f(m.addedScript)} ms; page total ${f(m.widget.mainThread)} vs ${f(m.blank.mainThread)} ms`);
+  row(
+    'main-thread time added by the widget',
+    f(m.addedMainThread),
+    'ms',
+    '',
+    false,
+    `script ${f(m.addedScript)} ms; page total ${f(m.widget.mainThread)} vs ${f(m.blank.mainThread)} ms`,
+  );
   const mine = raw[k].flatMap((r) => r.widget.ownLongTaskList.map((d) => round(d)));
-  row('long tasks running the widget at start-up (worst run)', String(m.maxLongTasks), '', '0', m.maxLongTasks > 0, mine.length ? `all runs: ${mine.join(', ')} ms` : 'trace: tasks that ran chat-sdk code');
+  row(
+    'long tasks running the widget at start-up (worst run)',
+    String(m.maxLongTasks),
+    '',
+    '0',
+    m.maxLongTasks > 0,
+    mine.length ? `all runs: ${mine.join(', ')} ms` : 'trace: tasks that ran chat-sdk code',
+  );
   const lts = raw[k].flatMap((r) => r.widget.longTaskList.filter(([a, d]) => a + d > r.widget.scriptLoaded).map(([, d]) => d));
-  row('any long task after the script arrived (worst run)', String(Math.max(...raw[k].map((r) => r.widget.afterScriptLongTasks))), '', '', false, `${lts.length ? `all runs: ${lts.join(', ')} ms; ` : ''}the page's own too; blank page (worst run): ${m.maxBlankLongTasks}`);
-  row('API requests / storage keys before open', `${m.widget.requestsBeforeOpen} / ${m.widget.storageKeysBeforeOpen}`, '', '0 / 0', m.widget.requestsBeforeOpen > 0 || m.widget.storageKeysBeforeOpen > 0);
+  row(
+    'any long task after the script arrived (worst run)',
+    String(Math.max(...raw[k].map((r) => r.widget.afterScriptLongTasks))),
+    '',
+    '',
+    false,
+    `${lts.length ? `all runs: ${lts.join(', ')} ms; ` : ''}the page's own too; blank page (worst run): ${m.maxBlankLongTasks}`,
+  );
+  row(
+    'API requests / storage keys before open',
+    `${m.widget.requestsBeforeOpen} / ${m.widget.storageKeysBeforeOpen}`,
+    '',
+    '0 / 0',
+    m.widget.requestsBeforeOpen > 0 || m.widget.storageKeysBeforeOpen > 0,
+  );
   row('open: click -> composer focused and painted', f(m.open.open), 'ms', '', false, `synchronous part ${f(m.open.openSync)} ms`);
   row('open: main-thread time', f(m.open.mainThread), 'ms', '', false, `long tasks (worst run) ${m.maxLongTasksOpen}`);
   const pre = raw[k].map((r) => r.warm.prepareLongest).filter((d) => d > 0);
-  row('hover -> window built closed (idle time)', f(m.warm.built, 0), 'ms', '', false, `long tasks (worst run) ${m.maxLongTasksPrepare}${pre.length ? `: ${pre.map((d) => round(d)).join(', ')} ms` : ''}`);
-  row('open after a hover: click -> composer painted', f(m.warm.open), 'ms', '', false, `synchronous part ${f(m.warm.openSync)} ms; long tasks (worst run) ${m.maxLongTasksWarm}`);
+  row(
+    'hover -> window built closed (idle time)',
+    f(m.warm.built, 0),
+    'ms',
+    '',
+    false,
+    `long tasks (worst run) ${m.maxLongTasksPrepare}${pre.length ? `: ${pre.map((d) => round(d)).join(', ')} ms` : ''}`,
+  );
+  row(
+    'open after a hover: click -> composer painted',
+    f(m.warm.open),
+    'ms',
+    '',
+    false,
+    `synchronous part ${f(m.warm.openSync)} ms; long tasks (worst run) ${m.maxLongTasksWarm}`,
+  );
 }
 {
   const m = med.stream;
   section(`4. Streaming ${CHUNKS} chunks at 1 ms spacing`);
   row('stream duration in the page', f(m.streamMs, 0), 'ms', '', false, `server wrote it in ${f(m.serverMs, 0)} ms`);
-  row('main-thread time per chunk (whole stream)', f(m.perChunkUs, 0), 'µs', '', false, `trace; CDP TaskDuration says ${f(m.perChunkCdpUs, 0)} µs; main thread ${f(m.busyShare * 100, 0)}% busy`);
+  row(
+    'main-thread time per chunk (whole stream)',
+    f(m.perChunkUs, 0),
+    'µs',
+    '',
+    false,
+    `trace; CDP TaskDuration says ${f(m.perChunkCdpUs, 0)} µs; main thread ${f(m.busyShare * 100, 0)}% busy`,
+  );
   const growth = m.last500Us / m.first500Us;
-  row('  of which JS / style+layout (CDP)', `${f(m.perChunkScriptUs, 0)} / ${f(m.perChunkStyleLayoutUs, 0)}`, 'µs', '', false, 'the rest: paint, network reads, task overhead');
+  row(
+    '  of which JS / style+layout (CDP)',
+    `${f(m.perChunkScriptUs, 0)} / ${f(m.perChunkStyleLayoutUs, 0)}`,
+    'µs',
+    '',
+    false,
+    'the rest: paint, network reads, task overhead',
+  );
   row('per chunk, first 500 chunks', f(m.first500Us, 0), 'µs');
   row('per chunk, last 500 chunks', f(m.last500Us, 0), 'µs', '~ first 500', growth > 1.5, `x${f(growth, 2)}`);
   const rg = m.renderEarlyMs / m.renderLateMs;
   row('render per frame, early (~5th chunk)', f(m.renderEarlyMs, 2), 'ms');
   row(`render per frame, late (~${CHUNKS}th chunk)`, f(m.renderLateMs, 2), 'ms', '~ early', 1 / rg > 2, `x${f(1 / rg, 2)}`);
-  row('renders / frames / dropped (>20 ms)', `${f(m.renders, 0)} / ${f(m.frames, 0)} / ${f(m.dropped, 0)}`, '', '', false, `${f(m.chunksPerRender, 1)} chunks per render; worst frame ${f(m.worstFrame, 0)} ms`);
+  row(
+    'renders / frames / dropped (>20 ms)',
+    `${f(m.renders, 0)} / ${f(m.frames, 0)} / ${f(m.dropped, 0)}`,
+    '',
+    '',
+    false,
+    `${f(m.chunksPerRender, 1)} chunks per render; worst frame ${f(m.worstFrame, 0)} ms`,
+  );
   const lts = raw.stream.flatMap((r) => r.longTaskList);
-  row('long tasks during the stream', f(m.longTasks, 0), '', '0', m.longTasks > 0, lts.length ? `all runs: ${lts.slice(0, 6).map((x) => `${x.ms} ms at chunk ${x.atChunk}`).join(', ')}` : '');
+  row(
+    'long tasks during the stream',
+    f(m.longTasks, 0),
+    '',
+    '0',
+    m.longTasks > 0,
+    lts.length
+      ? `all runs: ${lts
+          .slice(0, 6)
+          .map((x) => `${x.ms} ms at chunk ${x.atChunk}`)
+          .join(', ')}`
+      : '',
+  );
 }
 {
   const m = med.conversation;
   section(`5. Conversation of ${MESSAGES} messages (stored before load)`);
-  row('launcher painted (transcript stored)', f(m.launcher), 'ms', '', false, `start-up main thread ${f(m.startupMainThread)} ms, long tasks ${f(m.startupLongTasks, 0)}`);
-  row('open: click -> newest messages shown and painted', f(m.openOpen), 'ms', '', false, `synchronous ${f(m.openOpenSync)} ms, ${f(m.openShown, 0)} messages shown of ${MESSAGES}`);
-  row('open: main-thread time / long tasks', `${f(m.openMainThread)} / ${f(m.openLongTasks, 0)}`, 'ms', '', m.openLongTasks > 0, m.openLongTasks ? `longest ${f(m.openLongestTask, 0)} ms` : '');
-  row('scroll back from the end, 40 px a frame: frames / dropped', `${f(m.back.frames, 0)} / ${f(m.back.dropped, 0)}`, '', '0 dropped', m.back.dropped > 0, `${f(m.back.steps, 0)} steps, ${f(m.back.revealed, 0)} older messages revealed on the way; worst frame ${f(m.back.worst, 0)} ms`);
-  row('then scroll top -> bottom: frames / dropped', `${f(m.scroll.frames, 0)} / ${f(m.scroll.dropped, 0)}`, '', '0 dropped', m.scroll.dropped > 0, `${SCROLL_STEPS} steps of ${f(m.scroll.px, 0)} px, ${f(m.scroll.height, 0)} px tall; worst frame ${f(m.scroll.worst, 0)} ms`);
-  row('JS heap after GC (window open)', f(m.heapKB / KB, 2), 'MB', '', false, `after both scrolls: ${f(m.rendered, 0)} messages rendered, DOM nodes ${f(m.nodes, 0)}, listeners ${f(m.listeners, 0)}`);
+  row(
+    'launcher painted (transcript stored)',
+    f(m.launcher),
+    'ms',
+    '',
+    false,
+    `start-up main thread ${f(m.startupMainThread)} ms, long tasks ${f(m.startupLongTasks, 0)}`,
+  );
+  row(
+    'open: click -> newest messages shown and painted',
+    f(m.openOpen),
+    'ms',
+    '',
+    false,
+    `synchronous ${f(m.openOpenSync)} ms, ${f(m.openShown, 0)} messages shown of ${MESSAGES}`,
+  );
+  row(
+    'open: main-thread time / long tasks',
+    `${f(m.openMainThread)} / ${f(m.openLongTasks, 0)}`,
+    'ms',
+    '',
+    m.openLongTasks > 0,
+    m.openLongTasks ? `longest ${f(m.openLongestTask, 0)} ms` : '',
+  );
+  row(
+    'scroll back from the end, 40 px a frame: frames / dropped',
+    `${f(m.back.frames, 0)} / ${f(m.back.dropped, 0)}`,
+    '',
+    '0 dropped',
+    m.back.dropped > 0,
+    `${f(m.back.steps, 0)} steps, ${f(m.back.revealed, 0)} older messages revealed on the way; worst frame ${f(m.back.worst, 0)} ms`,
+  );
+  row(
+    'then scroll top -> bottom: frames / dropped',
+    `${f(m.scroll.frames, 0)} / ${f(m.scroll.dropped, 0)}`,
+    '',
+    '0 dropped',
+    m.scroll.dropped > 0,
+    `${SCROLL_STEPS} steps of ${f(m.scroll.px, 0)} px, ${f(m.scroll.height, 0)} px tall; worst frame ${f(m.scroll.worst, 0)} ms`,
+  );
+  row(
+    'JS heap after GC (window open)',
+    f(m.heapKB / KB, 2),
+    'MB',
+    '',
+    false,
+    `after both scrolls: ${f(m.rendered, 0)} messages rendered, DOM nodes ${f(m.nodes, 0)}, listeners ${f(m.listeners, 0)}`,
+  );
 }
 {
   const m = med.memory;
   section('6. Memory over a long session (after GC)');
   const line = (label, x, ref) =>
-    row(label, f(x.heapKB / KB, 3), 'MB', '', false, `${ref ? `${x.heapKB - ref.heapKB >= 0 ? '+' : ''}${f(x.heapKB - ref.heapKB, 0)} KB; ` : ''}nodes ${x.nodes}, listeners ${x.listeners}, documents ${x.documents}`);
+    row(
+      label,
+      f(x.heapKB / KB, 3),
+      'MB',
+      '',
+      false,
+      `${ref ? `${x.heapKB - ref.heapKB >= 0 ? '+' : ''}${f(x.heapKB - ref.heapKB, 0)} KB; ` : ''}nodes ${x.nodes}, listeners ${x.listeners}, documents ${x.documents}`,
+    );
   line('baseline: page + SDK, no widget', m.base);
   line('widget live, opened once', m.live, m.base);
   line(`after ${OPEN_CLOSE} open/close cycles (+${WARM_UP} warm-up)`, m.afterOpenClose, m.live);
   line(`after ${INIT_DESTROY} init/destroy cycles (+${WARM_UP} warm-up)`, m.afterInitDestroy, m.base);
-  row('heap growth per cycle after warm-up: open/close', f(m.openCloseBytesPerCycle, 0), 'B', '~0', m.openCloseBytesPerCycle > 1024, `${f((m.afterOpenClose.heapKB - m.warmOpenClose.heapKB), 1)} KB over ${OPEN_CLOSE} cycles`);
-  row('heap growth per cycle after warm-up: init/destroy', f(m.initDestroyBytesPerCycle, 0), 'B', '~0', m.initDestroyBytesPerCycle > 1024, `${f((m.afterInitDestroy.heapKB - m.warmInitDestroy.heapKB), 1)} KB over ${INIT_DESTROY} cycles`);
+  row(
+    'heap growth per cycle after warm-up: open/close',
+    f(m.openCloseBytesPerCycle, 0),
+    'B',
+    '~0',
+    m.openCloseBytesPerCycle > 1024,
+    `${f(m.afterOpenClose.heapKB - m.warmOpenClose.heapKB, 1)} KB over ${OPEN_CLOSE} cycles`,
+  );
+  row(
+    'heap growth per cycle after warm-up: init/destroy',
+    f(m.initDestroyBytesPerCycle, 0),
+    'B',
+    '~0',
+    m.initDestroyBytesPerCycle > 1024,
+    `${f(m.afterInitDestroy.heapKB - m.warmInitDestroy.heapKB, 1)} KB over ${INIT_DESTROY} cycles`,
+  );
   const leakNodes = m.afterOpenClose.nodes - m.live.nodes;
   const leakListeners = m.afterOpenClose.listeners - m.live.listeners;
   const leftNodes = m.afterInitDestroy.nodes - m.base.nodes;
   const leftListeners = m.afterInitDestroy.listeners - m.base.listeners;
   row('growth: open/close (nodes / listeners)', `${leakNodes} / ${leakListeners}`, '', '0 / 0', leakNodes > 0 || leakListeners > 0);
-  row('left after init/destroy (nodes / listeners / hosts)', `${leftNodes} / ${leftListeners} / ${m.hostsLeft}`, '', '0 / 0 / 0', leftNodes > 0 || leftListeners > 0 || m.hostsLeft > 0);
+  row(
+    'left after init/destroy (nodes / listeners / hosts)',
+    `${leftNodes} / ${leftListeners} / ${m.hostsLeft}`,
+    '',
+    '0 / 0 / 0',
+    leftNodes > 0 || leftListeners > 0 || m.hostsLeft > 0,
+  );
 }
 
 const w = [Math.max(...rows.map((r) => r.name?.length ?? 0)), 16, 12];
 const lines = [];
-lines.push(`ChatSDK bench: ${RUNS} run(s), medians. ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, ${machine.os}; Chromium ${machine.chromium}; Node ${machine.node}`);
-lines.push(`load average (1 min) at start / end: ${machine.loadavg.join(' / ')}${Math.max(...machine.loadavg) > machine.cores * 0.75 ? ' (a busy machine: timings are inflated)' : ''}`);
+lines.push(
+  `ChatSDK bench: ${RUNS} run(s), medians. ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, ${machine.os}; Chromium ${machine.chromium}; Node ${machine.node}`,
+);
+lines.push(
+  `load average (1 min) at start / end: ${machine.loadavg.join(' / ')}${Math.max(...machine.loadavg) > machine.cores * 0.75 ? ' (a busy machine: timings are inflated)' : ''}`,
+);
 for (const r of rows) {
   if (r.section) {
     lines.push('', r.section);

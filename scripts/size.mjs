@@ -23,8 +23,14 @@ const CHAT = { target: 28 * KB, ceiling: 29.5 * KB };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const API_KEY = 'demo-key';
 const DIST = resolve('dist');
@@ -189,18 +195,25 @@ async function runFlow(browser, pageUrl, apiUrl, problems) {
         return status === 'sent';
       },
       ANSWER_TIMEOUT_MS,
-      async () => `assistant messages: ${await answers.count()}, newest status: ${(await answers.count()) ? await answers.last().getAttribute('data-status') : 'none'}`,
+      async () =>
+        `assistant messages: ${await answers.count()}, newest status: ${(await answers.count()) ? await answers.last().getAttribute('data-status') : 'none'}`,
     ),
   );
   await step('an answered GET of the history endpoint (/api/chats/sessions/{id}/messages/)', () =>
-    until(() => historyPolls > 0, POLL_TIMEOUT_MS, () => 'no poll seen'),
+    until(
+      () => historyPolls > 0,
+      POLL_TIMEOUT_MS,
+      () => 'no poll seen',
+    ),
   );
   // The poll's answer may still make the widget load something (e.g. a renderer for what came back).
   await step('the network to go quiet after the chat', () => page.waitForLoadState('networkidle'));
 
   const failed = [...scripts].filter(([, entry]) => entry.status !== 200);
   if (failed.length) {
-    throw new Error(`scripts not served, so the sizes would be wrong: ${failed.map(([path, entry]) => `${path} ${entry.status ?? 'no response'}`).join(', ')}`);
+    throw new Error(
+      `scripts not served, so the sizes would be wrong: ${failed.map(([path, entry]) => `${path} ${entry.status ?? 'no response'}`).join(', ')}`,
+    );
   }
   return scripts;
 }

@@ -4,8 +4,8 @@ import { startWidget, type WidgetInstance, type WidgetOptions } from './widget';
 
 export { ATTACHMENT_TYPES, ChatError, createChatClient, OptionError } from './core';
 export type * from './core/types';
-export { version } from './widget';
 export type { WidgetEventName, WidgetEvents, WidgetInstance, WidgetOptions } from './widget';
+export { version } from './widget';
 
 /** Start the widget (the same as the script tag's `ChatSDK.init`). */
 export const init = (options: WidgetOptions): WidgetInstance => startWidget(options, () => import('./widget/app'));

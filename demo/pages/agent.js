@@ -6,8 +6,7 @@
  * second. DOM is built with textContent only: transcripts, file names and metadata are
  * visitor-controlled.
  */
-(function () {
-  'use strict';
+(() => {
   /** @type {any} */
   const w = window;
   const config = /** @type {{ apiUrl: string, apiKey: string }} */ (w.DEMO_CONFIG);
@@ -22,7 +21,7 @@
   /** @param {string} id */
   function $(id) {
     const el = document.getElementById(id);
-    if (!el) throw new Error('missing #' + id);
+    if (!el) throw new Error(`missing #${id}`);
     return el;
   }
   const nameInput = /** @type {HTMLInputElement} */ ($('agent-name'));
@@ -45,15 +44,15 @@
 
   /** `12 KB`, `1.2 MB`, as the widget and the server write sizes. @param {number} bytes */
   function formatSize(bytes) {
-    if (bytes < 1024) return bytes + ' B';
-    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + ' KB';
-    return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '') + ' MB';
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+    return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
   }
 
   /** The name to show for a session's visitor: the name they gave, else a short id. @param {any} s */
   function visitorLabel(s) {
-    const name = s.visitor && s.visitor.metadata && s.visitor.metadata.name;
-    return typeof name === 'string' && name.trim() ? name.trim() : 'Visitor ' + s.visitor_id.slice(0, 8);
+    const name = s.visitor?.metadata?.name;
+    return typeof name === 'string' && name.trim() ? name.trim() : `Visitor ${s.visitor_id.slice(0, 8)}`;
   }
 
   /**
@@ -64,12 +63,12 @@
   function api(path, body) {
     /** @type {RequestInit} */
     const init = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
-    return fetch(config.apiUrl + path, init).then(function (response) {
-      return response.json().then(function (/** @type {any} */ data) {
-        if (!response.ok || !data.success) throw new Error(data && data.message ? data.message : 'HTTP ' + response.status);
+    return fetch(config.apiUrl + path, init).then((response) =>
+      response.json().then((/** @type {any} */ data) => {
+        if (!response.ok || !data.success) throw new Error(data?.message ? data.message : `HTTP ${response.status}`);
         return data.data;
-      });
-    });
+      }),
+    );
   }
 
   // ---- state ------------------------------------------------------------------------------
@@ -99,8 +98,8 @@
     const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.session : undefined;
     list.textContent = '';
     $('no-sessions').hidden = sessions.length > 0;
-    $('session-count').textContent = sessions.length ? '(' + sessions.length + ')' : '';
-    sessions.forEach(function (s) {
+    $('session-count').textContent = sessions.length ? `(${sessions.length})` : '';
+    sessions.forEach((s) => {
       const li = document.createElement('li');
       const button = document.createElement('button');
       button.type = 'button';
@@ -112,32 +111,45 @@
       if (s.unread > 0) {
         const dot = document.createElement('span');
         dot.className = 'dot';
-        dot.title = s.unread + ' unread';
+        dot.title = `${s.unread} unread`;
         line1.appendChild(dot);
       }
       const who = document.createElement('span');
       who.textContent = visitorLabel(s);
       line1.appendChild(who);
-      if (s.visitor && s.visitor.identity_verified) line1.appendChild(badge('verified', 'badge verified'));
+      if (s.visitor?.identity_verified) line1.appendChild(badge('verified', 'badge verified'));
       if (s.visitor_typing) line1.appendChild(badge('typing…', 'badge typing'));
-      if (s.attachments) line1.appendChild(badge('📎 ' + s.attachments, 'badge'));
+      if (s.attachments) line1.appendChild(badge(`📎 ${s.attachments}`, 'badge'));
       const ratings = s.feedback || [];
-      const up = ratings.filter(function (/** @type {any} */ f) { return f.rating === 'up'; }).length;
-      if (up) line1.appendChild(badge('👍 ' + up, 'badge'));
-      if (ratings.length - up) line1.appendChild(badge('👎 ' + (ratings.length - up), 'badge down'));
-      line1.appendChild(badge(s.sockets + ' socket' + (s.sockets === 1 ? '' : 's'), 'badge'));
+      const up = ratings.filter((/** @type {any} */ f) => f.rating === 'up').length;
+      if (up) line1.appendChild(badge(`👍 ${up}`, 'badge'));
+      if (ratings.length - up) line1.appendChild(badge(`👎 ${ratings.length - up}`, 'badge down'));
+      line1.appendChild(badge(`${s.sockets} socket${s.sockets === 1 ? '' : 's'}`, 'badge'));
 
       const meta = document.createElement('span');
       meta.className = 'muted';
-      meta.textContent = 'Started ' + time(s.created_at) + ' · ' + s.message_count + ' message' + (s.message_count === 1 ? '' : 's') +
-        (s.unread ? ' · ' + s.unread + ' unread' : '');
+      meta.textContent =
+        'Started ' +
+        time(s.created_at) +
+        ' · ' +
+        s.message_count +
+        ' message' +
+        (s.message_count === 1 ? '' : 's') +
+        (s.unread ? ` · ${s.unread} unread` : '');
       const preview = document.createElement('span');
       preview.className = 'preview';
-      preview.textContent = s.last_message ? s.last_message.sender + ': ' + s.last_message.text.replace(/\s+/g, ' ').slice(0, 90) : 'No messages yet';
+      preview.textContent = s.last_message
+        ? `${s.last_message.sender}: ${s.last_message.text.replace(/\s+/g, ' ').slice(0, 90)}`
+        : 'No messages yet';
 
       button.append(line1, meta, preview);
-      button.setAttribute('aria-label', visitorLabel(s) + (s.visitor && s.visitor.identity_verified ? ', verified' : '') +
-        (s.unread ? ', ' + s.unread + ' unread' : '') + (s.visitor_typing ? ', typing' : ''));
+      button.setAttribute(
+        'aria-label',
+        visitorLabel(s) +
+          (s.visitor?.identity_verified ? ', verified' : '') +
+          (s.unread ? `, ${s.unread} unread` : '') +
+          (s.visitor_typing ? ', typing' : ''),
+      );
       li.appendChild(button);
       list.appendChild(li);
       if (focused === s.id) button.focus();
@@ -163,9 +175,9 @@
     $('visitor-card').hidden = true;
     $('transcript').textContent = '';
     $('visitor-typing').textContent = '';
-    if (id) history.replaceState(null, '', '#' + encodeURIComponent(id));
+    if (id) history.replaceState(null, '', `#${encodeURIComponent(id)}`);
     reply.disabled = sendButton.disabled = !id;
-    $('chat-meta').textContent = id ? 'Session ' + id : 'Pick a session on the left.';
+    $('chat-meta').textContent = id ? `Session ${id}` : 'Pick a session on the left.';
     poll();
   }
 
@@ -177,18 +189,25 @@
     const box = $('transcript');
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     const li = document.createElement('li');
-    li.className = 'msg ' + m.sender;
+    li.className = `msg ${m.sender}`;
     li.dataset.id = m.id;
     const who = document.createElement('span');
     who.className = 'who';
-    const label = m.sender === 'agent' ? 'Agent ' + (m.agent ? m.agent.name : '') : m.sender === 'assistant' ? 'Assistant (AI)' : m.sender === 'system' ? 'System' : 'Visitor';
-    who.textContent = label + ' · ' + time(m.created_at);
+    const label =
+      m.sender === 'agent'
+        ? `Agent ${m.agent ? m.agent.name : ''}`
+        : m.sender === 'assistant'
+          ? 'Assistant (AI)'
+          : m.sender === 'system'
+            ? 'System'
+            : 'Visitor';
+    who.textContent = `${label} · ${time(m.created_at)}`;
     const text = document.createElement('p');
     text.className = 'text';
     text.textContent = m.text; // raw Markdown, shown as text
     li.append(who);
     if (m.text !== '') li.append(text);
-    if (m.attachments && m.attachments.length) li.appendChild(attachmentList(m.attachments));
+    if (m.attachments?.length) li.appendChild(attachmentList(m.attachments));
     shown.set(m.id, li);
     if (m.feedback) showRating(m.id, m.feedback);
     box.appendChild(li);
@@ -203,10 +222,10 @@
   function attachmentList(files) {
     const list = document.createElement('ul');
     list.className = 'attachments';
-    files.forEach(function (file) {
+    files.forEach((file) => {
       const item = document.createElement('li');
       const label = document.createElement('span');
-      label.textContent = file.name + ' (' + formatSize(file.size) + ')';
+      label.textContent = `${file.name} (${formatSize(file.size)})`;
       if (typeof file.url !== 'string' || !/^https?:\/\//i.test(file.url)) {
         item.appendChild(label);
         list.appendChild(item);
@@ -222,10 +241,10 @@
         img.src = file.url;
         img.alt = ''; // the label next to it names the file
         img.loading = 'lazy';
-        img.addEventListener('error', function () {
+        img.addEventListener('error', () => {
           // The server forgets the oldest files past its storage cap.
           img.remove();
-          label.textContent = file.name + ' (no longer stored)';
+          label.textContent = `${file.name} (no longer stored)`;
           label.className = 'gone';
         });
         link.appendChild(img);
@@ -250,8 +269,8 @@
       line = document.createElement('p');
       li.appendChild(line);
     }
-    line.className = 'feedback ' + (feedback.rating === 'up' ? 'up' : 'down');
-    line.textContent = (feedback.rating === 'up' ? '👍 Helpful' : '👎 Not helpful') + (feedback.comment ? ': “' + feedback.comment + '”' : '');
+    line.className = `feedback ${feedback.rating === 'up' ? 'up' : 'down'}`;
+    line.textContent = (feedback.rating === 'up' ? '👍 Helpful' : '👎 Not helpful') + (feedback.comment ? `: “${feedback.comment}”` : '');
   }
 
   let lastVisitor = '';
@@ -272,23 +291,27 @@
     const metadata = visitor.metadata || {};
     /** @type {Array<[string, string, HTMLElement?]>} */
     const rows = [];
-    [['name', 'Name'], ['email', 'Email'], ['phone', 'Phone']].forEach(function (pair) {
+    [
+      ['name', 'Name'],
+      ['email', 'Email'],
+      ['phone', 'Phone'],
+    ].forEach((pair) => {
       const value = metadata[pair[0]];
       if (value !== undefined && value !== '') rows.push([pair[1], String(value)]);
     });
     if (visitor.external_user_id) {
       const verified = badge('verified', 'badge verified');
-      verified.title = 'identity signature checked' + (visitor.identity_verified_at ? ' at ' + time(visitor.identity_verified_at) : '');
+      verified.title = `identity signature checked${visitor.identity_verified_at ? ` at ${time(visitor.identity_verified_at)}` : ''}`;
       rows.push(['User id', visitor.external_user_id, visitor.identity_verified ? verified : undefined]);
     }
-    Object.keys(metadata).forEach(function (name) {
+    Object.keys(metadata).forEach((name) => {
       if (name === 'name' || name === 'email' || name === 'phone') return;
       const value = metadata[name];
       rows.push([name, typeof value === 'string' ? value : JSON.stringify(value)]);
     });
     $('visitor-anonymous').textContent = 'Anonymous: no contact details or user id yet.';
     $('visitor-anonymous').hidden = rows.length > 0;
-    rows.forEach(function (row) {
+    rows.forEach((row) => {
       const dt = document.createElement('dt');
       dt.textContent = row[0];
       const dd = document.createElement('dd');
@@ -304,40 +327,55 @@
     const current = selected;
     /** @type {string | null} */
     let follow = null;
-    const sessions = api('/__agent/sessions').then(function (data) {
+    const sessions = api('/__agent/sessions').then((data) => {
       if (!selected && data.sessions.length) follow = data.sessions[0].id; // nothing chosen yet: the most recent chat
       renderSessions(data.sessions);
     });
     const messages = current
-      ? api('/__agent/sessions/' + encodeURIComponent(current) + '/messages' + (since ? '?since=' + encodeURIComponent(since) : '')).then(function (data) {
-          if (current !== selected) return;
-          data.messages.forEach(addMessage);
-          const last = data.messages[data.messages.length - 1];
-          if (last) since = last.created_at;
-          renderVisitor(data.session.visitor);
-          // Ratings arrive after their answer was shown, so they come with every poll's summary.
-          (data.session.feedback || []).forEach(function (/** @type {any} */ f) { showRating(f.response_id, f); });
-          $('visitor-typing').textContent = data.session.visitor_typing ? 'Visitor is typing…' : '';
-          $('chat-meta').textContent = 'Session ' + current + ' · visitor ' + data.session.visitor_id + ' · ' + data.session.sockets + ' WebSocket' +
-            (data.session.sockets === 1 ? '' : 's') + ' open · expires ' + new Date(data.session.expires_at).toLocaleString();
-        })
+      ? api(`/__agent/sessions/${encodeURIComponent(current)}/messages${since ? `?since=${encodeURIComponent(since)}` : ''}`).then(
+          (data) => {
+            if (current !== selected) return;
+            data.messages.forEach(addMessage);
+            const last = data.messages[data.messages.length - 1];
+            if (last) since = last.created_at;
+            renderVisitor(data.session.visitor);
+            // Ratings arrive after their answer was shown, so they come with every poll's summary.
+            (data.session.feedback || []).forEach((/** @type {any} */ f) => {
+              showRating(f.response_id, f);
+            });
+            $('visitor-typing').textContent = data.session.visitor_typing ? 'Visitor is typing…' : '';
+            $('chat-meta').textContent =
+              'Session ' +
+              current +
+              ' · visitor ' +
+              data.session.visitor_id +
+              ' · ' +
+              data.session.sockets +
+              ' WebSocket' +
+              (data.session.sockets === 1 ? '' : 's') +
+              ' open · expires ' +
+              new Date(data.session.expires_at).toLocaleString();
+          },
+        )
       : Promise.resolve();
-    Promise.all([sessions, messages]).then(
-      function () {
-        if ($('status').classList.contains('error')) say('');
-      },
-      function (/** @type {Error} */ error) {
-        if (current && /not found/i.test(error.message)) {
-          say('That session is gone (backend reset or visitor forgotten).', true);
-          select(null);
-        } else {
-          say('API unreachable: ' + error.message, true);
-        }
-      },
-    ).then(function () {
-      polling = false;
-      if (follow && !selected) select(follow);
-    });
+    Promise.all([sessions, messages])
+      .then(
+        () => {
+          if ($('status').classList.contains('error')) say('');
+        },
+        (/** @type {Error} */ error) => {
+          if (current && /not found/i.test(error.message)) {
+            say('That session is gone (backend reset or visitor forgotten).', true);
+            select(null);
+          } else {
+            say(`API unreachable: ${error.message}`, true);
+          }
+        },
+      )
+      .then(() => {
+        polling = false;
+        if (follow && !selected) select(follow);
+      });
   }
 
   // ---- composer and typing ----------------------------------------------------------------
@@ -349,9 +387,11 @@
   /** @param {boolean} isTyping */
   function sendTyping(isTyping) {
     if (!selected) return;
-    api('/__agent/sessions/' + encodeURIComponent(selected) + '/typing', { is_typing: isTyping, name: agentName() }).catch(function (/** @type {Error} */ e) {
-      say('Typing not sent: ' + e.message, true);
-    });
+    api(`/__agent/sessions/${encodeURIComponent(selected)}/typing`, { is_typing: isTyping, name: agentName() }).catch(
+      (/** @type {Error} */ e) => {
+        say(`Typing not sent: ${e.message}`, true);
+      },
+    );
   }
 
   function onKeystroke() {
@@ -383,19 +423,21 @@
     if (systemInput.checked) body.sender = 'system';
     else if (avatar) body.avatar_url = avatar;
     sendButton.disabled = true;
-    api('/__agent/sessions/' + encodeURIComponent(selected) + '/messages', body).then(
-      function (message) {
-        reply.value = '';
-        addMessage(message);
-        say('Sent as ' + (systemInput.checked ? 'a system note' : agentName()) + '.');
-      },
-      function (/** @type {Error} */ error) {
-        say('Not sent: ' + error.message, true);
-      },
-    ).then(function () {
-      sendButton.disabled = !selected;
-      reply.focus();
-    });
+    api(`/__agent/sessions/${encodeURIComponent(selected)}/messages`, body)
+      .then(
+        (message) => {
+          reply.value = '';
+          addMessage(message);
+          say(`Sent as ${systemInput.checked ? 'a system note' : agentName()}.`);
+        },
+        (/** @type {Error} */ error) => {
+          say(`Not sent: ${error.message}`, true);
+        },
+      )
+      .then(() => {
+        sendButton.disabled = !selected;
+        reply.focus();
+      });
   }
 
   // ---- wiring -----------------------------------------------------------------------------
@@ -403,29 +445,39 @@
   try {
     nameInput.value = localStorage.getItem(NAME_KEY) || 'Olena';
     avatarInput.value = localStorage.getItem(AVATAR_KEY) || '';
-  } catch (e) { /* storage blocked */ }
+  } catch (_e) {
+    /* storage blocked */
+  }
   $('typing-preview').textContent = agentName();
-  nameInput.addEventListener('input', function () {
+  nameInput.addEventListener('input', () => {
     $('typing-preview').textContent = agentName();
-    try { localStorage.setItem(NAME_KEY, nameInput.value); } catch (e) { /* storage blocked */ }
+    try {
+      localStorage.setItem(NAME_KEY, nameInput.value);
+    } catch (_e) {
+      /* storage blocked */
+    }
   });
-  avatarInput.addEventListener('input', function () {
-    try { localStorage.setItem(AVATAR_KEY, avatarInput.value); } catch (e) { /* storage blocked */ }
+  avatarInput.addEventListener('input', () => {
+    try {
+      localStorage.setItem(AVATAR_KEY, avatarInput.value);
+    } catch (_e) {
+      /* storage blocked */
+    }
   });
 
-  $('sessions').addEventListener('click', function (event) {
+  $('sessions').addEventListener('click', (event) => {
     const button = /** @type {HTMLElement} */ (event.target).closest('button[data-session]');
     if (button instanceof HTMLElement) select(button.dataset.session || null);
   });
   reply.addEventListener('input', onKeystroke);
   reply.addEventListener('blur', stopTyping);
-  reply.addEventListener('keydown', function (event) {
+  reply.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       send();
     }
   });
-  $('composer').addEventListener('submit', function (event) {
+  $('composer').addEventListener('submit', (event) => {
     event.preventDefault();
     send();
   });

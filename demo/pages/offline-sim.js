@@ -10,22 +10,21 @@
  * - navigator.onLine reads false, and `offline` / `online` events are dispatched on window.
  * The QA control API (/__qa/) is never blocked, so the log keeps updating.
  */
-(function () {
-  'use strict';
-  var config = /** @type {{ apiUrl: string } | undefined} */ (/** @type {any} */ (window).DEMO_CONFIG);
-  var apiOrigin = config ? new URL(config.apiUrl).origin : '';
-  var realFetch = window.fetch.bind(window);
-  var offline = false;
+(() => {
+  const config = /** @type {{ apiUrl: string } | undefined} */ (/** @type {any} */ (window).DEMO_CONFIG);
+  const apiOrigin = config ? new URL(config.apiUrl).origin : '';
+  const realFetch = window.fetch.bind(window);
+  let offline = false;
   /** @type {Set<AbortController>} */
-  var inFlight = new Set();
+  const inFlight = new Set();
 
   /** @param {RequestInfo | URL} input */
   function blocked(input) {
-    var href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    var url;
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let url;
     try {
       url = new URL(href, location.href);
-    } catch (e) {
+    } catch (_e) {
       return false;
     }
     return url.origin === apiOrigin && url.pathname.indexOf('/api/') === 0;
@@ -39,30 +38,38 @@
     if (!blocked(input)) return realFetch(input, init);
     if (offline) return Promise.reject(new TypeError('Failed to fetch'));
     // Chain our own controller onto the caller's signal, so going offline can kill the request.
-    var controller = new AbortController();
-    var callerSignal = (init && init.signal) || (input instanceof Request ? input.signal : null);
+    const controller = new AbortController();
+    const callerSignal = init?.signal || (input instanceof Request ? input.signal : null);
     if (callerSignal) {
       if (callerSignal.aborted) controller.abort(callerSignal.reason);
-      else callerSignal.addEventListener('abort', function () { controller.abort(callerSignal && callerSignal.reason); });
+      else
+        callerSignal.addEventListener('abort', () => {
+          controller.abort(callerSignal?.reason);
+        });
     }
     inFlight.add(controller);
-    var request = realFetch(input, Object.assign({}, init, { signal: controller.signal }));
+    const request = realFetch(input, Object.assign({}, init, { signal: controller.signal }));
     // Forget the controller when a bodiless request settles. Streams keep theirs until the next
     // offline switch (aborting a finished request does nothing), a small leak acceptable on a test page.
-    request.then(function (response) {
-      if (!response.body) inFlight.delete(controller);
-    }, function () { inFlight.delete(controller); });
+    request.then(
+      (response) => {
+        if (!response.body) inFlight.delete(controller);
+      },
+      () => {
+        inFlight.delete(controller);
+      },
+    );
     return request;
   }
   window.fetch = qaFetch;
 
-  var onLineGetter = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine');
+  const onLineGetter = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine');
   try {
     Object.defineProperty(Navigator.prototype, 'onLine', {
       configurable: true,
       enumerable: true,
       get: function () {
-        return offline ? false : onLineGetter && onLineGetter.get ? onLineGetter.get.call(this) : true;
+        return offline ? false : onLineGetter?.get ? onLineGetter.get.call(this) : true;
       },
     });
   } catch (e) {
@@ -74,7 +81,9 @@
     if (value === offline) return;
     offline = value;
     if (offline) {
-      inFlight.forEach(function (controller) { controller.abort(new TypeError('network error')); });
+      inFlight.forEach((controller) => {
+        controller.abort(new TypeError('network error'));
+      });
       inFlight.clear();
     }
     window.dispatchEvent(new Event(offline ? 'offline' : 'online'));
@@ -82,7 +91,7 @@
 
   /** @type {any} */ (window).QA_NETWORK = Object.freeze({
     setOffline: setOffline,
-    isOffline: function () { return offline; },
+    isOffline: () => offline,
     /** The unwrapped fetch, for the QA panel's own calls. */
     fetch: realFetch,
   });

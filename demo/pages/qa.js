@@ -4,22 +4,21 @@
  * (backend requests, polled from /__qa/state, and widget events). DOM is built with textContent
  * only: the logs contain server- and user-controlled text.
  */
-(function () {
-  'use strict';
+(() => {
   /** @type {any} */
-  var w = window;
-  var config = /** @type {{ apiUrl: string, apiKey: string }} */ (w.DEMO_CONFIG);
+  const w = window;
+  const config = /** @type {{ apiUrl: string, apiKey: string }} */ (w.DEMO_CONFIG);
   /** @type {typeof fetch} */
-  var qaFetch = w.QA_NETWORK ? w.QA_NETWORK.fetch : window.fetch.bind(window);
-  var STREAMING_KEY = 'qa:streaming';
-  var LIVE_KEY = 'qa:live';
-  var FEATURES_KEY = 'qa:features';
-  var MAX_ROWS = 300;
+  const qaFetch = w.QA_NETWORK ? w.QA_NETWORK.fetch : window.fetch.bind(window);
+  const STREAMING_KEY = 'qa:streaming';
+  const LIVE_KEY = 'qa:live';
+  const FEATURES_KEY = 'qa:features';
+  const MAX_ROWS = 300;
 
   /** @param {string} id */
   function $(id) {
-    var el = document.getElementById(id);
-    if (!el) throw new Error('missing #' + id);
+    const el = document.getElementById(id);
+    if (!el) throw new Error(`missing #${id}`);
     return el;
   }
   function input(/** @type {string} */ id) {
@@ -28,13 +27,13 @@
 
   /** @param {string} text @param {boolean} [isError] */
   function say(text, isError) {
-    var status = $('status');
+    const status = $('status');
     status.textContent = text;
     status.classList.toggle('error', Boolean(isError));
   }
 
   function clock() {
-    return new Date().toLocaleTimeString(undefined, { hour12: false }) + '.' + String(Date.now() % 1000).padStart(3, '0');
+    return `${new Date().toLocaleTimeString(undefined, { hour12: false })}.${String(Date.now() % 1000).padStart(3, '0')}`;
   }
 
   /**
@@ -43,10 +42,10 @@
    * @param {string} [className]
    */
   function prependRow(tbody, cells, className) {
-    var tr = document.createElement('tr');
+    const tr = document.createElement('tr');
     if (className) tr.className = className;
-    cells.forEach(function (value) {
-      var td = document.createElement('td');
+    cells.forEach((value) => {
+      const td = document.createElement('td');
       td.textContent = String(value);
       tr.appendChild(td);
     });
@@ -57,25 +56,25 @@
 
   /** @param {unknown} value */
   function short(value) {
-    var text;
+    let text;
     try {
       text = JSON.stringify(value);
-    } catch (e) {
+    } catch (_e) {
       text = String(value);
     }
     if (text === undefined) return '';
-    return text.length > 220 ? text.slice(0, 220) + '…' : text;
+    return text.length > 220 ? `${text.slice(0, 220)}…` : text;
   }
 
   // ---- widget -----------------------------------------------------------------------------
 
   /** @type {any} */
-  var widget = null;
+  let widget = null;
   /** @type {Array<() => void>} */
-  var unsubscribers = [];
-  var EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close', 'unread', 'agent-typing', 'connection', 'feedback'];
+  let unsubscribers = [];
+  const EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close', 'unread', 'agent-typing', 'connection', 'feedback'];
   /** The row of the last `message` event, so a streamed answer updates one row instead of hundreds. */
-  var lastMessageRow = /** @type {{ id: string, tr: HTMLTableRowElement, count: number } | null} */ (null);
+  let lastMessageRow = /** @type {{ id: string, tr: HTMLTableRowElement, count: number } | null} */ (null);
 
   function streamingOn() {
     return sessionStorage.getItem(STREAMING_KEY) !== 'off';
@@ -83,16 +82,16 @@
 
   /** @returns {'poll' | 'websocket' | 'off'} */
   function liveMode() {
-    var value = sessionStorage.getItem(LIVE_KEY);
+    const value = sessionStorage.getItem(LIVE_KEY);
     return value === 'websocket' || value === 'off' ? value : 'poll';
   }
 
   /** Options of the optional features, kept per tab: contactForm, attachments, feedback. */
   function features() {
     try {
-      var f = JSON.parse(sessionStorage.getItem(FEATURES_KEY) || '{}');
+      const f = JSON.parse(sessionStorage.getItem(FEATURES_KEY) || '{}');
       return { contactForm: f.contactForm || 'off', attachments: f.attachments === true, feedback: f.feedback === true };
-    } catch (e) {
+    } catch (_e) {
       return { contactForm: 'off', attachments: false, feedback: false };
     }
   }
@@ -102,28 +101,35 @@
     sessionStorage.setItem(FEATURES_KEY, JSON.stringify(Object.assign(features(), change)));
     stopWidget();
     startWidget();
-    say('Widget re-created with ' + JSON.stringify(features()) + '.');
+    say(`Widget re-created with ${JSON.stringify(features())}.`);
   }
 
   /** @param {string} name @param {any} payload */
   function logEvent(name, payload) {
-    var tbody = $('events');
+    const tbody = $('events');
     if (name === 'message' && payload && payload.message) {
-      var m = payload.message;
-      var summary = { id: m.id, author: m.author, status: m.status, text: String(m.text || '').slice(0, 80), error: m.error, agent: m.agent };
+      const m = payload.message;
+      const summary = {
+        id: m.id,
+        author: m.author,
+        status: m.status,
+        text: String(m.text || '').slice(0, 80),
+        error: m.error,
+        agent: m.agent,
+      };
       if (lastMessageRow && lastMessageRow.id === m.id && tbody.firstChild === lastMessageRow.tr) {
         lastMessageRow.count += 1;
-        var cells = lastMessageRow.tr.children;
+        const cells = lastMessageRow.tr.children;
         cells[0].textContent = clock();
-        cells[1].textContent = 'message ×' + lastMessageRow.count;
+        cells[1].textContent = `message ×${lastMessageRow.count}`;
         cells[2].textContent = short(summary);
         return;
       }
-      var tr = prependRow(tbody, [clock(), 'message', short(summary)], 'ev-message');
+      const tr = prependRow(tbody, [clock(), 'message', short(summary)], 'ev-message');
       lastMessageRow = { id: m.id, tr: tr, count: 1 };
       return;
     }
-    prependRow(tbody, [clock(), name, short(payload)], name === 'error' ? 'ev-error' : 'ev-' + name);
+    prependRow(tbody, [clock(), name, short(payload)], name === 'error' ? 'ev-error' : `ev-${name}`);
   }
 
   function startWidget() {
@@ -145,25 +151,33 @@
         attachments: features().attachments,
         feedback: features().feedback,
       });
-      unsubscribers = EVENTS.map(function (name) {
-        return widget.on(name, function (/** @type {unknown} */ payload) {
+      unsubscribers = EVENTS.map((name) =>
+        widget.on(name, (/** @type {unknown} */ payload) => {
           logEvent(name, payload);
-        });
-      });
+        }),
+      );
       logEvent('init', Object.assign({ streaming: streamingOn(), live: liveMode() }, features()));
     } catch (error) {
-      say('ChatSDK.init failed: ' + (error instanceof Error ? error.message : String(error)), true);
+      say(`ChatSDK.init failed: ${error instanceof Error ? error.message : String(error)}`, true);
       logEvent('init failed', String(error));
     }
   }
 
   function stopWidget() {
-    unsubscribers.forEach(function (off) {
-      try { off(); } catch (e) { /* listener already gone */ }
+    unsubscribers.forEach((off) => {
+      try {
+        off();
+      } catch (_e) {
+        /* listener already gone */
+      }
     });
     unsubscribers = [];
     if (widget) {
-      try { widget.destroy(); } catch (e) { say('destroy() threw: ' + String(e), true); }
+      try {
+        widget.destroy();
+      } catch (e) {
+        say(`destroy() threw: ${String(e)}`, true);
+      }
     }
     widget = null;
     lastMessageRow = null;
@@ -173,14 +187,14 @@
   function call(method, args) {
     if (!widget) return say('The widget is not running.', true);
     try {
-      var result = widget[method].apply(widget, args || []);
+      const result = widget[method].apply(widget, args || []);
       if (result && typeof result.then === 'function') {
-        result.catch(function (/** @type {unknown} */ error) {
-          say(method + '() rejected: ' + (error instanceof Error ? error.message : String(error)), true);
+        result.catch((/** @type {unknown} */ error) => {
+          say(`${method}() rejected: ${error instanceof Error ? error.message : String(error)}`, true);
         });
       }
     } catch (error) {
-      say(method + '() threw: ' + (error instanceof Error ? error.message : String(error)), true);
+      say(`${method}() threw: ${error instanceof Error ? error.message : String(error)}`, true);
     }
   }
 
@@ -192,172 +206,201 @@
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
-    }).then(function (response) {
-      return response.json().then(function (/** @type {any} */ data) {
-        if (!response.ok) throw new Error(data && data.message ? data.message : 'HTTP ' + response.status);
+    }).then((response) =>
+      response.json().then((/** @type {any} */ data) => {
+        if (!response.ok) throw new Error(data?.message ? data.message : `HTTP ${response.status}`);
         return data;
-      });
-    });
+      }),
+    );
   }
 
   /** @param {string} name */
   function armFault(name) {
     /** @type {{ fault: string, seconds?: number }} */
-    var body = { fault: name };
+    const body = { fault: name };
     if (name === 'slow') body.seconds = Number(input('slow-seconds').value) || 0;
     if (name === '429-next' || name === '503-next') body.seconds = Number(input('retry-seconds').value) || 0;
-    if (name === 'refuse-sockets' || name === 'history-503' || name === 'unreachable') body.seconds = Number(input('live-seconds').value) || 0;
+    if (name === 'refuse-sockets' || name === 'history-503' || name === 'unreachable')
+      body.seconds = Number(input('live-seconds').value) || 0;
     post('/__qa/fault', body).then(
-      function (/** @type {any} */ data) {
-        say(data.message + '. Backend mode: ' + data.mode + '.');
+      (/** @type {any} */ data) => {
+        say(`${data.message}. Backend mode: ${data.mode}.`);
         $('mode').textContent = data.mode;
       },
-      function (/** @type {Error} */ error) {
-        say('Could not set the fault: ' + error.message, true);
+      (/** @type {Error} */ error) => {
+        say(`Could not set the fault: ${error.message}`, true);
       },
     );
   }
 
-  var since = 0;
-  var polling = false;
+  let since = 0;
+  let polling = false;
   function poll() {
     if (polling || input('pause').checked) return;
     polling = true;
-    qaFetch(config.apiUrl + '/__qa/state?since=' + since)
-      .then(function (response) { return response.json(); })
-      .then(function (/** @type {any} */ state) {
+    qaFetch(`${config.apiUrl}/__qa/state?since=${since}`)
+      .then((response) => response.json())
+      .then((/** @type {any} */ state) => {
         $('mode').textContent = state.mode;
-        $('counts').textContent = state.counts.visitors + ' visitors, ' + state.counts.sessions + ' sessions, ' + state.counts.messages + ' messages, ' +
-          (state.counts.sockets || 0) + ' WebSockets';
-        var tbody = $('requests');
-        state.log.forEach(function (/** @type {any} */ e) {
-          var cls = e.status === 0 ? 'st-dropped' : e.status >= 500 ? 'st-5xx' : e.status >= 400 ? 'st-4xx' : '';
+        $('counts').textContent =
+          state.counts.visitors +
+          ' visitors, ' +
+          state.counts.sessions +
+          ' sessions, ' +
+          state.counts.messages +
+          ' messages, ' +
+          (state.counts.sockets || 0) +
+          ' WebSockets';
+        const tbody = $('requests');
+        state.log.forEach((/** @type {any} */ e) => {
+          let cls = e.status === 0 ? 'st-dropped' : e.status >= 500 ? 'st-5xx' : e.status >= 400 ? 'st-4xx' : '';
           if (e.note && /QA fault/.test(e.note)) cls += ' fault';
-          var time = new Date(e.time).toLocaleTimeString(undefined, { hour12: false });
+          const time = new Date(e.time).toLocaleTimeString(undefined, { hour12: false });
           prependRow(tbody, [e.seq, time, e.method, e.path, e.status || '—', e.ms, e.note || ''], cls.trim());
         });
         // After a backend restart seq starts again from 1: follow it instead of waiting forever.
         since = state.lastSeq < since ? 0 : state.lastSeq;
         $('mode').classList.remove('error');
       })
-      .catch(function () {
+      .catch(() => {
         $('mode').textContent = 'unreachable';
         $('mode').classList.add('error');
       })
-      .then(function () { polling = false; });
+      .then(() => {
+        polling = false;
+      });
   }
 
   // ---- wiring -----------------------------------------------------------------------------
 
   function wire() {
     input('streaming').checked = streamingOn();
-    input('streaming').addEventListener('change', function () {
+    input('streaming').addEventListener('change', () => {
       sessionStorage.setItem(STREAMING_KEY, input('streaming').checked ? 'on' : 'off');
       stopWidget();
       startWidget();
-      say('Widget re-created with streaming ' + (streamingOn() ? 'on' : 'off') + '.');
+      say(`Widget re-created with streaming ${streamingOn() ? 'on' : 'off'}.`);
     });
 
-    document.querySelectorAll('input[name="live"]').forEach(function (el) {
-      var radio = /** @type {HTMLInputElement} */ (el);
+    document.querySelectorAll('input[name="live"]').forEach((el) => {
+      const radio = /** @type {HTMLInputElement} */ (el);
       radio.checked = radio.value === liveMode();
-      radio.addEventListener('change', function () {
+      radio.addEventListener('change', () => {
         if (!radio.checked) return;
         sessionStorage.setItem(LIVE_KEY, radio.value);
         stopWidget();
         startWidget();
-        say('Widget re-created with live: \'' + liveMode() + '\'.');
+        say(`Widget re-created with live: '${liveMode()}'.`);
       });
     });
 
-    document.querySelectorAll('input[name="contact"]').forEach(function (el) {
-      var radio = /** @type {HTMLInputElement} */ (el);
+    document.querySelectorAll('input[name="contact"]').forEach((el) => {
+      const radio = /** @type {HTMLInputElement} */ (el);
       radio.checked = radio.value === features().contactForm;
-      radio.addEventListener('change', function () {
+      radio.addEventListener('change', () => {
         if (radio.checked) setFeatures({ contactForm: radio.value });
       });
     });
-    ['attachments', 'feedback'].forEach(function (name) {
-      var box = input(name);
+    ['attachments', 'feedback'].forEach((name) => {
+      const box = input(name);
       box.checked = /** @type {any} */ (features())[name];
-      box.addEventListener('change', function () {
+      box.addEventListener('change', () => {
         /** @type {Record<string, unknown>} */
-        var change = {};
+        const change = {};
         change[name] = box.checked;
         setFeatures(change);
       });
     });
-    $('identify').addEventListener('click', function () {
-      fetch(config.apiUrl + '/__qa/identity-signature?external_user_id=user-42')
-        .then(function (r) { return r.json(); })
-        .then(function (body) {
-          call('identify', [{ name: 'Ada Lovelace', email: 'ada@example.com', externalUserId: 'user-42' }, { signature: body.data.identity_signature }]);
+    $('identify').addEventListener('click', () => {
+      fetch(`${config.apiUrl}/__qa/identity-signature?external_user_id=user-42`)
+        .then((r) => r.json())
+        .then((body) => {
+          call('identify', [
+            { name: 'Ada Lovelace', email: 'ada@example.com', externalUserId: 'user-42' },
+            { signature: body.data.identity_signature },
+          ]);
           say('identify() sent for user-42 with its signature.');
         })
-        .catch(function (e) { say('Could not get a signature: ' + String(e), true); });
+        .catch((e) => {
+          say(`Could not get a signature: ${String(e)}`, true);
+        });
     });
-    $('sign-out').addEventListener('click', function () {
+    $('sign-out').addEventListener('click', () => {
       call('reset');
       say('reset(): visitor, chats and transcript forgotten on this device.');
     });
 
-    input('offline').addEventListener('change', function () {
-      var offline = input('offline').checked;
+    input('offline').addEventListener('change', () => {
+      const offline = input('offline').checked;
       if (w.QA_NETWORK) w.QA_NETWORK.setOffline(offline);
       document.body.classList.toggle('is-offline', offline);
       say(offline ? 'Network offline (simulated). API requests from the widget now fail.' : 'Network back online.');
     });
 
-    $('open').addEventListener('click', function () { call('open'); });
-    $('close').addEventListener('click', function () { call('close'); });
-    $('new-chat').addEventListener('click', function () { call('newChat'); });
-    $('reinit').addEventListener('click', function () {
+    $('open').addEventListener('click', () => {
+      call('open');
+    });
+    $('close').addEventListener('click', () => {
+      call('close');
+    });
+    $('new-chat').addEventListener('click', () => {
+      call('newChat');
+    });
+    $('reinit').addEventListener('click', () => {
       stopWidget();
       startWidget();
       say('Widget destroyed and created again.');
     });
-    $('new-visitor').addEventListener('click', function () {
-      [localStorage, sessionStorage].forEach(function (storage) {
+    $('new-visitor').addEventListener('click', () => {
+      [localStorage, sessionStorage].forEach((storage) => {
         try {
-          Object.keys(storage).forEach(function (key) {
+          Object.keys(storage).forEach((key) => {
             if (key.toLowerCase().indexOf('chatsdk') === 0) storage.removeItem(key);
           });
-        } catch (e) { /* storage blocked: nothing to clear */ }
+        } catch (_e) {
+          /* storage blocked: nothing to clear */
+        }
       });
       location.reload();
     });
 
-    $('prompts').addEventListener('click', function (event) {
-      var button = /** @type {HTMLElement} */ (event.target).closest('button[data-prompt]');
+    $('prompts').addEventListener('click', (event) => {
+      const button = /** @type {HTMLElement} */ (event.target).closest('button[data-prompt]');
       if (button) call('send', [button.getAttribute('data-prompt')]);
     });
-    document.querySelectorAll('button[data-fault]').forEach(function (button) {
-      button.addEventListener('click', function () { armFault(button.getAttribute('data-fault') || ''); });
+    document.querySelectorAll('button[data-fault]').forEach((button) => {
+      button.addEventListener('click', () => {
+        armFault(button.getAttribute('data-fault') || '');
+      });
     });
-    $('reset').addEventListener('click', function () {
+    $('reset').addEventListener('click', () => {
       post('/__qa/reset', {}).then(
-        function () {
+        () => {
           $('requests').textContent = '';
           say('Backend reset: visitors, sessions, log and faults are gone.');
         },
-        function (/** @type {Error} */ error) { say('Reset failed: ' + error.message, true); },
+        (/** @type {Error} */ error) => {
+          say(`Reset failed: ${error.message}`, true);
+        },
       );
     });
-    $('clear-requests').addEventListener('click', function () { $('requests').textContent = ''; });
-    $('clear-events').addEventListener('click', function () {
+    $('clear-requests').addEventListener('click', () => {
+      $('requests').textContent = '';
+    });
+    $('clear-events').addEventListener('click', () => {
       $('events').textContent = '';
       lastMessageRow = null;
     });
 
     // Anything that escapes the widget reaches the host page: show it, it is a bug.
-    window.addEventListener('error', function (event) {
+    window.addEventListener('error', (event) => {
       logEvent('window.onerror', event.message);
     });
-    window.addEventListener('unhandledrejection', function (event) {
+    window.addEventListener('unhandledrejection', (event) => {
       logEvent('unhandledrejection', String(event.reason));
     });
-    document.addEventListener('securitypolicyviolation', function (event) {
-      logEvent('CSP violation', event.violatedDirective + ' ' + event.blockedURI);
+    document.addEventListener('securitypolicyviolation', (event) => {
+      logEvent('CSP violation', `${event.violatedDirective} ${event.blockedURI}`);
     });
   }
 

@@ -4,21 +4,30 @@
  * API under /__qa/ that injects the faults real deployments have (slow streams, cut sockets,
  * 429/503, captive portals, lost visitors). Node's `http` only; binds to 127.0.0.1.
  */
-import http from 'node:http';
+
 import { randomUUID } from 'node:crypto';
-import { HttpError, answerPreflight, applyCors, closer, listen, originOf, readJsonBody, sendError, sendJson } from './lib/http.mjs';
-import { createRequestLog } from './lib/request-log.mjs';
-import { FAULT_NAMES, createFaults, isFaultName } from './lib/faults.mjs';
-import { attachmentJson, createStore, historyJson, sessionJson, visitorJson } from './lib/store.mjs';
-import { DEFAULT_IDENTITY_SECRET, identitySignature, signatureMatches } from './lib/identity.mjs';
-import { mergeMetadata, parseVisitorPatch } from './lib/profile.mjs';
+import http from 'node:http';
 import {
-  FORM_OVERHEAD_BYTES, MAX_UPLOAD_BYTES, acceptedType, contentDisposition, contentMatches, formatSize, parseForm, readUpload,
-  sanitizeFileName, typeLabel,
+  acceptedType,
+  contentDisposition,
+  contentMatches,
+  FORM_OVERHEAD_BYTES,
+  formatSize,
+  MAX_UPLOAD_BYTES,
+  parseForm,
+  readUpload,
+  sanitizeFileName,
+  typeLabel,
 } from './lib/attachments.mjs';
+import { createFaults, FAULT_NAMES, isFaultName } from './lib/faults.mjs';
+import { answerPreflight, applyCors, closer, HttpError, listen, originOf, readJsonBody, sendError, sendJson } from './lib/http.mjs';
+import { DEFAULT_IDENTITY_SECRET, identitySignature, signatureMatches } from './lib/identity.mjs';
 import { createLive } from './lib/live.mjs';
+import { mergeMetadata, parseVisitorPatch } from './lib/profile.mjs';
 import { chunkText, pickReply, replyOfKind } from './lib/replies.mjs';
+import { createRequestLog } from './lib/request-log.mjs';
 import { streamAnswer } from './lib/sse.mjs';
+import { attachmentJson, createStore, historyJson, sessionJson, visitorJson } from './lib/store.mjs';
 
 /** Longest visitor message accepted, in characters (the SDK's default `maxMessageLength`). */
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -99,14 +108,16 @@ export async function startApiServer({
     res.on('close', () => {
       if (quiet) return;
       // setImmediate: let the stream's own 'close' handler add its note ("aborted by client") first.
-      setImmediate(() => log.add({
-        time: new Date(started).toISOString(),
-        method: req.method ?? '',
-        path: ctx.url.pathname,
-        status: res.headersSent ? res.statusCode : 0,
-        ms: Date.now() - started,
-        note: ctx.notes.join('; ') || undefined,
-      }));
+      setImmediate(() =>
+        log.add({
+          time: new Date(started).toISOString(),
+          method: req.method ?? '',
+          path: ctx.url.pathname,
+          status: res.headersSent ? res.statusCode : 0,
+          ms: Date.now() - started,
+          note: ctx.notes.join('; ') || undefined,
+        }),
+      );
     });
     handle(req, res, ctx).catch((error) => {
       if (error instanceof HttpError) {
@@ -165,7 +176,8 @@ export async function startApiServer({
       sendError(res, 503, 'Service temporarily unavailable. Please retry shortly.', { 'Retry-After': String(fault.seconds) });
     }
     if (fault.name === 'html-200-next') {
-      const page = '<!doctype html><html><head><title>Wi-Fi login</title></head><body><h1>Welcome to Cafe Wi-Fi</h1><p>Please accept the terms to continue.</p></body></html>';
+      const page =
+        '<!doctype html><html><head><title>Wi-Fi login</title></head><body><h1>Welcome to Cafe Wi-Fi</h1><p>Please accept the terms to continue.</p></body></html>';
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(page)) });
       res.end(page);
     }
@@ -353,7 +365,10 @@ export async function startApiServer({
     store.touchVisitor(visitor.id);
     // Keys only: the values are personal data and the request log is shown on the QA page.
     const keys = Object.keys(patch.metadata);
-    ctx.notes.push([keys.length ? `metadata ${keys.join(', ')}` : '', identity ? 'external_user_id verified' : ''].filter(Boolean).join('; ') || 'no change');
+    ctx.notes.push(
+      [keys.length ? `metadata ${keys.join(', ')}` : '', identity ? 'external_user_id verified' : ''].filter(Boolean).join('; ') ||
+        'no change',
+    );
     return sendJson(res, 200, { success: true, data: visitorJson(visitor), message: 'Visitor updated' });
   }
 
@@ -401,10 +416,14 @@ export async function startApiServer({
     if (file.size > maxUploadBytes) throw new HttpError(413, `File '${name}' is ${formatSize(file.size)}; the limit is ${limit}`);
     const type = acceptedType(file.type, name);
     if (!type) {
-      throw new HttpError(415, `Files of type '${file.type || 'unknown'}' are not accepted; send an image (PNG, JPEG, GIF, WebP), PDF, text, CSV, Word, Excel or ZIP file`);
+      throw new HttpError(
+        415,
+        `Files of type '${file.type || 'unknown'}' are not accepted; send an image (PNG, JPEG, GIF, WebP), PDF, text, CSV, Word, Excel or ZIP file`,
+      );
     }
     const data = Buffer.from(await file.arrayBuffer());
-    if (!contentMatches(type, data)) throw new HttpError(415, `File '${name}' is not a ${typeLabel(type)} image: its content does not match ${type}`);
+    if (!contentMatches(type, data))
+      throw new HttpError(415, `File '${name}' is not a ${typeLabel(type)} image: its content does not match ${type}`);
     const session = ownedSession(visitorId, sessionId);
 
     const id = randomUUID(); // unguessable: the file's URL needs no key
@@ -548,9 +567,16 @@ export async function startApiServer({
     if (!match || !liveEnabled) return refuseUpgrade(socket, url.pathname, 404, `No route for WebSocket ${url.pathname}`);
     const refuseFor = faults.refuseSocketsFor;
     if (refuseFor) {
-      return refuseUpgrade(socket, url.pathname, 503, 'Service temporarily unavailable. Please retry shortly.', {
-        'Retry-After': String(refuseFor),
-      }, 'QA fault refuse-sockets');
+      return refuseUpgrade(
+        socket,
+        url.pathname,
+        503,
+        'Service temporarily unavailable. Please retry shortly.',
+        {
+          'Retry-After': String(refuseFor),
+        },
+        'QA fault refuse-sockets',
+      );
     }
     /** @type {string} */
     let sessionId;
@@ -742,7 +768,10 @@ export async function startApiServer({
       allow(req, 'GET');
       const userId = ctx.url.searchParams.get('external_user_id');
       if (!userId) throw new HttpError(400, "Query parameter 'external_user_id' is required");
-      return sendJson(res, 200, { success: true, data: { external_user_id: userId, identity_signature: identitySignature(identitySecret, userId) } });
+      return sendJson(res, 200, {
+        success: true,
+        data: { external_user_id: userId, identity_signature: identitySignature(identitySecret, userId) },
+      });
     }
     if (path === '/__qa/reset') {
       allow(req, 'POST');
@@ -956,7 +985,9 @@ function parseFeedbackBody(body) {
   if (typeof sessionId !== 'string' || sessionId === '') throw new HttpError(400, "Field 'session_id' is required");
   if (typeof visitorId !== 'string' || visitorId === '') throw new HttpError(400, "Field 'visitor_id' is required");
   // A blank comment is no comment.
-  return typeof comment === 'string' && comment.trim() !== '' ? { rating, comment, sessionId, visitorId } : { rating, sessionId, visitorId };
+  return typeof comment === 'string' && comment.trim() !== ''
+    ? { rating, comment, sessionId, visitorId }
+    : { rating, sessionId, visitorId };
 }
 
 /**

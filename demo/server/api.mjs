@@ -6,8 +6,8 @@
  *   env: PORT (default 8787), API_KEY (default demo-key), IDENTITY_SECRET (default demo-identity-secret)
  */
 import { startApiServer } from './api-server.mjs';
-import { DEFAULT_IDENTITY_SECRET } from './lib/identity.mjs';
 import { closeOnSignals, flag, toInt } from './lib/cli.mjs';
+import { DEFAULT_IDENTITY_SECRET } from './lib/identity.mjs';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -29,5 +29,7 @@ console.log(`ChatSDK reference API listening on ${server.url}`);
 console.log(`  API key (X-API-Key): ${server.state.apiKey}`);
 console.log(`  QA state:            ${server.url}/__qa/state`);
 // The secret itself is not printed: only whether it is the public demo default.
-console.log(`  Identity secret:     ${process.env.IDENTITY_SECRET ? 'from IDENTITY_SECRET' : `the demo default '${DEFAULT_IDENTITY_SECRET}' (set IDENTITY_SECRET)`}`);
+console.log(
+  `  Identity secret:     ${process.env.IDENTITY_SECRET ? 'from IDENTITY_SECRET' : `the demo default '${DEFAULT_IDENTITY_SECRET}' (set IDENTITY_SECRET)`}`,
+);
 closeOnSignals([server]);

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from './api-server.mjs';
-import { startDemoServer } from './static-server.mjs';
 import { closeOnSignals, toInt } from './lib/cli.mjs';
 import { DEFAULT_IDENTITY_SECRET } from './lib/identity.mjs';
+import { startDemoServer } from './static-server.mjs';
 
 const apiKey = process.env.API_KEY || 'demo-key';
 const identitySecret = process.env.IDENTITY_SECRET || DEFAULT_IDENTITY_SECRET;
@@ -23,7 +23,9 @@ const failed = (error, variable) => {
   process.exit(1);
 };
 
-const api = await startApiServer({ port: toInt(process.env.API_PORT, 8787, 'API_PORT'), apiKey, identitySecret }).catch((e) => failed(e, 'API_PORT'));
+const api = await startApiServer({ port: toInt(process.env.API_PORT, 8787, 'API_PORT'), apiKey, identitySecret }).catch((e) =>
+  failed(e, 'API_PORT'),
+);
 const pages = await startDemoServer({ port: toInt(process.env.DEMO_PORT, 5173, 'DEMO_PORT'), apiUrl: api.url, apiKey, distDir }).catch(
   async (e) => {
     await api.close();

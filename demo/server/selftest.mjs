@@ -3,13 +3,14 @@
  * Self-test of the reference backend and the demo page server, through real HTTP.
  *   node --test demo/server/selftest.mjs
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { test } from 'node:test';
+import WebSocket from 'ws';
 import { startApiServer } from './api-server.mjs';
 import { DEFAULT_IDENTITY_SECRET, identitySignature } from './lib/identity.mjs';
 import { startDemoServer } from './static-server.mjs';
-import WebSocket from 'ws';
 
 const KEY = 'test-key';
 
@@ -88,7 +89,10 @@ async function readStream(response) {
     cut = true;
   }
   const text = Buffer.concat(reads).toString('utf8');
-  const events = text.split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => JSON.parse(block.slice(6)));
+  const events = text
+    .split('\n\n')
+    .filter((block) => block.startsWith('data: '))
+    .map((block) => JSON.parse(block.slice(6)));
   return { reads, events, text, cut, answer: events.map((e) => e.chunk).join('') };
 }
 
@@ -203,7 +207,15 @@ test('reference API', async (t) => {
   await t.test('hostile answer contains the promised payloads', async () => {
     const ids = await c.start();
     const { data } = await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'XSS please')));
-    for (const needle of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[click](javascript:alert(1))', '[x](JaVaScRiPt:alert(1))', '<a href="javascript:alert(1)">a</a>', 'data:text/html', '(https://']) {
+    for (const needle of [
+      '<script>alert(1)</script>',
+      '<img src=x onerror=alert(1)>',
+      '[click](javascript:alert(1))',
+      '[x](JaVaScRiPt:alert(1))',
+      '<a href="javascript:alert(1)">a</a>',
+      'data:text/html',
+      '(https://',
+    ]) {
       assert.ok(data.response.includes(needle), needle);
     }
   });
@@ -222,7 +234,11 @@ test('reference API', async (t) => {
   await t.test('CORS preflight', async () => {
     const response = await fetch(`${api.url}/api/chats/messages/chat/stream/`, {
       method: 'OPTIONS',
-      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-api-key' },
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-api-key',
+      },
     });
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('access-control-allow-origin'), 'https://shop.example');
@@ -231,10 +247,18 @@ test('reference API', async (t) => {
     assert.equal(response.headers.get('access-control-expose-headers'), 'Retry-After');
 
     // The optional endpoints: a PATCH, and a multipart POST with the key.
-    for (const [path, method] of [['/api/chats/visitors/some-id/', 'PATCH'], ['/api/chats/attachments/', 'POST'], ['/api/chats/messages/some-id/feedback/', 'POST']]) {
+    for (const [path, method] of [
+      ['/api/chats/visitors/some-id/', 'PATCH'],
+      ['/api/chats/attachments/', 'POST'],
+      ['/api/chats/messages/some-id/feedback/', 'POST'],
+    ]) {
       const preflight = await fetch(api.url + path, {
         method: 'OPTIONS',
-        headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'content-type,x-api-key' },
+        headers: {
+          Origin: 'https://shop.example',
+          'Access-Control-Request-Method': method,
+          'Access-Control-Request-Headers': 'content-type,x-api-key',
+        },
       });
       assert.equal(preflight.status, 204, path);
       assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
@@ -344,7 +368,9 @@ function socket(api, query) {
   ws.on('error', () => {});
   const opened = new Promise((resolve, reject) => {
     ws.once('open', resolve);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, retryAfter: res.headers['retry-after'] })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, retryAfter: res.headers['retry-after'] })),
+    );
   });
   opened.catch(() => {});
   /** @type {Promise<{ code: number, reason: string }>} */
@@ -369,7 +395,9 @@ test('history endpoint', async (t) => {
   const ids = await c.start();
   /** @param {Record<string, string>} [query] @param {Record<string, string>} [headers] @param {string} [sessionId] */
   const history = (query = {}, headers = { 'X-API-Key': KEY }, sessionId = ids.session.id) =>
-    fetch(`${api.url}/api/chats/sessions/${sessionId}/messages/?${new URLSearchParams({ visitor_id: ids.visitor.id, ...query })}`, { headers });
+    fetch(`${api.url}/api/chats/sessions/${sessionId}/messages/?${new URLSearchParams({ visitor_id: ids.visitor.id, ...query })}`, {
+      headers,
+    });
 
   await t.test('empty, then every message oldest first with matching ids', async () => {
     assert.deepEqual((await c.json(await history())).data, { messages: [] });
@@ -380,10 +408,17 @@ test('history endpoint', async (t) => {
     const reply = api.agentReply(ids.session.id, 'Hi, **Olena** here', 'Olena', 'https://example.com/o.png');
 
     const { messages } = (await c.json(await history())).data;
-    assert.deepEqual(messages.map((/** @type {any} */ m) => `${m.sender}:${m.text.slice(0, 9)}`), [
-      'visitor:one', 'assistant:Thanks fo', 'visitor:two', 'assistant:Thanks fo', 'agent:Hi, **Ole',
-    ]);
-    assert.deepEqual(messages[0], { id: chat.message_id, sender: 'visitor', text: 'one', created_at: messages[0].created_at, client_message_id: 'c-1' });
+    assert.deepEqual(
+      messages.map((/** @type {any} */ m) => `${m.sender}:${m.text.slice(0, 9)}`),
+      ['visitor:one', 'assistant:Thanks fo', 'visitor:two', 'assistant:Thanks fo', 'agent:Hi, **Ole'],
+    );
+    assert.deepEqual(messages[0], {
+      id: chat.message_id,
+      sender: 'visitor',
+      text: 'one',
+      created_at: messages[0].created_at,
+      client_message_id: 'c-1',
+    });
     assert.equal(messages[1].id, chat.response_id);
     assert.equal(messages[1].response_id, chat.response_id);
     assert.equal(messages[1].text, chat.response);
@@ -394,7 +429,10 @@ test('history endpoint', async (t) => {
     assert.deepEqual(reply.agent, { name: 'Olena', avatar_url: 'https://example.com/o.png' });
     /** @type {number[]} */
     const times = messages.map((/** @type {any} */ m) => Date.parse(m.created_at));
-    assert.ok(times.every((time, i) => i === 0 || time > (times[i - 1] ?? 0)), 'strictly increasing');
+    assert.ok(
+      times.every((time, i) => i === 0 || time > (times[i - 1] ?? 0)),
+      'strictly increasing',
+    );
   });
 
   await t.test('since: strictly after, never skipping or repeating', async () => {
@@ -404,7 +442,9 @@ test('history endpoint', async (t) => {
     assert.deepEqual((await c.json(await history({ since: all.at(-1).created_at }))).data.messages, []);
     // Same instant with an offset, sent with its + unencoded (arrives as a space).
     const offset = new Date(Date.parse(all[1].created_at)).toISOString().replace('Z', '+00:00');
-    const raw = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}&since=${offset}`, { headers: { 'X-API-Key': KEY } });
+    const raw = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}&since=${offset}`, {
+      headers: { 'X-API-Key': KEY },
+    });
     assert.equal((await c.json(raw)).data.messages.length, all.length - 2);
     for (const bad of ['yesterday', '2025-12-09', '2025-12-09T12:00:00', '2025-13-45T99:00:00Z']) {
       assert.equal((await history({ since: bad })).status, 400, bad);
@@ -455,7 +495,10 @@ test('history endpoint', async (t) => {
     await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'markdown', 'cut-h')));
     const url = `${api.url}/api/chats/sessions/${fresh.session.id}/messages/?visitor_id=${fresh.visitor.id}`;
     const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
-    assert.deepEqual(messages.map((/** @type {any} */ m) => m.sender), ['visitor', 'assistant']);
+    assert.deepEqual(
+      messages.map((/** @type {any} */ m) => m.sender),
+      ['visitor', 'assistant'],
+    );
     assert.equal(messages[1].text, cut.answer);
   });
 
@@ -488,7 +531,10 @@ test('WebSocket and agent API', async (t) => {
     assert.equal((await b.next((f) => f.type === 'message:new' && f.payload.sender === 'assistant')).payload.response_id, sent.response_id);
 
     api.agentTyping(ids.session.id, true, 'Olena');
-    assert.deepEqual(await a.next((f) => f.type === 'typing'), { type: 'typing', payload: { sender: 'agent', is_typing: true, name: 'Olena' } });
+    assert.deepEqual(await a.next((f) => f.type === 'typing'), {
+      type: 'typing',
+      payload: { sender: 'agent', is_typing: true, name: 'Olena' },
+    });
     const reply = await c.post(`/__agent/sessions/${ids.session.id}/messages`, { text: 'Olena here', name: 'Olena' }, { 'X-API-Key': '' });
     assert.equal(reply.status, 201);
     const agentFrame = await a.next((f) => f.type === 'message:new' && f.payload.sender === 'agent');
@@ -515,7 +561,10 @@ test('WebSocket and agent API', async (t) => {
     assert.equal(read.messages.length, 3);
     assert.equal(read.session.unread, 0, 'reading the transcript marks it read');
     const since = read.messages[1].created_at;
-    assert.equal((await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages?since=${since}`))).data.messages.length, 1);
+    assert.equal(
+      (await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages?since=${since}`))).data.messages.length,
+      1,
+    );
     const typing = await c.post(`/__agent/sessions/${ids.session.id}/typing`, { is_typing: true });
     assert.equal((await c.json(typing)).data.sockets, 2);
     assert.equal((await c.post(`/__agent/sessions/${ids.session.id}/typing`, {})).status, 400);
@@ -563,7 +612,9 @@ test('live: false is a backend without history or WebSocket', async (t) => {
   t.after(() => api.close());
   const c = client(api);
   const ids = await c.start();
-  const response = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`, { headers: { 'X-API-Key': KEY } });
+  const response = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`, {
+    headers: { 'X-API-Key': KEY },
+  });
   assert.equal(response.status, 404);
   assert.match((await c.json(response)).message, /^No route/);
   await assert.rejects(socket(api, `${ids.session.id}/?visitor_id=${ids.visitor.id}`).opened, { status: 404 });
@@ -672,10 +723,14 @@ test('visitor profile: PATCH /api/chats/visitors/{id}/', async (t) => {
     assert.deepEqual(second.data.metadata, { plan: 'pro', name: 'Ann Lee', email: 'ann@example.com', phone: '+380 (44) 123-45-67' });
     assert.equal((await c.json(await c.patch(path, {}))).data.metadata.phone, '+380 (44) 123-45-67', 'an empty body changes nothing');
     const proto = await c.json(await c.patch(path, '{"metadata":{"__proto__":"x"}}'));
+    // biome-ignore lint/suspicious/noProto: the test is that a "__proto__" key stays a plain key
     assert.equal(proto.data.metadata.__proto__, 'x', 'stays a plain key');
     assert.equal(Object.getPrototypeOf(api.state.store.visitors.get(visitor.id)?.metadata), Object.prototype);
     const { log } = await c.state();
-    const note = log.filter((/** @type {any} */ e) => e.method === 'PATCH').map((/** @type {any} */ e) => e.note).join(' | ');
+    const note = log
+      .filter((/** @type {any} */ e) => e.method === 'PATCH')
+      .map((/** @type {any} */ e) => e.note)
+      .join(' | ');
     assert.match(note, /metadata name, email/);
     assert.doesNotMatch(note, /ann@example\.com/, 'values are not logged');
   });
@@ -755,7 +810,9 @@ test('visitor profile: PATCH /api/chats/visitors/{id}/', async (t) => {
     const session = (await c.json(await c.post('/api/chats/sessions/', { visitor_id: ids.visitor.id }))).data;
     assert.equal(session.external_user_id, 'user-42', 'new sessions carry the verified id');
 
-    const summary = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions.find((/** @type {any} */ s) => s.id === ids.session.id);
+    const summary = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions.find(
+      (/** @type {any} */ s) => s.id === ids.session.id,
+    );
     assert.equal(summary.visitor.external_user_id, 'user-42');
     assert.equal(summary.visitor.identity_verified, true);
     assert.ok(Date.parse(summary.visitor.identity_verified_at) > 0);
@@ -769,7 +826,11 @@ test('visitor profile: PATCH /api/chats/visitors/{id}/', async (t) => {
     const visitor = (await p.json(await p.post('/api/chats/visitors/', {}))).data;
     const signed = (await p.json(await fetch(`${plain.url}/__qa/identity-signature?external_user_id=u%201`))).data;
     assert.deepEqual(signed, { external_user_id: 'u 1', identity_signature: identitySignature(DEFAULT_IDENTITY_SECRET, 'u 1') });
-    assert.equal((await p.patch(`/api/chats/visitors/${visitor.id}/`, { external_user_id: 'u 1', identity_signature: signed.identity_signature })).status, 200);
+    assert.equal(
+      (await p.patch(`/api/chats/visitors/${visitor.id}/`, { external_user_id: 'u 1', identity_signature: signed.identity_signature }))
+        .status,
+      200,
+    );
     assert.equal((await fetch(`${plain.url}/__qa/identity-signature`)).status, 400);
   });
 });
@@ -806,7 +867,10 @@ test('attachments: upload, serve, send with a chat message', async (t) => {
     assert.equal(head.headers.get('content-length'), String(12 * 1024));
 
     const { log } = await c.state();
-    assert.ok(log.some((/** @type {any} */ e) => e.note === 'upload photo.png, 12 KB, image/png'), 'the upload is in the request log');
+    assert.ok(
+      log.some((/** @type {any} */ e) => e.note === 'upload photo.png, 12 KB, image/png'),
+      'the upload is in the request log',
+    );
   });
 
   await t.test('other files download under a clean name', async () => {
@@ -883,13 +947,21 @@ test('attachments: upload, serve, send with a chat message', async (t) => {
     const answer = (await c.json(onlyFiles)).data;
     assert.equal(answer.response, 'I got your file **\\*b\\*.png** (2 KB). What would you like me to do with it?');
 
-    const streamed = await readStream(await c.post('/api/chats/messages/chat/stream/', { ...chatBody(fresh, 'what is this?', 'f-2'), attachment_ids: [photo.id, doc.id] }));
+    const streamed = await readStream(
+      await c.post('/api/chats/messages/chat/stream/', { ...chatBody(fresh, 'what is this?', 'f-2'), attachment_ids: [photo.id, doc.id] }),
+    );
     assert.equal(streamed.events.at(-1).done, true);
-    assert.match(streamed.answer, /^I got your 2 files: \*\*\\\*b\\\*\.png\*\* \(2 KB\) and \*\*doc\.txt\*\* \(1 KB\)\.\n\nThanks for your question! You asked:\n\n> what is this\?/);
+    assert.match(
+      streamed.answer,
+      /^I got your 2 files: \*\*\\\*b\\\*\.png\*\* \(2 KB\) and \*\*doc\.txt\*\* \(1 KB\)\.\n\nThanks for your question! You asked:\n\n> what is this\?/,
+    );
 
     const url = `${api.url}/api/chats/sessions/${fresh.session.id}/messages/?visitor_id=${fresh.visitor.id}`;
     const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
-    assert.deepEqual(messages.map((/** @type {any} */ m) => m.sender), ['visitor', 'assistant', 'visitor', 'assistant']);
+    assert.deepEqual(
+      messages.map((/** @type {any} */ m) => m.sender),
+      ['visitor', 'assistant', 'visitor', 'assistant'],
+    );
     assert.equal(messages[0].text, '');
     assert.deepEqual(messages[0].attachments, [photo]);
     assert.deepEqual(messages[2].attachments, [photo, doc]);
@@ -930,7 +1002,11 @@ test('attachments: upload, serve, send with a chat message', async (t) => {
       assert.equal(response.status, 400, String(message));
       assert.match((await c.json(response)).message, message);
     }
-    assert.equal((await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, ''), attachment_ids: [] })).status, 400, 'no files: text still required');
+    assert.equal(
+      (await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, ''), attachment_ids: [] })).status,
+      400,
+      'no files: text still required',
+    );
     assert.equal((await c.post('/api/chats/messages/chat/', { ...chatBody(fresh, 'hi'), attachment_ids: [] })).status, 200);
     assert.equal(api.state.store.messages.get(fresh.session.id)?.length, 2, 'refused messages are not stored');
   });
@@ -1021,20 +1097,33 @@ test('feedback: POST /api/chats/messages/{response_id}/feedback/', async (t) => 
     assert.deepEqual(await c.json(up), { success: true, data: { response_id: chat.response_id, rating: 'up' } });
     const down = await c.json(await c.post(path, { ...body, rating: 'down', comment: 'Not what I asked' }));
     assert.deepEqual(down.data, { response_id: chat.response_id, rating: 'down', comment: 'Not what I asked' });
-    assert.deepEqual((await c.json(await c.post(path, { ...body, rating: 'down', comment: '  ' }))).data, { response_id: chat.response_id, rating: 'down' }, 'a blank comment is none');
+    assert.deepEqual(
+      (await c.json(await c.post(path, { ...body, rating: 'down', comment: '  ' }))).data,
+      { response_id: chat.response_id, rating: 'down' },
+      'a blank comment is none',
+    );
     await c.post(path, { ...body, rating: 'down', comment: 'Not what I asked' });
     assert.match((await c.state()).log.at(-1).note, /feedback down with comment \(replaces down\)/);
 
     const summary = (await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages`))).data;
     assert.equal(summary.session.feedback.length, 1, 'one rating per message');
-    assert.deepEqual({ ...summary.session.feedback[0], rated_at: 'x' }, { response_id: chat.response_id, rating: 'down', comment: 'Not what I asked', rated_at: 'x' });
+    assert.deepEqual(
+      { ...summary.session.feedback[0], rated_at: 'x' },
+      { response_id: chat.response_id, rating: 'down', comment: 'Not what I asked', rated_at: 'x' },
+    );
     const rated = summary.messages.find((/** @type {any} */ m) => m.id === chat.response_id);
     assert.equal(rated.feedback.rating, 'down');
-    const history = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`, { headers: { 'X-API-Key': KEY } });
+    const history = await fetch(`${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`, {
+      headers: { 'X-API-Key': KEY },
+    });
     assert.equal('feedback' in (await c.json(history)).data.messages[1], false, 'the public history is unchanged');
 
     const agent = api.agentReply(ids.session.id, 'Olena here');
-    assert.equal((await c.post(`/api/chats/messages/${agent.id}/feedback/`, { ...body, rating: 'up' })).status, 200, 'agent answers can be rated');
+    assert.equal(
+      (await c.post(`/api/chats/messages/${agent.id}/feedback/`, { ...body, rating: 'up' })).status,
+      200,
+      'agent answers can be rated',
+    );
   });
 
   await t.test('400, 401, 403 and 404', async () => {
@@ -1113,7 +1202,15 @@ test('demo page server', async (t) => {
   assert.match(await config.text(), /window\.DEMO_CONFIG = .*"apiUrl":"http:\/\/127\.0\.0\.1:9".*k\\"\\u003c/);
 
   assert.match((await fetch(`${demo.url}/qa.css`)).headers.get('content-type') ?? '', /text\/css/);
-  for (const path of ['/nope.html', '/dist/', '/%2e%2e/server/api.mjs', '/..%2fserver/api.mjs', '/dist/..%2f..%2fpackage.json', '/.hidden', '/%00']) {
+  for (const path of [
+    '/nope.html',
+    '/dist/',
+    '/%2e%2e/server/api.mjs',
+    '/..%2fserver/api.mjs',
+    '/dist/..%2f..%2fpackage.json',
+    '/.hidden',
+    '/%00',
+  ]) {
     const response = await fetch(demo.url + path);
     assert.equal(response.status, 404, path);
     await response.text();

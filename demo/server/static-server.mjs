@@ -5,8 +5,9 @@
  * inline script; /config.js gives the same values to external scripts. The embed page gets the
  * strict CSP a careful site owner would send.
  */
-import http from 'node:http';
+
 import { readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closer, listen, originOf } from './lib/http.mjs';
@@ -86,7 +87,14 @@ function escapeHtml(value) {
  */
 
 /** @param {DemoServerOptions} options */
-export async function startDemoServer({ port = 0, host = '127.0.0.1', apiUrl, apiKey = 'demo-key', root = DEFAULT_ROOT, distDir = DEFAULT_DIST }) {
+export async function startDemoServer({
+  port = 0,
+  host = '127.0.0.1',
+  apiUrl,
+  apiKey = 'demo-key',
+  root = DEFAULT_ROOT,
+  distDir = DEFAULT_DIST,
+}) {
   const apiOrigin = new URL(apiUrl).origin;
   const pagesRoot = path.resolve(root);
   const distRoot = path.resolve(distDir);
@@ -132,9 +140,9 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1', apiUrl, ap
     if (ext === '.html') {
       const base = path.basename(file);
       res.setHeader('Content-Security-Policy', base === 'embed.html' ? embedCsp(apiOrigin) : qaCsp(apiOrigin));
-      body = body.toString('utf8').replace(/\{\{(API_URL|API_KEY|API_ORIGIN)\}\}/g, (_, name) =>
-        escapeHtml(values[/** @type {keyof typeof values} */ (name)]),
-      );
+      body = body
+        .toString('utf8')
+        .replace(/\{\{(API_URL|API_KEY|API_ORIGIN)\}\}/g, (_, name) => escapeHtml(values[/** @type {keyof typeof values} */ (name)]));
     }
     return send(res, 200, type, body, req.method === 'HEAD');
   }

@@ -24,7 +24,15 @@ function probe() {
     launcherVisible: 0,
     launcherPainted: 0,
     /** @type {any} */ frames: null,
-    stream: { chunks: 0, times: /** @type {number[]} */ ([]), renders: /** @type {number[][]} */ ([]), marks: /** @type {number[]} */ ([]), on: false, frameStart: 0, watch: () => {} },
+    stream: {
+      chunks: 0,
+      times: /** @type {number[]} */ ([]),
+      renders: /** @type {number[][]} */ ([]),
+      marks: /** @type {number[]} */ ([]),
+      on: false,
+      frameStart: 0,
+      watch: () => {},
+    },
     root: () => document.querySelector('chat-sdk-widget')?.shadowRoot ?? null,
     /** @param {string} prefix */
     button(prefix) {
@@ -35,14 +43,14 @@ function probe() {
     },
     /** @param {Element | null} el */
     visible(el) {
-      if (!el || !el.isConnected) return false;
+      if (!el?.isConnected) return false;
       const rect = el.getBoundingClientRect();
       return rect.width > 0 && rect.height > 0 && el.checkVisibility({ visibilityProperty: true });
     },
     textbox: () => b.root()?.querySelector('textarea[aria-label="Message"]') ?? null,
     log: () => b.root()?.querySelector('[role="log"]') ?? null,
   };
-  // @ts-ignore
+  // @ts-expect-error
   window.__bench = b;
   try {
     new PerformanceObserver((list) => {
@@ -129,28 +137,29 @@ function probe() {
   // Count SSE events on the stream's body as the widget reads it (a pass-through byte scan).
   // `?nocount` leaves fetch alone, to check what the counter itself costs.
   const fetch0 = window.fetch;
-  if (!location.search.includes('nocount')) window.fetch = async function (input, init) {
-    const res = await fetch0.call(this, input, init);
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!url.endsWith('/chat/stream/') || !res.body) return res;
-    const s = b.stream;
-    let prev = 0;
-    const counter = new TransformStream({
-      transform(chunk, ctl) {
-        for (let i = 0; i < chunk.length; i++) {
-          const c = chunk[i];
-          if (c === 10 && prev === 10) {
-            s.chunks++;
-            s.times.push(now());
-            if (s.marks.includes(s.chunks)) performance.mark(`bench-chunk-${s.chunks}`);
+  if (!location.search.includes('nocount'))
+    window.fetch = async function (input, init) {
+      const res = await fetch0.call(this, input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (!url.endsWith('/chat/stream/') || !res.body) return res;
+      const s = b.stream;
+      let prev = 0;
+      const counter = new TransformStream({
+        transform(chunk, ctl) {
+          for (let i = 0; i < chunk.length; i++) {
+            const c = chunk[i];
+            if (c === 10 && prev === 10) {
+              s.chunks++;
+              s.times.push(now());
+              if (s.marks.includes(s.chunks)) performance.mark(`bench-chunk-${s.chunks}`);
+            }
+            prev = c;
           }
-          prev = c;
-        }
-        ctl.enqueue(chunk);
-      },
-    });
-    return new Response(res.body.pipeThrough(counter), { status: res.status, statusText: res.statusText, headers: res.headers });
-  };
+          ctl.enqueue(chunk);
+        },
+      });
+      return new Response(res.body.pipeThrough(counter), { status: res.status, statusText: res.statusText, headers: res.headers });
+    };
   b.stream.watch = () => {
     const s = b.stream;
     s.on = true;

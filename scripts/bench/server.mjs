@@ -10,8 +10,9 @@
  *   `spacingMs` apart (the reference backend has no 5,000-chunk answer).
  * Pages and API share one origin, so the widget makes no CORS preflights (the same for every run).
  */
-import http from 'node:http';
+
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { PROBE } from './probe.mjs';
 
@@ -29,7 +30,8 @@ const FLOOR_JS = `(() => {
 })();
 `;
 
-const WORDS = 'the bike frame wheel gear brake tyre saddle chain light lock rack battery service warranty size ride road gravel trail'.split(' ');
+const WORDS =
+  'the bike frame wheel gear brake tyre saddle chain light lock rack battery service warranty size ride road gravel trail'.split(' ');
 
 /**
  * A realistic long answer: chunks of three words, a paragraph break every 40 chunks, some emphasis
@@ -61,7 +63,8 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
   const upstream = new URL(apiUrl);
   /** @type {Record<string, Buffer>} */
   const files = {};
-  for (const name of readdirSync(path.dirname(dist)).filter((file) => /^chat-sdk.*\.js$/.test(file))) files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
+  for (const name of readdirSync(path.dirname(dist)).filter((file) => /^chat-sdk.*\.js$/.test(file)))
+    files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
   files['/floor.js'] = Buffer.from(FLOOR_JS);
   const chunks = answerChunks(streamChunks);
   /** Server-side timing of the last bench stream, for the report. */
@@ -110,7 +113,13 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
         return stream(res, JSON.parse(raw.toString('utf8')));
       }
       const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
@@ -145,7 +154,13 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
       for (; i < due; i++) res.write(`data: ${JSON.stringify({ chunk: chunks[i], done: false })}\n\n`);
       streamStats.events = i;
       if (i < chunks.length) return void setTimeout(tick, spacingMs);
-      const done = { chunk: '', done: true, message_id: `bench-q-${body.client_message_id ?? ''}`, response_id: `bench-a-${Date.now()}`, session_id: body.session_id };
+      const done = {
+        chunk: '',
+        done: true,
+        message_id: `bench-q-${body.client_message_id ?? ''}`,
+        response_id: `bench-a-${Date.now()}`,
+        session_id: body.session_id,
+      };
       res.end(`data: ${JSON.stringify(done)}\n\n`);
       streamStats.endedAt = Date.now();
     };

@@ -29,7 +29,8 @@ export function parseTrace(buffer, markPrefix) {
   if (pid === -1) {
     // No marks: fall back to the busiest renderer main thread.
     const names = new Map();
-    for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain') names.set(`${e.pid}:${e.tid}`, 0);
+    for (const e of events)
+      if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain') names.set(`${e.pid}:${e.tid}`, 0);
     for (const e of events) {
       const k = `${e.pid}:${e.tid}`;
       if (e.ph === 'X' && names.has(k)) names.set(k, names.get(k) + (e.dur ?? 0));

@@ -1,4 +1,4 @@
-// The headless chat client: the public API, composed of the parts that do the work.
+// The headless chat client: the public API over the parts that do the work (wired in parts.ts).
 //
 //   store        this tab's chats and the snapshot subscribers get       store.ts
 //   sessions     the visitor and each chat's session, with recovery      sessions.ts, visitor.ts
@@ -9,24 +9,14 @@
 //   identity     identify() and the visitor's profile                    identity.ts
 //   wire         the backend contract: JSON requests, SSE, uploads       wire/
 import { nanoid } from 'nanoid';
-import { createAttention, type Attention } from './attention';
-import { createConnectivity } from './connectivity';
-import { createEmitter, type Emitter } from './emitter';
 import { ChatError, toChatError } from './errors';
 import type { createFeedback } from './feedback';
-import { createIdentity } from './identity';
-import { createLive, type LiveHost } from './live';
-import { logError } from './log';
-import { resolveClientOptions, type ClientOptions } from './options';
-import { createOutbox } from './outbox';
-import { createSessions } from './sessions';
-import { safeStorage, storageKey } from './storage';
-import { createStore, type ChatStore } from './store';
+import { type ClientOptions, resolveClientOptions } from './options';
+import { createParts } from './parts';
+import { storageKey } from './storage';
 import { newChatRecord, now, readAttachments } from './transcript';
-import type { ChatClient, ChatClientEvents, ChatClientOptions, ChatMessage } from './types';
-import { createVisitorManager } from './visitor';
+import type { ChatClient, ChatClientOptions, ChatMessage } from './types';
 import { listenToWindow } from './window-events';
-import { createApi } from './wire/api';
 
 /**
  * The headless chat client: visitor, sessions, transcript, and an outbox that delivers each
@@ -38,38 +28,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
 
 /** The client for options already checked (the widget checks them, with the rest of its own, at start-up). */
 export function createClient(config: ClientOptions, injected: Omit<ChatClientOptions, 'apiKey' | 'apiUrl'> = {}): ChatClient {
-  const api = createApi({ apiUrl: config.apiUrl, apiKey: config.apiKey, timeoutMs: config.requestTimeout, fetch: () => injected.fetch ?? globalThis.fetch });
-  const local = safeStorage(() => injected.localStorage ?? globalThis.localStorage);
-  const tab = safeStorage(() => injected.sessionStorage ?? globalThis.sessionStorage);
-  const visitor = createVisitorManager(api, local, storageKey('visitor', config.apiUrl));
+  const parts = createParts(config, injected, () => load());
+  const { api, local, visitor, emitter, lifetime, store, connectivity, attention, sessions, identity, outbox, live, reportError } = parts;
+  const signal = lifetime.signal;
   /** Set and removed at once by reset(): other tabs hear it and forget their chats too. */
   const resetKey = storageKey('reset', config.apiUrl);
-  const reportHandlerError = (error: unknown): void => logError('An event handler threw:', error);
-  const emitter = createEmitter<ChatClientEvents>(reportHandlerError);
-  const lifetime = new AbortController();
-  const signal = lifetime.signal;
   let loaded = false;
   let stopListening = (): void => undefined;
-
-  const store = createStore({
-    storage: tab,
-    key: storageKey('chats', config.apiUrl),
-    emitter,
-    onListenerError: reportHandlerError,
-    beforeRead: () => load(),
-    isIdentified: (visitorId) => identity.isIdentified(visitorId),
-    afterChange: () => live.check(),
-  });
-  const connectivity = createConnectivity(config.maxRetries, (delta) => {
-    store.count('offline', delta);
-    store.changed(false);
-  });
-  const attention = createAttention(store, emitter);
-  const sessions = createSessions(api, visitor, store, emitter);
-  const identity = createIdentity(local, storageKey('profile', config.apiUrl), store.publish);
-  const reportError = errorReporter(store, emitter);
-  const outbox = createOutbox({ config, api, store, sessions, connectivity, lifetime: signal, arrived: attention.arrived, reportError });
-  const live = createLive(config, injected, api, liveHost(store, emitter, attention), signal);
   // Only some sites rate answers, identify visitors or upload files: those parts load when first used.
   let rate: Promise<ReturnType<typeof createFeedback>> | undefined;
 
@@ -197,7 +162,11 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
 
     upload: guarded(async (file, uploadOptions) => {
       const { upload } = await import('./uploads');
-      return upload({ config, XMLHttpRequest: injected.XMLHttpRequest, store, sessions, connectivity, lifetime: signal }, file, uploadOptions);
+      return upload(
+        { config, XMLHttpRequest: injected.XMLHttpRequest, store, sessions, connectivity, lifetime: signal },
+        file,
+        uploadOptions,
+      );
     }),
     feedback: guarded(async (messageId, rating, comment) => {
       rate ??= import('./feedback').then((module) => module.createFeedback(api, store, connectivity, emitter, signal));
@@ -228,37 +197,5 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
       store.clear();
       emitter.clear();
     },
-  };
-}
-
-/** How live updates read and change the chats: merges go through the store; typing and health are shown. */
-function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attention: Attention): LiveHost {
-  return {
-    chat: store.chat,
-    chats: store.chats,
-    apply(chatId, { chat, added, patched }) {
-      store.updateChat(chatId, () => chat);
-      store.changed();
-      for (const message of [...patched, ...added]) emitter.emit('message', { chatId, message, sender: message.author });
-      for (const message of added) attention.arrived(chatId, message);
-    },
-    typing(state) {
-      if (JSON.stringify(state) === JSON.stringify(store.get('agentTyping'))) return;
-      store.set({ agentTyping: state });
-      emitter.emit('agent-typing', { isTyping: !!state, ...state });
-    },
-    connection(state) {
-      if (state === store.get('connection')) return;
-      store.set({ connection: state });
-      emitter.emit('connection', { state });
-    },
-  };
-}
-
-/** Failures are emitted as `error`; one not tied to a message is also the state's `error` (null clears it). */
-function errorReporter(store: ChatStore, emitter: Emitter<ChatClientEvents>) {
-  return (error: ChatError | null, messageId?: string): void => {
-    if (error) emitter.emit('error', messageId ? { error: error.toJSON(), messageId } : { error: error.toJSON() });
-    if (!messageId) store.set({ error: error ? error.toJSON() : null });
   };
 }

@@ -1,6 +1,6 @@
 // Waiting for the network: retries with backoff, and waits that end early when the browser comes back
 // online or another request gets through (a sign the network works again).
-import { toChatError, type ChatError } from './errors';
+import { type ChatError, toChatError } from './errors';
 import { backoffDelay, wait } from './retry';
 
 export interface Connectivity {

@@ -10,7 +10,10 @@ export function createEmitter<Events>(onHandlerError?: (error: unknown) => void)
   return {
     on(name, handler) {
       let set = handlers.get(name);
-      if (!set) handlers.set(name, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        handlers.set(name, set);
+      }
       set.add(handler as (event: never) => void);
       return () => void set.delete(handler as (event: never) => void);
     },

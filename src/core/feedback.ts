@@ -1,12 +1,18 @@
 // Rating an answer: once per answer, sent to the server with the answer's server id.
 import type { Connectivity } from './connectivity';
-import { ChatError } from './errors';
 import type { Emitter } from './emitter';
+import { ChatError } from './errors';
 import type { ChatStore } from './store';
 import type { ChatClientEvents, Feedback } from './types';
 import type { Api } from './wire/api';
 
-export function createFeedback(api: Api, store: ChatStore, connectivity: Connectivity, emitter: Emitter<ChatClientEvents>, signal: AbortSignal) {
+export function createFeedback(
+  api: Api,
+  store: ChatStore,
+  connectivity: Connectivity,
+  emitter: Emitter<ChatClientEvents>,
+  signal: AbortSignal,
+) {
   /** Answers being rated now, so a double click sends one rating. */
   const rating = new Set<string>();
 
@@ -25,7 +31,10 @@ export function createFeedback(api: Api, store: ChatStore, connectivity: Connect
     if (note) given.comment = note;
     rating.add(messageId);
     try {
-      await connectivity.withRetries(() => api.feedback(serverId, { ...given, visitor_id: visitorId, session_id: sessionId }, signal), signal);
+      await connectivity.withRetries(
+        () => api.feedback(serverId, { ...given, visitor_id: visitorId, session_id: sessionId }, signal),
+        signal,
+      );
     } finally {
       rating.delete(messageId);
     }

@@ -35,8 +35,10 @@ export const fileProblem = (file: Blob & { name?: string }, maxBytes: number): '
 export function checkFile(file: Blob & { name?: string }, maxBytes: number): string {
   const name = file.name || 'file';
   const problem = fileProblem(file, maxBytes);
-  if (problem == 'type') throw new ChatError('invalid-input', `"${name}" is not a file type that can be sent (images, PDF, text, CSV, Word, Excel or ZIP).`);
-  if (problem == 'empty') throw new ChatError('invalid-input', `"${name}" is empty.`);
-  if (problem == 'size') throw new ChatError('invalid-input', `"${name}" is ${formatSize(file.size)}; files can be at most ${formatSize(maxBytes)}.`);
+  if (problem === 'type')
+    throw new ChatError('invalid-input', `"${name}" is not a file type that can be sent (images, PDF, text, CSV, Word, Excel or ZIP).`);
+  if (problem === 'empty') throw new ChatError('invalid-input', `"${name}" is empty.`);
+  if (problem === 'size')
+    throw new ChatError('invalid-input', `"${name}" is ${formatSize(file.size)}; files can be at most ${formatSize(maxBytes)}.`);
   return attachmentType(file)!;
 }

@@ -32,14 +32,20 @@ function toUpdate(attributes: VisitorAttributes, signature: string | undefined):
     const problem = contactProblem(name, metadata[name]!);
     if (problem) throw invalid(`identify(): ${problem}`);
   }
-  if (externalUserId !== undefined && (!isString(externalUserId) || !externalUserId)) throw invalid('identify(): "externalUserId" must be a non-empty string.');
+  if (externalUserId !== undefined && (!isString(externalUserId) || !externalUserId))
+    throw invalid('identify(): "externalUserId" must be a non-empty string.');
   const body: VisitorUpdate = { metadata };
   if (externalUserId) body.external_user_id = externalUserId;
   if (externalUserId && signature) body.identity_signature = signature;
   return body;
 }
 
-export async function identify(needs: IdentifyNeeds, attributes: VisitorAttributes, signature: string | undefined, signal: AbortSignal): Promise<void> {
+export async function identify(
+  needs: IdentifyNeeds,
+  attributes: VisitorAttributes,
+  signature: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const { api, sessions, identity } = needs;
   const body = toUpdate(attributes, signature);
   const user = body.external_user_id;

@@ -2,7 +2,7 @@
 // form is then not asked again) and which signed-in user this device is. The request itself is
 // ./identify.ts, loaded on demand.
 import { isRecord, isString } from './guards';
-import { readRecord, writeRecord, type SafeStorage } from './storage';
+import { readRecord, type SafeStorage, writeRecord } from './storage';
 
 /** Who `identify()` said the visitor is, per device. */
 export interface Profile {

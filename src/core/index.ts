@@ -1,5 +1,5 @@
 export { createChatClient } from './client';
 export { ChatError } from './errors';
+export { ATTACHMENT_TYPES } from './files';
 export { OptionError } from './options';
 export type * from './types';
-export { ATTACHMENT_TYPES } from './files';

@@ -17,9 +17,16 @@ export interface OptionRule<T> {
 }
 
 export type OptionRules = Record<string, OptionRule<unknown>>;
-export type ResolvedOptions<Rules extends OptionRules> = { -readonly [Name in keyof Rules]: Rules[Name] extends OptionRule<infer T> ? T : never };
+export type ResolvedOptions<Rules extends OptionRules> = {
+  -readonly [Name in keyof Rules]: Rules[Name] extends OptionRule<infer T> ? T : never;
+};
 
-export const rule = <T>(expected: string, fallback: T, read: (value: unknown) => T | undefined, parse?: (text: string) => unknown): OptionRule<T> => ({
+export const rule = <T>(
+  expected: string,
+  fallback: T,
+  read: (value: unknown) => T | undefined,
+  parse?: (text: string) => unknown,
+): OptionRule<T> => ({
   expected,
   fallback,
   read,
@@ -28,21 +35,36 @@ export const rule = <T>(expected: string, fallback: T, read: (value: unknown) =>
 
 /** true or false; on a tag, `data-x`, `data-x="true"` and `data-x="false"`. */
 export const flag = (fallback: boolean): OptionRule<boolean> =>
-  rule('true or false', fallback, (value) => (typeof value === 'boolean' ? value : undefined), (text) => (/^(true|false|)$/.test(text) ? text !== 'false' : text));
+  rule(
+    'true or false',
+    fallback,
+    (value) => (typeof value === 'boolean' ? value : undefined),
+    (text) => (/^(true|false|)$/.test(text) ? text !== 'false' : text),
+  );
 
 /** A whole number of at least `min` (non-integers are rounded down when `min` is 0). */
 export const count = (fallback: number, min = 0): OptionRule<number> =>
   rule(
     min ? 'a positive integer' : 'a non-negative number',
     fallback,
-    (value) => (typeof value !== 'number' || !(value >= 0 && value < Infinity) ? undefined : min ? (Number.isInteger(value) && value >= min ? value : undefined) : Math.floor(value)),
+    (value) =>
+      typeof value !== 'number' || !(value >= 0 && value < Infinity)
+        ? undefined
+        : min
+          ? Number.isInteger(value) && value >= min
+            ? value
+            : undefined
+          : Math.floor(value),
     (text) => (text.trim() ? Number(text) : text),
   );
 
 /** One of a few words. */
 export const oneOf = <T extends string>(values: readonly T[], fallback: T): OptionRule<T> =>
   rule(
-    values.map((value) => `"${value}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'),
+    values
+      .map((value) => `"${value}"`)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' or $1'),
     fallback,
     (value) => (values.includes(value as T) ? (value as T) : undefined),
   );
@@ -60,7 +82,9 @@ export const CLIENT_OPTIONS = {
   maxMessageLength: count(4000, 1),
   maxFileSize: { ...count(10 * 1024 * 1024, 1), expected: 'a positive integer (bytes)' },
   live: oneOf(['poll', 'websocket', 'off'], 'poll'),
-  websocketUrl: rule('a ws:// or wss:// URL', undefined as string | undefined, (value) => (isString(value) && /^wss?:\/\//i.test(value) ? value : undefined)),
+  websocketUrl: rule('a ws:// or wss:// URL', undefined as string | undefined, (value) =>
+    isString(value) && /^wss?:\/\//i.test(value) ? value : undefined,
+  ),
   pollInterval: count(3000),
   pollIntervalClosed: count(20_000),
 };
@@ -104,7 +128,10 @@ export function normalizeApiUrl(value: unknown): string {
     // reported below
   }
   if (!value || !url || !/^https?:$/.test(url.protocol)) {
-    throw new OptionError('apiUrl', `must be the API's absolute http(s) URL, e.g. "https://api.example.com" (data-api-url), not "${String(value)}".`);
+    throw new OptionError(
+      'apiUrl',
+      `must be the API's absolute http(s) URL, e.g. "https://api.example.com" (data-api-url), not "${String(value)}".`,
+    );
   }
   return (url.origin + url.pathname).replace(/\/+$/, '');
 }

@@ -5,7 +5,7 @@ import { linkAbort } from './abort';
 import type { Connectivity } from './connectivity';
 import { ChatError, toChatError } from './errors';
 import type { ClientOptions } from './options';
-import { recoveryFor, type Recovery, type Sessions } from './sessions';
+import { type Recovery, recoveryFor, type Sessions } from './sessions';
 import type { ChatStore } from './store';
 import { isPending, now } from './transcript';
 import type { ChatMessage } from './types';
@@ -99,7 +99,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function send(chatId: string, message: ChatMessage, signal: AbortSignal, recovered: Set<Recovery>): Promise<void> {
     const visitorId = await sessions.ensureVisitor(signal);
     const session = await sessions.ensureSession(chatId, visitorId, signal, recovered);
-    const body: ChatBody = { message: message.text, session_id: session.sessionId, visitor_id: session.visitorId, client_message_id: message.id };
+    const body: ChatBody = {
+      message: message.text,
+      session_id: session.sessionId,
+      visitor_id: session.visitorId,
+      client_message_id: message.id,
+    };
     if (message.attachments) body.attachment_ids = message.attachments.map((a) => a.id);
     store.patchMessage(chatId, message.id, { status: 'sending' });
     await (config.streaming ? answerByStream : answerPlain)(chatId, message.id, body, signal);
@@ -128,16 +133,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const step = recoveryFor(failure, recovered);
         if (step) sessions.dropSession(chatId);
         if (step === 'session') continue;
+        let cause = caught;
         if (step === 'visitor') {
           try {
             await sessions.replaceVisitor(store.get('visitorId') ?? '', signal);
             continue;
           } catch (replaceFailure) {
             if (lifetime.aborted) return;
-            caught = replaceFailure;
+            cause = replaceFailure;
           }
         }
-        const final = failure.code === 'aborted' ? new ChatError('aborted', 'Stopped before it was sent.', { retryable: true }) : toChatError(caught);
+        const final =
+          failure.code === 'aborted' ? new ChatError('aborted', 'Stopped before it was sent.', { retryable: true }) : toChatError(cause);
         store.patchMessage(chatId, messageId, { status: 'failed', error: { ...final.toJSON(), retryable: true } });
         options.reportError(final, messageId);
         return;
@@ -147,24 +154,24 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** One worker per chat: messages leave in the order they were written. */
   async function drain(chatId: string): Promise<void> {
-      if (draining.has(chatId)) return;
-      draining.add(chatId);
-      try {
-        for (;;) {
-          const next = store.chat(chatId)?.messages.find(isPending);
-          if (!next || lifetime.aborted) return;
-          const attempt = linkAbort(lifetime);
-          attempts.set(chatId, attempt);
-          try {
-            await deliver(chatId, next.id, attempt.signal);
-          } finally {
-            attempts.delete(chatId);
-            attempt.unlink();
-          }
+    if (draining.has(chatId)) return;
+    draining.add(chatId);
+    try {
+      for (;;) {
+        const next = store.chat(chatId)?.messages.find(isPending);
+        if (!next || lifetime.aborted) return;
+        const attempt = linkAbort(lifetime);
+        attempts.set(chatId, attempt);
+        try {
+          await deliver(chatId, next.id, attempt.signal);
+        } finally {
+          attempts.delete(chatId);
+          attempt.unlink();
         }
-      } finally {
-        draining.delete(chatId);
       }
+    } finally {
+      draining.delete(chatId);
+    }
   }
 
   return {

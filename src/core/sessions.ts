@@ -1,12 +1,13 @@
 // The visitor and the chats' sessions: created lazily, shared by concurrent callers, replaced when the
 // server no longer knows them (seed 003's recovery table).
-import { ChatError } from './errors';
+
 import type { Emitter } from './emitter';
+import { ChatError } from './errors';
 import type { ChatStore } from './store';
 import { isExpired } from './transcript';
 import type { Chat, ChatClientEvents } from './types';
 import type { VisitorManager } from './visitor';
-import type { Api } from './wire/api';
+import type { Api, SessionData } from './wire/api';
 
 /** A recovery step, taken at most once per message so nothing loops. */
 export type Recovery = 'visitor' | 'session';
@@ -35,7 +36,11 @@ export interface Sessions {
 
 /** Which recovery a failed chat request calls for (403: session; 404: the one it names first), or null. */
 export function recoveryFor(failure: ChatError, recovered: Set<Recovery>): Recovery | null {
-  const pick = (step: Recovery): Recovery | null => (recovered.has(step) ? null : (recovered.add(step), step));
+  const pick = (step: Recovery): Recovery | null => {
+    if (recovered.has(step)) return null;
+    recovered.add(step);
+    return step;
+  };
   if (failure.status === 403) return pick('session');
   if (failure.status === 404) {
     if (/visitor/i.test(failure.message)) return pick('visitor') ?? pick('session');
@@ -66,7 +71,7 @@ export function createSessions(api: Api, visitor: VisitorManager, store: ChatSto
 
   async function createSession(chatId: string, visitorId: string, signal: AbortSignal, recovered: Set<Recovery>): Promise<SessionRef> {
     let owner = visitorId;
-    let session;
+    let session: SessionData;
     try {
       session = await api.createSession(owner, signal);
     } catch (caught) {

@@ -2,7 +2,7 @@
 // immutable snapshot for subscribers; the chats are saved to the tab's storage (streamed chunks at most
 // every 500 ms, everything else at once). It knows nothing of the network.
 import type { Emitter } from './emitter';
-import { readRecord, writeRecord, type SafeStorage } from './storage';
+import { readRecord, type SafeStorage, writeRecord } from './storage';
 import { isStoredChats, newChatRecord, pruneChats, sanitizeChats, trimChats } from './transcript';
 import type { Chat, ChatClientEvents, ChatMessage, ChatState, ClientStatus } from './types';
 
@@ -160,12 +160,10 @@ export function createStore(options: StoreOptions): ChatStore {
     message: (chatId, id) => findChat(chatId)?.messages.find((m) => m.id === id),
     updateChat,
     patchMessage(chatId, id, patch, saveNow = true) {
-      let updated: ChatMessage | undefined;
-      updateChat(chatId, (chat) => ({
-        ...chat,
-        messages: chat.messages.map((m) => (m.id === id ? (updated = { ...m, ...patch }) : m)),
-      }));
-      if (!updated) return;
+      const current = findChat(chatId)?.messages.find((m) => m.id === id);
+      if (!current) return;
+      const updated: ChatMessage = { ...current, ...patch };
+      updateChat(chatId, (chat) => ({ ...chat, messages: chat.messages.map((m) => (m === current ? updated : m)) }));
       for (const field of Object.keys(patch) as (keyof ChatMessage)[]) if (patch[field] === undefined) delete updated[field];
       changed(saveNow);
       emitMessage(chatId, updated);

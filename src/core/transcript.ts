@@ -28,7 +28,7 @@ export function pruneChats(chats: readonly Chat[], added: Chat): Chat[] {
   const kept = [...chats, added];
   while (kept.length > MAX_CHATS) {
     const index = kept.findIndex((chat) => chat !== added && !chat.messages.some(isUnsent));
-    kept.splice(index < 0 ? 0 : index, 1);
+    kept.splice(Math.max(index, 0), 1);
   }
   return kept;
 }
@@ -115,7 +115,11 @@ function readMessage(raw: unknown): ChatMessage | null {
 function readChat(raw: unknown): Chat | null {
   if (!isRecord(raw) || !Array.isArray(raw.messages)) return null;
   const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt syncedAt', 2);
-  if (chat) chat.messages = raw.messages.slice(-MAX_MESSAGES_PER_CHAT).map(readMessage).filter((m): m is ChatMessage => m !== null);
+  if (chat)
+    chat.messages = raw.messages
+      .slice(-MAX_MESSAGES_PER_CHAT)
+      .map(readMessage)
+      .filter((m): m is ChatMessage => m !== null);
   if (chat && typeof raw.unread === 'number' && raw.unread > 0) chat.unread = Math.floor(raw.unread);
   return chat;
 }
@@ -125,7 +129,10 @@ export const isStoredChats = (value: unknown): value is StoredChats =>
   isRecord(value) && isString(value.currentChatId) && Array.isArray(value.chats);
 
 export function sanitizeChats(stored: StoredChats): StoredChats {
-  const chats = stored.chats.map(readChat).filter((chat): chat is Chat => chat !== null).slice(-MAX_CHATS);
+  const chats = stored.chats
+    .map(readChat)
+    .filter((chat): chat is Chat => chat !== null)
+    .slice(-MAX_CHATS);
   return { currentChatId: stored.currentChatId, chats };
 }
 

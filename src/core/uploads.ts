@@ -20,7 +20,11 @@ export interface UploadNeeds {
   lifetime: AbortSignal;
 }
 
-export async function upload(needs: UploadNeeds, file: Blob & { name?: string }, { onProgress, signal }: UploadOptions = {}): Promise<Attachment> {
+export async function upload(
+  needs: UploadNeeds,
+  file: Blob & { name?: string },
+  { onProgress, signal }: UploadOptions = {},
+): Promise<Attachment> {
   const { config, store, sessions, connectivity } = needs;
   if (typeof Blob === 'undefined' || !(file instanceof Blob)) throw new ChatError('invalid-input', 'upload() takes a File or Blob.');
   const type = checkFile(file, config.maxFileSize);
@@ -30,7 +34,10 @@ export async function upload(needs: UploadNeeds, file: Blob & { name?: string },
     const visitorId = await connectivity.withRetries(() => sessions.ensureVisitor(call.signal), call.signal);
     const session = await sessions.ensureSession(chatId, visitorId, call.signal, new Set());
     const XHR = needs.XMLHttpRequest ?? globalThis.XMLHttpRequest;
-    return await uploadFile({ XHR, apiUrl: config.apiUrl, apiKey: config.apiKey, file, type, ...session }, { onProgress, signal: call.signal });
+    return await uploadFile(
+      { XHR, apiUrl: config.apiUrl, apiKey: config.apiKey, file, type, ...session },
+      { onProgress, signal: call.signal },
+    );
   } catch (caught) {
     throw call.signal.aborted ? new ChatError('aborted', 'The upload was cancelled.', { retryable: true }) : toChatError(caught);
   } finally {

@@ -1,5 +1,5 @@
 import { isRecord, isString } from './guards';
-import { readRecord, writeRecord, type SafeStorage } from './storage';
+import { readRecord, type SafeStorage, writeRecord } from './storage';
 import type { Api } from './wire/api';
 
 const isVisitorRecord = (value: unknown): value is { id: string } =>
@@ -35,10 +35,14 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
   const create = (signal: AbortSignal, staleId: string | null): Promise<string> => {
     const work = async (): Promise<string> => {
       const now = stored();
-      if (now && now !== staleId) return (validated = now);
+      if (now && now !== staleId) {
+        validated = now;
+        return now;
+      }
       const { id } = await api.createVisitor(signal);
       writeRecord(storage, key, { id });
-      return (validated = id);
+      validated = id;
+      return id;
     };
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     return locks ? locks.request(key, work) : work();
@@ -65,7 +69,10 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
         }
         // Another tab replaced it while we asked: theirs is fresh, take it.
         const now = stored();
-        if (now && now !== id) return (validated = now);
+        if (now && now !== id) {
+          validated = now;
+          return now;
+        }
         storage.removeItem(key);
       }
       return create(signal, id);

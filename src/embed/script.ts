@@ -29,7 +29,8 @@ let waiting: Command[] = [];
 /** Run one queued command: `['init', options]`, `['open']`, `['send', text]`, `['on', 'message', fn]`… */
 export function push(command: Command): void {
   try {
-    if (!Array.isArray(command) || typeof command[0] !== 'string') throw new TypeError(`expected ['method', ...args], got ${String(command)}`);
+    if (!Array.isArray(command) || typeof command[0] !== 'string')
+      throw new TypeError(`expected ['method', ...args], got ${String(command)}`);
     const [name, ...args] = command;
     if (name === 'init') {
       init(args[0] as WidgetOptions);

@@ -104,7 +104,13 @@ export function mountLauncher(options: LauncherOptions): Launcher {
   const fit = (): void => {
     if (!viewport || !small?.matches) return;
     const { offsetLeft, offsetTop, width, height } = viewport;
-    for (const [name, value] of [['vx', offsetLeft], ['vy', offsetTop], ['vw', width], ['vh', height]] as const) setProperty(name, `${value}px`);
+    for (const [name, value] of [
+      ['vx', offsetLeft],
+      ['vy', offsetTop],
+      ['vw', width],
+      ['vh', height],
+    ] as const)
+      setProperty(name, `${value}px`);
   };
   const followViewport = (on: boolean): void => {
     for (const type of ['resize', 'scroll']) viewport?.[on ? 'addEventListener' : 'removeEventListener'](type, fit);

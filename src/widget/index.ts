@@ -20,7 +20,9 @@ export const getInstance = (): WidgetInstance | null => current;
 export function startWidget(options: WidgetOptions, loadApp: LoadApp): WidgetInstance {
   try {
     if (typeof window === 'undefined' || typeof document === 'undefined') {
-      logWarning('init() needs a browser (not server-side rendering): call it on the client, e.g. in useEffect(). Returning a no-op widget.');
+      logWarning(
+        'init() needs a browser (not server-side rendering): call it on the client, e.g. in useEffect(). Returning a no-op widget.',
+      );
       return inertWidget();
     }
     if (current) {

@@ -62,7 +62,13 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
         if (dead || view) return view;
         const { client: given } = options;
         clientOf = () => (client ??= 'options' in given ? app.createClient(given.options, given.injected) : given.given);
-        view = app.attachWindow(launcher, { ...options, client: clientOf, strings: windowStrings, rtl: app.isRtl(options.locale), onToggle: handlers.toggled });
+        view = app.attachWindow(launcher, {
+          ...options,
+          client: clientOf,
+          strings: windowStrings,
+          rtl: app.isRtl(options.locale),
+          onToggle: handlers.toggled,
+        });
         handlers.attach(clientOf);
         return view;
       })
@@ -110,7 +116,12 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
 
   /** A call that returns a promise: what fails is a warning naming the call, and undefined. */
   const quietly = <T>(name: string, work: (client: ChatClient) => Promise<T>): Promise<T | undefined> =>
-    Promise.resolve(withView((attached) => (attached.start(), work(clientOf!())))).catch((error: unknown) => {
+    Promise.resolve(
+      withView((attached) => {
+        attached.start();
+        return work(clientOf!());
+      }),
+    ).catch((error: unknown) => {
       logWarning(`${name}(): ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });
@@ -150,7 +161,10 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
         if (view || options.preload || hasStoredChat())
           run((attached) => {
             attached.start();
-            if (options.preload && !attached.isOpen()) clientOf!().connect().catch(() => undefined);
+            if (options.preload && !attached.isOpen())
+              clientOf!()
+                .connect()
+                .catch(() => undefined);
           });
       });
 

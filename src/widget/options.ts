@@ -3,7 +3,17 @@
 import { CONTACT_FIELDS, type ContactField } from '../core/contact';
 import { isRecord, isString } from '../core/guards';
 import { logError, logWarning } from '../core/log';
-import { CLIENT_OPTIONS, flag, normalizeApiUrl, oneOf, readOptions, rule, text, type ClientOptions, type ResolvedOptions } from '../core/options';
+import {
+  CLIENT_OPTIONS,
+  type ClientOptions,
+  flag,
+  normalizeApiUrl,
+  oneOf,
+  type ResolvedOptions,
+  readOptions,
+  rule,
+  text,
+} from '../core/options';
 import type { ChatClient, ChatClientOptions } from '../core/types';
 import type { Strings } from '../ui/strings';
 import { BUILT_IN_LANGUAGES, lang } from '../ui/strings/launcher';
@@ -53,12 +63,17 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
 }
 
 const isColor = (value: string): boolean =>
-  /^(#[0-9a-f]{3,8}|[a-z]+|[a-z]+\([^;{}]*\))$/i.test(value.trim()) && (typeof CSS === 'undefined' || !CSS.supports || CSS.supports('color', value));
+  /^(#[0-9a-f]{3,8}|[a-z]+|[a-z]+\([^;{}]*\))$/i.test(value.trim()) &&
+  (typeof CSS === 'undefined' || !CSS.supports || CSS.supports('color', value));
 
 /** "name, email" or ["name", "email"] -> the fields, or undefined when one is unknown or none is given. */
 function readFields(value: unknown): ContactField[] | undefined {
-  const list = (Array.isArray(value) ? value : isString(value) ? value.split(',') : [null]).map((field) => (isString(field) ? field.trim().toLowerCase() : ''));
-  return list.length && list.every((field) => (CONTACT_FIELDS as readonly string[]).includes(field)) ? [...new Set(list as ContactField[])] : undefined;
+  const list = (Array.isArray(value) ? value : isString(value) ? value.split(',') : [null]).map((field) =>
+    isString(field) ? field.trim().toLowerCase() : '',
+  );
+  return list.length && list.every((field) => (CONTACT_FIELDS as readonly string[]).includes(field))
+    ? [...new Set(list as ContactField[])]
+    : undefined;
 }
 
 /** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */
@@ -69,7 +84,9 @@ export const WIDGET_OPTIONS = {
   nonce: text(),
   position: oneOf(['right', 'left'], 'right'),
   theme: oneOf(['auto', 'light', 'dark'], 'auto'),
-  primaryColor: rule('a CSS colour such as "#2563eb"', undefined as string | undefined, (value) => (isString(value) && isColor(value) ? value : undefined)),
+  primaryColor: rule('a CSS colour such as "#2563eb"', undefined as string | undefined, (value) =>
+    isString(value) && isColor(value) ? value : undefined,
+  ),
   zIndex: rule(
     'an integer',
     undefined as number | undefined,

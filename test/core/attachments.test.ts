@@ -40,7 +40,13 @@ describe('upload()', () => {
     xhr.progress(20, 64);
     xhr.progress(64, 64);
     xhr.respond(201, { success: true, data: served() });
-    await expect(done).resolves.toEqual({ id: 'att1', url: `${API}/api/chats/attachments/att1/photo.png`, name: 'photo.png', size: 64, contentType: 'image/png' });
+    await expect(done).resolves.toEqual({
+      id: 'att1',
+      url: `${API}/api/chats/attachments/att1/photo.png`,
+      name: 'photo.png',
+      size: 64,
+      contentType: 'image/png',
+    });
     expect(progress).toEqual(['20/64', '64/64']);
     // The session was created for the upload; no message went out.
     expect(backend.chats).toEqual([]);
@@ -53,7 +59,9 @@ describe('upload()', () => {
       code: 'invalid-input',
       message: expect.stringContaining('"run.exe" is not a file type that can be sent'),
     });
-    await expect(client.upload(new File([], 'empty.txt', { type: 'text/plain' }))).rejects.toMatchObject({ message: '"empty.txt" is empty.' });
+    await expect(client.upload(new File([], 'empty.txt', { type: 'text/plain' }))).rejects.toMatchObject({
+      message: '"empty.txt" is empty.',
+    });
     expect(backend.calls).toEqual([]);
     const done = client.upload(new File(['a,b'], 'table.csv'));
     const xhr = await nextUpload();
@@ -69,7 +77,9 @@ describe('upload()', () => {
       code: 'invalid-input',
       message: '"photo.png" is 1 MB; files can be at most 1 MB.',
     });
-    await expect(client.upload(png(3 * 1024 * 1024, 'big.png'))).rejects.toMatchObject({ message: '"big.png" is 3 MB; files can be at most 1 MB.' });
+    await expect(client.upload(png(3 * 1024 * 1024, 'big.png'))).rejects.toMatchObject({
+      message: '"big.png" is 3 MB; files can be at most 1 MB.',
+    });
     expect(FakeXHR.sent).toEqual([]);
   });
 
@@ -119,7 +129,9 @@ describe('send() with attachments', () => {
     const backend = fresh();
     const { client } = make();
     await expect(client.send('   ', { attachments: [] })).rejects.toMatchObject({ code: 'invalid-input' });
-    await expect(client.send('', { attachments: [{ id: 'a', url: 'data:x' } as unknown as Attachment] })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(client.send('', { attachments: [{ id: 'a', url: 'data:x' } as unknown as Attachment] })).rejects.toMatchObject({
+      code: 'invalid-input',
+    });
     expect(backend.calls).toEqual([]);
   });
 
@@ -129,7 +141,12 @@ describe('send() with attachments', () => {
     await client.send('hi');
     await settled(client, 2);
     const sessionId = client.getState().chats[0]!.sessionId!;
-    backend.say(sessionId, { sender: 'agent', text: 'Here is the invoice', agent: { name: 'Olena' }, attachments: [{ ...served('invoice.pdf', 2048), content_type: 'application/pdf' }] });
+    backend.say(sessionId, {
+      sender: 'agent',
+      text: 'Here is the invoice',
+      agent: { name: 'Olena' },
+      attachments: [{ ...served('invoice.pdf', 2048), content_type: 'application/pdf' }],
+    });
     client.setPresence({ open: true, pageVisible: true });
     await expect.poll(() => client.getState().messages.length, { timeout: 3000 }).toBe(3);
     expect(client.getState().messages[2]!.attachments).toEqual([

@@ -1,5 +1,5 @@
-import { HttpResponse } from 'msw';
 import { getEventListeners } from 'node:events';
+import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/core';
 import { createApi, httpError, readEnvelope } from '../../src/core/wire/api';
@@ -20,24 +20,79 @@ const raw = (body: string | Uint8Array, status = 200, type = 'application/json')
 describe('bad server data becomes a clear error on the message (text kept, nothing thrown)', () => {
   const cases: [string, 'visitors' | 'sessions' | 'chat' | 'stream', () => Response, Record<string, unknown>][] = [
     ['an HTML 200 page for the visitor', 'visitors', () => html(), { code: 'protocol', message: expect.stringMatching(/not JSON/) }],
-    ['an HTML 502 page from a proxy', 'chat', () => html(502), { code: 'http', status: 502, message: expect.stringMatching(/problem \(502\)/) }],
-    ['an envelope without success', 'chat', () => raw(JSON.stringify({ data: { response: 'hi' } })), { code: 'protocol', message: expect.stringMatching(/envelope/) }],
-    ['success: false with 200', 'chat', () => raw(JSON.stringify({ success: false, message: 'Quota exceeded for key' })), { code: 'http', status: 200, message: 'Quota exceeded for key' }],
+    [
+      'an HTML 502 page from a proxy',
+      'chat',
+      () => html(502),
+      { code: 'http', status: 502, message: expect.stringMatching(/problem \(502\)/) },
+    ],
+    [
+      'an envelope without success',
+      'chat',
+      () => raw(JSON.stringify({ data: { response: 'hi' } })),
+      { code: 'protocol', message: expect.stringMatching(/envelope/) },
+    ],
+    [
+      'success: false with 200',
+      'chat',
+      () => raw(JSON.stringify({ success: false, message: 'Quota exceeded for key' })),
+      { code: 'http', status: 200, message: 'Quota exceeded for key' },
+    ],
     ['success: "true" (a string)', 'sessions', () => raw(JSON.stringify({ success: 'true', data: { id: 's' } })), { code: 'protocol' }],
-    ['no data', 'sessions', () => raw(JSON.stringify({ success: true })), { code: 'protocol', message: expect.stringMatching(/without data/) }],
+    [
+      'no data',
+      'sessions',
+      () => raw(JSON.stringify({ success: true })),
+      { code: 'protocol', message: expect.stringMatching(/without data/) },
+    ],
     ['data as an array', 'chat', () => raw(JSON.stringify({ success: true, data: ['hi'] })), { code: 'protocol' }],
-    ['a visitor without id', 'visitors', () => envelope(201, { created_at: 'now' }), { code: 'protocol', message: expect.stringMatching(/"id"/) }],
+    [
+      'a visitor without id',
+      'visitors',
+      () => envelope(201, { created_at: 'now' }),
+      { code: 'protocol', message: expect.stringMatching(/"id"/) },
+    ],
     ['a visitor id that is a number', 'visitors', () => envelope(201, { id: 42 }), { code: 'protocol' }],
     ['a session without id', 'sessions', () => envelope(201, { expires_at: 'x' }), { code: 'protocol' }],
-    ['an answer without response', 'chat', () => envelope(200, { message_id: 'm' }), { code: 'protocol', message: expect.stringMatching(/"response"/) }],
+    [
+      'an answer without response',
+      'chat',
+      () => envelope(200, { message_id: 'm' }),
+      { code: 'protocol', message: expect.stringMatching(/"response"/) },
+    ],
     ['an answer that is a number', 'chat', () => envelope(200, { response: 42 }), { code: 'protocol' }],
     ['an empty 200 body', 'chat', () => raw(''), { code: 'protocol' }],
     ['a JSON null body', 'chat', () => raw('null'), { code: 'protocol' }],
-    ['an error status with a non-string message', 'chat', () => raw(JSON.stringify({ success: false, message: { html: '<b>' } }), 422), { code: 'http', status: 422, message: 'The chat server answered 422.' }],
-    ['an HTML page instead of the event stream', 'stream', () => html(), { code: 'protocol', message: expect.stringMatching(/text\/html/) }],
-    ['a stream answered with no content type', 'stream', () => new HttpResponse('data: {"chunk":"x","done":true}\n\n'), { code: 'protocol' }],
-    ['a stream answered with a JSON envelope', 'stream', () => envelope(200, { response: 'plain' }), { code: 'protocol', message: expect.stringMatching(/instead of an event stream/) }],
-    ['a stream answered with a JSON failure', 'stream', () => raw(JSON.stringify({ success: false, message: 'Key suspended' })), { code: 'http', message: 'Key suspended' }],
+    [
+      'an error status with a non-string message',
+      'chat',
+      () => raw(JSON.stringify({ success: false, message: { html: '<b>' } }), 422),
+      { code: 'http', status: 422, message: 'The chat server answered 422.' },
+    ],
+    [
+      'an HTML page instead of the event stream',
+      'stream',
+      () => html(),
+      { code: 'protocol', message: expect.stringMatching(/text\/html/) },
+    ],
+    [
+      'a stream answered with no content type',
+      'stream',
+      () => new HttpResponse('data: {"chunk":"x","done":true}\n\n'),
+      { code: 'protocol' },
+    ],
+    [
+      'a stream answered with a JSON envelope',
+      'stream',
+      () => envelope(200, { response: 'plain' }),
+      { code: 'protocol', message: expect.stringMatching(/instead of an event stream/) },
+    ],
+    [
+      'a stream answered with a JSON failure',
+      'stream',
+      () => raw(JSON.stringify({ success: false, message: 'Key suspended' })),
+      { code: 'http', message: 'Key suspended' },
+    ],
   ];
 
   it.each(cases)('%s', async (_name, path, response, error) => {
@@ -115,10 +170,12 @@ describe('bad server data becomes a clear error on the message (text kept, nothi
   it('a stream with charset=windows-1252 is still read as UTF-8', async () => {
     const backend = fresh();
     const { client } = make();
-    backend.once('stream', () =>
-      new HttpResponse(new TextEncoder().encode('data: {"chunk":"héllo 漢","done":true}\n\n'), {
-        headers: { 'content-type': 'text/event-stream; charset=windows-1252' },
-      }),
+    backend.once(
+      'stream',
+      () =>
+        new HttpResponse(new TextEncoder().encode('data: {"chunk":"héllo 漢","done":true}\n\n'), {
+          headers: { 'content-type': 'text/event-stream; charset=windows-1252' },
+        }),
     );
     await client.send('q');
     const [, a] = await settled(client, 2);
@@ -139,7 +196,9 @@ describe('bad server data becomes a clear error on the message (text kept, nothi
     const { client } = make({ streaming: false });
     backend.once('visitors', () => raw('{"success":true,"__proto__":{"polluted":1},"data":{"id":"v1","__proto__":{"polluted":2}}}', 201));
     backend.visitors.add('v1');
-    backend.once('chat', () => raw('{"success":true,"data":{"response":"hi","constructor":{"prototype":{"polluted":3}},"__proto__":{"polluted":4}}}'));
+    backend.once('chat', () =>
+      raw('{"success":true,"data":{"response":"hi","constructor":{"prototype":{"polluted":3}},"__proto__":{"polluted":4}}}'),
+    );
     await client.send('q');
     const [, a] = await settled(client, 2);
     expect(a?.text).toBe('hi');
@@ -185,7 +244,9 @@ describe('api helpers directly', () => {
 describe('requests and the caller’s signal', () => {
   it('a JSON answer leaves no listener on the signal (the client polls with one signal all its life); a stream stays linked', async () => {
     const f = vi.fn(async (url: string) =>
-      url.endsWith('/stream/') ? sseResponse('data: {"chunk":"","done":true}\n\n') : raw(JSON.stringify({ success: true, data: { id: 'v1' } }), 201),
+      url.endsWith('/stream/')
+        ? sseResponse('data: {"chunk":"","done":true}\n\n')
+        : raw(JSON.stringify({ success: true, data: { id: 'v1' } }), 201),
     );
     const api = createApi({ apiUrl: 'https://api.test', apiKey: 'k', timeoutMs: 1000, fetch: () => f as unknown as typeof fetch });
     const life = new AbortController();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createChatClient } from '../../src/core';
 import type { ChatClient } from '../../src/core';
-import { API, KEY, MemoryStorage, createTestServer } from '../helpers/contract-server';
+import { createChatClient } from '../../src/core';
+import { API, createTestServer, KEY, MemoryStorage } from '../helpers/contract-server';
 
 const { server, fresh } = createTestServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));

@@ -36,8 +36,7 @@ describe('events', () => {
     fresh();
     const { client } = make();
     const log: string[] = [];
-    const on = <K extends keyof ChatClientEvents>(name: K, f: (e: ChatClientEvents[K]) => string) =>
-      client.on(name, (e) => log.push(f(e)));
+    const on = <K extends keyof ChatClientEvents>(name: K, f: (e: ChatClientEvents[K]) => string) => client.on(name, (e) => log.push(f(e)));
     on('ready', (e) => `ready:${e.visitorId}`);
     on('status', (e) => `status:${e.status}`);
     on('message', (e) => `message:${e.message.author}:${e.message.status}:${e.message.text}`);
@@ -53,7 +52,9 @@ describe('events', () => {
     expect(log).toContain('message:assistant:streaming:');
     expect(log.filter((l) => l.startsWith('status:')).at(-1)).toBe('status:idle');
     expect(log.at(-1)).toBe('message:assistant:sent:You said: hi');
-    expect(log.filter((l) => l.startsWith('status:'))).toEqual(expect.arrayContaining(['status:sending', 'status:streaming', 'status:idle']));
+    expect(log.filter((l) => l.startsWith('status:'))).toEqual(
+      expect.arrayContaining(['status:sending', 'status:streaming', 'status:idle']),
+    );
     expect(log.indexOf(`ready:${visitor}`)).toBeLessThan(log.indexOf('message:visitor:sent:hi'));
     expect(new Set(seenChat.mock.calls.map(([id]) => id))).toEqual(new Set([chatId]));
   });

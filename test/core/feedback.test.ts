@@ -5,7 +5,7 @@ import { KEY, settled, useCoreHarness } from './harness';
 const { fresh, make } = useCoreHarness();
 
 describe('feedback()', () => {
-  it('POSTs rating, comment, visitor and session to the answer\'s response_id with the key, once; the answer shows it; an event tells', async () => {
+  it("POSTs rating, comment, visitor and session to the answer's response_id with the key, once; the answer shows it; an event tells", async () => {
     const backend = fresh();
     const { client } = make();
     await client.send('help');
@@ -41,12 +41,20 @@ describe('feedback()', () => {
 
   it('refuses what cannot be rated: a visitor message, an unknown id, a bad rating, an answer without a server id', async () => {
     const backend = fresh();
-    backend.once('stream', () => new Response('data: {"chunk":"no ids","done":true}\n\n', { headers: { 'content-type': 'text/event-stream' } }));
+    backend.once(
+      'stream',
+      () => new Response('data: {"chunk":"no ids","done":true}\n\n', { headers: { 'content-type': 'text/event-stream' } }),
+    );
     const { client } = make();
     await client.send('help');
     const [question, answer] = await settled(client, 2);
     expect(answer!.serverId).toBeUndefined();
-    for (const [id, rating] of [[question!.id, 'up'], ['nope', 'up'], [answer!.id, 'up'], [answer!.id, 'meh']] as const) {
+    for (const [id, rating] of [
+      [question!.id, 'up'],
+      ['nope', 'up'],
+      [answer!.id, 'up'],
+      [answer!.id, 'meh'],
+    ] as const) {
       await expect(client.feedback(id, rating as 'up')).rejects.toMatchObject({ code: 'invalid-input' });
     }
     expect(backend.ratings).toEqual([]);

@@ -2,10 +2,10 @@
 // names a case that can be replayed: set FUZZ_SEED to the seed printed in the failure.
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/core';
-import { createApi } from '../../src/core/wire/api';
-import { parseRetryAfter, MAX_RETRY_DELAY_MS } from '../../src/core/retry';
-import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/wire/sse';
+import { MAX_RETRY_DELAY_MS, parseRetryAfter } from '../../src/core/retry';
 import { isStoredChats, sanitizeChats } from '../../src/core/transcript';
+import { createApi } from '../../src/core/wire/api';
+import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/wire/sse';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 
@@ -57,12 +57,12 @@ const SSE_TOKENS = [
   'data: {"error":"e"}\n\n',
   'data: {"error":5}\n\n',
   'data: {"__proto__":{"polluted":1},"chunk":"p"}\n\n',
-  'data: ' + '['.repeat(5000) + '\n\n',
-  'data: {"chunk":"' + '\\u0000'.repeat(50) + '"}\n\n',
+  `data: ${'['.repeat(5000)}\n\n`,
+  `data: {"chunk":"${'\\u0000'.repeat(50)}"}\n\n`,
   'data: 1e999999\n\n',
   'data: {"chunk":"\\ud800"}\n\n',
   'field without colon\n',
-  'data: {"chunk":"' + 'z'.repeat(3000) + '"}\n\n',
+  `data: {"chunk":"${'z'.repeat(3000)}"}\n\n`,
 ];
 
 function randomBytes(rng: Rng, max: number): Uint8Array {
@@ -85,7 +85,10 @@ function adversarialSse(rng: Rng): Uint8Array {
   const size = parts.reduce((n, p) => n + p.length, 0);
   const bytes = new Uint8Array(size);
   let at = 0;
-  for (const p of parts) bytes.set(p, (at += p.length) - p.length);
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
   return bytes;
 }
 
@@ -127,7 +130,8 @@ describe(`fuzz (seed ${SEED})`, () => {
         if (end.responseId !== undefined) expect(typeof end.responseId).toBe('string');
       } catch (error) {
         rejected++;
-        if (!ChatError.is(error)) throw new Error(`case ${i}: threw ${String(error)} for ${JSON.stringify(new TextDecoder().decode(bytes))}`);
+        if (!ChatError.is(error))
+          throw new Error(`case ${i}: threw ${String(error)} for ${JSON.stringify(new TextDecoder().decode(bytes))}`);
         expect(typeof error.message).toBe('string');
         expect(error.message.length).toBeGreaterThan(0);
       }
@@ -146,12 +150,17 @@ describe(`fuzz (seed ${SEED})`, () => {
     const TYPES = ['application/json', 'text/html', 'text/event-stream', 'text/plain', '', 'application/problem+json'];
     const BODIES = [
       () => JSON.stringify({ success: true, data: { id: 'x', response: 'r', expires_at: 'e' } }),
-      () => JSON.stringify({ success: rng.pick([true, false, 'true', 1, null]), data: rng.pick([{}, [], 'd', null, { id: 5 }, { response: 7 }]), message: rng.pick(['m', 5, null, {}]) }),
-      () => '{"success":true,"data":{"id":"' + 'i'.repeat(rng.int(300)) + '"}}',
-      () => '<html>' + 'x'.repeat(rng.int(100)),
+      () =>
+        JSON.stringify({
+          success: rng.pick([true, false, 'true', 1, null]),
+          data: rng.pick([{}, [], 'd', null, { id: 5 }, { response: 7 }]),
+          message: rng.pick(['m', 5, null, {}]),
+        }),
+      () => `{"success":true,"data":{"id":"${'i'.repeat(rng.int(300))}"}}`,
+      () => `<html>${'x'.repeat(rng.int(100))}`,
       () => '',
       () => 'null',
-      () => '[' .repeat(rng.int(20000)),
+      () => '['.repeat(rng.int(20000)),
       () => new TextDecoder().decode(randomBytes(rng, 200)),
       () => 'data: {"chunk":"a","done":true}\n\n',
     ];
@@ -176,14 +185,18 @@ describe(`fuzz (seed ${SEED})`, () => {
           const session = await api.createSession('v', signal);
           expect(session.id.length).toBeGreaterThan(0);
           if (session.expires_at !== undefined) expect(typeof session.expires_at).toBe('string');
-        } else if (which === 3) expect(typeof (await api.chat({ message: 'm', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, signal)).response).toBe('string');
+        } else if (which === 3)
+          expect(typeof (await api.chat({ message: 'm', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, signal)).response).toBe(
+            'string',
+          );
         else {
           const response = await api.chatStream({ message: 'm', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, signal, 1000);
           expect(response.headers.get('content-type')).toContain('text/event-stream');
           await response.body?.cancel();
         }
       } catch (error) {
-        if (!ChatError.is(error)) throw new Error(`case ${i}: ${status} ${type} ${JSON.stringify(body.slice(0, 80))} threw ${String(error)}`);
+        if (!ChatError.is(error))
+          throw new Error(`case ${i}: ${status} ${type} ${JSON.stringify(body.slice(0, 80))} threw ${String(error)}`);
         if (error.retryAfterMs !== undefined) {
           expect(error.retryAfterMs).toBeGreaterThanOrEqual(0);
           expect(error.retryAfterMs).toBeLessThanOrEqual(MAX_RETRY_DELAY_MS);
@@ -195,7 +208,22 @@ describe(`fuzz (seed ${SEED})`, () => {
 
   it('Retry-After: 3000 random header values parse to undefined or a delay within the cap', () => {
     const rng = prng(SEED + 2);
-    const pieces = ['1', '0', '-', '.', ' ', 'GMT', 'Mon, ', '31 Dec 2099 ', '23:59:59', 'e9', 'Infinity', 'NaN', '\u0000', '99999999999999999999'];
+    const pieces = [
+      '1',
+      '0',
+      '-',
+      '.',
+      ' ',
+      'GMT',
+      'Mon, ',
+      '31 Dec 2099 ',
+      '23:59:59',
+      'e9',
+      'Infinity',
+      'NaN',
+      '\u0000',
+      '99999999999999999999',
+    ];
     for (let i = 0; i < 3000; i++) {
       const value = Array.from({ length: 1 + rng.int(5) }, () => rng.pick(pieces)).join('');
       const ms = parseRetryAfter(value, 0);
@@ -213,16 +241,52 @@ describe(`fuzz (seed ${SEED})`, () => {
     const value = (depth: number): unknown => {
       if (depth > 3 || rng.next() < 0.3) return leaf();
       if (rng.next() < 0.4) return Array.from({ length: rng.int(4) }, () => value(depth + 1));
-      const keys = ['id', 'author', 'text', 'status', 'createdAt', 'messages', 'sessionId', 'error', 'code', 'message', 'chats', 'currentChatId', 'replyTo', '__proto__', 'constructor'];
+      const keys = [
+        'id',
+        'author',
+        'text',
+        'status',
+        'createdAt',
+        'messages',
+        'sessionId',
+        'error',
+        'code',
+        'message',
+        'chats',
+        'currentChatId',
+        'replyTo',
+        '__proto__',
+        'constructor',
+      ];
       const out: Record<string, unknown> = {};
-      for (let k = rng.int(8); k > 0; k--) Object.defineProperty(out, rng.pick(keys), { value: value(depth + 1), enumerable: true, configurable: true, writable: true });
+      for (let k = rng.int(8); k > 0; k--)
+        Object.defineProperty(out, rng.pick(keys), { value: value(depth + 1), enumerable: true, configurable: true, writable: true });
       return out;
     };
     let kept = 0;
     for (let i = 0; i < 1500; i++) {
-      const candidate = rng.next() < 0.5
-        ? { currentChatId: 'c', chats: Array.from({ length: rng.int(4) }, () => ({ id: 'c', createdAt: 't', messages: Array.from({ length: rng.int(5) }, () => (rng.next() < 0.3 ? { id: 'm', author: 'visitor', text: 't', status: rng.pick(['sent', 'queued', 'streaming', 'sending', 'nope']), createdAt: 't', error: value(2) } : value(1))) })) }
-        : value(0);
+      const candidate =
+        rng.next() < 0.5
+          ? {
+              currentChatId: 'c',
+              chats: Array.from({ length: rng.int(4) }, () => ({
+                id: 'c',
+                createdAt: 't',
+                messages: Array.from({ length: rng.int(5) }, () =>
+                  rng.next() < 0.3
+                    ? {
+                        id: 'm',
+                        author: 'visitor',
+                        text: 't',
+                        status: rng.pick(['sent', 'queued', 'streaming', 'sending', 'nope']),
+                        createdAt: 't',
+                        error: value(2),
+                      }
+                    : value(1),
+                ),
+              })),
+            }
+          : value(0);
       // Round-trip through JSON, like storage does.
       const parsed: unknown = JSON.parse(JSON.stringify(candidate) ?? 'null');
       if (!isStoredChats(parsed)) continue;

@@ -1,9 +1,9 @@
 // Shared set-up for the core's unit tests: one msw server per file, clients destroyed after each
 // test, globals and timers restored. Not a test file itself.
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
-import { createChatClient } from '../../src/core';
 import type { ChatClient, ChatClientOptions, ChatMessage } from '../../src/core';
-import { API, KEY, MemoryStorage, createTestServer, type ContractBackend } from '../helpers/contract-server';
+import { createChatClient } from '../../src/core';
+import { API, type ContractBackend, createTestServer, KEY, MemoryStorage } from '../helpers/contract-server';
 
 export type Options = Partial<ChatClientOptions>;
 
@@ -55,11 +55,14 @@ const busy = (m: ChatMessage) => m.status === 'queued' || m.status === 'sending'
 
 /** Wait (real timers) until no message of the current chat is queued, sending or streaming. */
 export async function settled(client: ChatClient, count?: number): Promise<readonly ChatMessage[]> {
-  await vi.waitFor(() => {
-    const messages = client.getState().messages;
-    if (count !== undefined) expect(messages).toHaveLength(count);
-    expect(messages.filter(busy)).toEqual([]);
-  }, { interval: 5, timeout: 3000 });
+  await vi.waitFor(
+    () => {
+      const messages = client.getState().messages;
+      if (count !== undefined) expect(messages).toHaveLength(count);
+      expect(messages.filter(busy)).toEqual([]);
+    },
+    { interval: 5, timeout: 3000 },
+  );
   return client.getState().messages;
 }
 

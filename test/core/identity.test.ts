@@ -12,7 +12,11 @@ describe('identify()', () => {
     expect(client.getState().identified).toBe(false);
     await client.identify({ name: ' Ada ', email: 'ada@example.com', plan: 'pro', externalUserId: 'user-42' }, { signature: 'abc123' });
     const visitorId = client.getState().visitorId!;
-    expect(backend.calls.find((c) => c.method === 'PATCH')).toEqual({ method: 'PATCH', path: `/api/chats/visitors/${visitorId}/`, key: KEY });
+    expect(backend.calls.find((c) => c.method === 'PATCH')).toEqual({
+      method: 'PATCH',
+      path: `/api/chats/visitors/${visitorId}/`,
+      key: KEY,
+    });
     expect(backend.updates.get(visitorId)).toEqual([
       { metadata: { name: 'Ada', email: 'ada@example.com', plan: 'pro' }, external_user_id: 'user-42', identity_signature: 'abc123' },
     ]);
@@ -41,9 +45,16 @@ describe('identify()', () => {
   it('refuses a bad email or phone, or a non-string attribute, before any request, naming the value', async () => {
     const backend = fresh();
     const { client } = make();
-    await expect(client.identify({ email: 'ada@' })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('"ada@" is not an email') });
-    await expect(client.identify({ phone: '12ab' })).rejects.toMatchObject({ message: expect.stringContaining('"12ab" is not a phone number') });
-    await expect(client.identify({ age: 42 as unknown as string })).rejects.toMatchObject({ message: expect.stringContaining('"age" must be a string') });
+    await expect(client.identify({ email: 'ada@' })).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining('"ada@" is not an email'),
+    });
+    await expect(client.identify({ phone: '12ab' })).rejects.toMatchObject({
+      message: expect.stringContaining('"12ab" is not a phone number'),
+    });
+    await expect(client.identify({ age: 42 as unknown as string })).rejects.toMatchObject({
+      message: expect.stringContaining('"age" must be a string'),
+    });
     await expect(client.identify(null as never)).rejects.toBeInstanceOf(ChatError);
     expect(backend.calls).toEqual([]);
     await client.identify({ phone: '+380 (67) 123-45-67' });

@@ -1,10 +1,10 @@
 // Live updates: history polling, the WebSocket (a fake one the test drives), de-duplication,
 // unread, typing, connection state, and a clean stop.
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { controlledStream, deferred, envelope, sseBody, sseResponse } from '../helpers/contract-server';
-import { advance, API, fakeTimers, flush, MemoryStorage, texts, useCoreHarness, type Options } from './harness';
+import { API, advance, fakeTimers, flush, type MemoryStorage, type Options, texts, useCoreHarness } from './harness';
 
 // The WebSocket's code, and that of the rounds over the other chats, are modules of their own, imported
 // when first needed. In a browser each is one small fetch; here the first import also compiles it, which
@@ -53,7 +53,10 @@ const polls = (backend: ReturnType<typeof fresh>) => backend.count('GET', '/mess
 function record(client: ChatClient) {
   const log: { [K in keyof ChatClientEvents]?: ChatClientEvents[K][] } = {};
   for (const name of ['unread', 'agent-typing', 'connection', 'message'] as const) {
-    client.on(name, (event) => ((log[name] ??= []) as unknown[]).push(event));
+    client.on(name, (event) => {
+      log[name] ??= [];
+      (log[name] as unknown[]).push(event);
+    });
   }
   return log;
 }
@@ -281,7 +284,7 @@ describe('de-duplication', () => {
   it('a message that failed here but reached the server shows as sent; a cut answer the server completed shows whole', async () => {
     const { client, backend, sessionId } = await withSession();
     // The response was lost after the server stored the message: it fails here with Retry...
-    backend.once('stream', (request, body) => {
+    backend.once('stream', (_request, body) => {
       backend.say(sessionId, { sender: 'visitor', text: 'lost reply', client_message_id: String(body.client_message_id) });
       return new HttpResponse('bad gateway', { status: 502 });
     });
@@ -289,7 +292,7 @@ describe('de-duplication', () => {
     await flush();
     expect(texts(client.getState().messages).at(-1)).toBe('visitor:lost reply:failed');
     // ...and an answer was cut mid-way (no ids reached us), which the server then finished.
-    backend.once('stream', (request) => sseResponse(sseBody(['Half of'], { done: false })));
+    backend.once('stream', (_request) => sseResponse(sseBody(['Half of'], { done: false })));
     await client.send('cut me');
     await flush();
     expect(texts(client.getState().messages).at(-1)).toBe('assistant:Half of:failed');
@@ -415,10 +418,19 @@ describe('de-duplication', () => {
       'agent:unsafe:sent',
       'agent:plain http:sent',
     ]);
-    expect(messages.slice(3).map((m) => m.agent)).toEqual([{ name: 'A', avatarUrl: 'https://cdn.test/a.png' }, { name: 'B' }, { name: 'C' }]);
+    expect(messages.slice(3).map((m) => m.agent)).toEqual([
+      { name: 'A', avatarUrl: 'https://cdn.test/a.png' },
+      { name: 'B' },
+      { name: 'C' },
+    ]);
     client.destroy();
     const again = make({ live: 'off' }, { local, tab }).client;
-    expect(again.getState().messages.slice(3).map((m) => m.agent)).toEqual(messages.slice(3).map((m) => m.agent));
+    expect(
+      again
+        .getState()
+        .messages.slice(3)
+        .map((m) => m.agent),
+    ).toEqual(messages.slice(3).map((m) => m.agent));
   });
 });
 
@@ -506,9 +518,18 @@ describe('WebSocket', () => {
     sockets.last().open();
     await flush();
     const before = client.getState();
-    for (const frame of ['not json', '', 'null', '[]', '{"type":"message:new"}', '{"type":"message:new","payload":{"id":1}}',
+    for (const frame of [
+      'not json',
+      '',
+      'null',
+      '[]',
+      '{"type":"message:new"}',
+      '{"type":"message:new","payload":{"id":1}}',
       '{"type":"message:new","payload":{"id":"x","sender":"hacker","text":"t","created_at":"2020-01-01T00:00:00Z"}}',
-      '{"type":"presence","payload":{}}', '{"type":"typing","payload":"yes"}', '{"type":"typing","payload":{"sender":"visitor","is_typing":true}}']) {
+      '{"type":"presence","payload":{}}',
+      '{"type":"typing","payload":"yes"}',
+      '{"type":"typing","payload":{"sender":"visitor","is_typing":true}}',
+    ]) {
       expect(() => sockets.last().frame(frame)).not.toThrow();
     }
     expect(() => sockets.last().onmessage?.({ data: new Uint8Array([1, 2]) })).not.toThrow();
@@ -534,7 +555,11 @@ describe('WebSocket', () => {
 
   it('a websocketUrl template gets the session, visitor and key', async () => {
     const sockets = fakeSockets();
-    const { client } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket, websocketUrl: 'wss://rt.test/chat?s={session_id}&v={visitor_id}&k={api_key}&x={other}' });
+    const { client } = await withSession({
+      live: 'websocket',
+      WebSocket: sockets.WebSocket,
+      websocketUrl: 'wss://rt.test/chat?s={session_id}&v={visitor_id}&k={api_key}&x={other}',
+    });
     const state = client.getState();
     expect(sockets.last().url).toBe(`wss://rt.test/chat?s=${state.chats[0]!.sessionId}&v=${state.visitorId}&k=pk_test&x={other}`);
   });
@@ -604,7 +629,9 @@ describe('chats not in front', () => {
     // The visitor is in the window, on the other chat: the badge does not count it; the message event tells.
     expect(client.getState().unread).toBe(0);
     expect(texts(client.getState().messages)).toEqual(['visitor:a second question:sent', 'assistant:You said: a second question:sent']);
-    expect(log.message!.filter((e) => e.sender === 'agent').map((e) => [e.chatId, e.message.text])).toEqual([[firstChat, 'Answer in the first chat']]);
+    expect(log.message!.filter((e) => e.sender === 'agent').map((e) => [e.chatId, e.message.text])).toEqual([
+      [firstChat, 'Answer in the first chat'],
+    ]);
     // Polling the front chat goes on as before, and counts nothing against the connection.
     expect(pollsOf(backend, second)).toBeGreaterThanOrEqual(20);
     expect(log.connection).toBeUndefined();

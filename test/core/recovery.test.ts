@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { envelope } from '../helpers/contract-server';
-import { MemoryStorage, settled, storeVisitor, stored, useCoreHarness, wire } from './harness';
+import { MemoryStorage, settled, stored, storeVisitor, useCoreHarness, wire } from './harness';
 
 const { fresh, make } = useCoreHarness();
 
@@ -107,7 +107,9 @@ describe.each([true, false])('seed-003 recovery (streaming: %s)', (streaming) =>
     for (let i = 0; i < 10; i++) backend.once(path, () => envelope(404, undefined, "Visitor 'x' not found"));
     await client.send('x');
     const messages = await settled(client, 3);
-    const chatCalls = wire(backend).slice(start).filter((c) => c === path).length;
+    const chatCalls = wire(backend)
+      .slice(start)
+      .filter((c) => c === path).length;
     expect(chatCalls).toBeLessThanOrEqual(3);
     expect(backend.count('POST', '/visitors/')).toBe(2);
     expect(messages.at(-1)).toMatchObject({ status: 'failed', error: { status: 404 } });

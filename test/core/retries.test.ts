@@ -244,7 +244,14 @@ describe('automatic retries (fake timers)', () => {
     expect(statuses(client)).toEqual(['visitor:sent', 'assistant:sent', 'visitor:queued', 'visitor:queued']);
     await advance(1500);
     expect(backend.chats.map((c) => c.body.message)).toEqual(['warm', 'first', 'first', 'second']);
-    expect(client.getState().messages.map((m) => m.text)).toEqual(['warm', 'You said: warm', 'first', 'You said: first', 'second', 'You said: second']);
+    expect(client.getState().messages.map((m) => m.text)).toEqual([
+      'warm',
+      'You said: warm',
+      'first',
+      'You said: first',
+      'second',
+      'You said: second',
+    ]);
   });
 
   it('a message that fails for good does not hold back the ones after it', async () => {
@@ -255,11 +262,12 @@ describe('automatic retries (fake timers)', () => {
     await client.send('doomed');
     await client.send('fine');
     await vi.waitFor(() => expect(client.getState().messages.at(-1)?.status).toBe('sent'));
-    expect(client.getState().messages.slice(2).map((m) => `${m.text}:${m.status}`)).toEqual([
-      'doomed:failed',
-      'fine:sent',
-      'You said: fine:sent',
-    ]);
+    expect(
+      client
+        .getState()
+        .messages.slice(2)
+        .map((m) => `${m.text}:${m.status}`),
+    ).toEqual(['doomed:failed', 'fine:sent', 'You said: fine:sent']);
   });
 });
 
@@ -284,7 +292,12 @@ describe('offline', () => {
     win.dispatchEvent(new Event('online'));
     await vi.waitFor(() => expect(client.getState().messages.map((m) => m.status)).toEqual(Array(6).fill('sent')));
     expect(backend.chats.map((c) => c.body.message)).toEqual(['one', 'two', 'three']);
-    expect(client.getState().messages.filter((m) => m.author === 'visitor').map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    expect(
+      client
+        .getState()
+        .messages.filter((m) => m.author === 'visitor')
+        .map((m) => m.text),
+    ).toEqual(['one', 'two', 'three']);
     expect(statusEvents).toContain('offline');
     expect(client.getState().status).toBe('idle');
   });

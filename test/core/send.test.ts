@@ -1,4 +1,4 @@
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../src/core';
 import { controlledStream } from '../helpers/contract-server';
@@ -66,11 +66,7 @@ describe('send', () => {
     const { client } = make({ apiUrl });
     await client.send('x');
     await settled(client, 2);
-    expect(backend.calls.map((c) => c.path)).toEqual([
-      '/api/chats/visitors/',
-      '/api/chats/sessions/',
-      '/api/chats/messages/chat/stream/',
-    ]);
+    expect(backend.calls.map((c) => c.path)).toEqual(['/api/chats/visitors/', '/api/chats/sessions/', '/api/chats/messages/chat/stream/']);
   });
 
   it('an apiUrl with a base path keeps it', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { deferred, envelope } from '../helpers/contract-server';
 import { MAX_CHATS } from '../../src/core/transcript';
+import { deferred, envelope } from '../helpers/contract-server';
 import { API, MemoryStorage, settled, stored, texts, useCoreHarness, wire } from './harness';
 
 const { fresh, make } = useCoreHarness();
@@ -197,8 +197,16 @@ describe('sessions', () => {
     await settled(b, 2);
     a.destroy();
     b.destroy();
-    expect(make({}, { local, tab: tab1 }).client.getState().messages.map((m) => m.text)[0]).toBe('tab one');
-    expect(make({}, { local, tab: tab2 }).client.getState().messages.map((m) => m.text)[0]).toBe('tab two');
+    expect(
+      make({}, { local, tab: tab1 })
+        .client.getState()
+        .messages.map((m) => m.text)[0],
+    ).toBe('tab one');
+    expect(
+      make({}, { local, tab: tab2 })
+        .client.getState()
+        .messages.map((m) => m.text)[0],
+    ).toBe('tab two');
   });
 
   it('chats are stored per API URL: another backend starts empty', async () => {

@@ -41,12 +41,19 @@ interface Outcome {
 }
 
 /** Read a stream to its end; `seen` holds the chunks delivered so far, for a test to await. */
-function read(response: Response, opts: { signal?: AbortSignal; first?: number; idle?: number } = {}): Promise<Outcome> & { seen: string[] } {
+function read(
+  response: Response,
+  opts: { signal?: AbortSignal; first?: number; idle?: number } = {},
+): Promise<Outcome> & { seen: string[] } {
   const chunks: string[] = [];
   return Object.assign(readInto(response, opts, chunks), { seen: chunks });
 }
 
-async function readInto(response: Response, opts: { signal?: AbortSignal; first?: number; idle?: number }, chunks: string[]): Promise<Outcome> {
+async function readInto(
+  response: Response,
+  opts: { signal?: AbortSignal; first?: number; idle?: number },
+  chunks: string[],
+): Promise<Outcome> {
   const out: Outcome = { text: '', chunks };
   try {
     out.end = await readChatStream(response, {
@@ -69,8 +76,7 @@ const readText = (text: string | Uint8Array, cuts: number[] = []) =>
 // Multi-byte on purpose: 2-, 3- and 4-byte UTF-8, an emoji ZWJ sequence, CJK, and a JSON escape.
 const REFERENCE = ['Hé', 'llo 👩‍👩‍👧 ', '漢字', ' 𝄞 "quoted"\n', 'end'];
 const REFERENCE_TEXT = REFERENCE.join('');
-const referenceStream = (eol = '\n') =>
-  REFERENCE.map((c, i) => event(c, i === REFERENCE.length - 1, eol)).join('');
+const referenceStream = (eol = '\n') => REFERENCE.map((c, i) => event(c, i === REFERENCE.length - 1, eol)).join('');
 
 describe('readChatStream', () => {
   it('reads the contract stream and resolves at done: true', async () => {
@@ -96,7 +102,10 @@ describe('readChatStream', () => {
 
   it.each([['\n'], ['\r\n'], ['\r']])('one byte per read (%j): identical to the unsplit run', async (eol) => {
     const bytes = encode(referenceStream(eol));
-    const out = await readText(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1));
+    const out = await readText(
+      bytes,
+      Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+    );
     expect(out.chunks).toEqual(REFERENCE);
     expect(out.text).not.toContain('\uFFFD');
   });
@@ -173,7 +182,7 @@ describe('readChatStream', () => {
   });
 
   it('event: error -> an "interrupted" ChatError with the server message; earlier chunks stay delivered', async () => {
-    const out = await readText(event('partial ') + 'event: error\ndata: {"message":"model overloaded"}\n\n' + event('late', true));
+    const out = await readText(`${event('partial ')}event: error\ndata: {"message":"model overloaded"}\n\n${event('late', true)}`);
     expect(out.text).toBe('partial ');
     expect(out.error).toMatchObject({ code: 'interrupted', message: 'model overloaded', retryable: true });
   });
@@ -185,7 +194,7 @@ describe('readChatStream', () => {
   });
 
   it('a data {"error": "..."} event is an interruption with that message', async () => {
-    const out = await readText(event('so far') + 'data: {"error":"upstream timeout"}\n\n');
+    const out = await readText(`${event('so far')}data: {"error":"upstream timeout"}\n\n`);
     expect(out).toMatchObject({ text: 'so far', error: { code: 'interrupted', message: 'upstream timeout' } });
   });
 
@@ -209,7 +218,7 @@ describe('readChatStream', () => {
   });
 
   it('a final event without its blank line is not dispatched, and the stream counts as interrupted', async () => {
-    const out = await readText(event('a') + 'data: {"chunk":"b","done":true}\n');
+    const out = await readText(`${event('a')}data: {"chunk":"b","done":true}\n`);
     expect(out.text).toBe('a');
     expect(out.error?.code).toBe('interrupted');
   });
@@ -275,7 +284,7 @@ describe('readChatStream', () => {
 
   it('a line that never ends (bytes without a newline) is cut off with bounded memory', async () => {
     let pulled = 0;
-    const chunk = encode('data: ' + 'z'.repeat(64 * 1024 - 6));
+    const chunk = encode(`data: ${'z'.repeat(64 * 1024 - 6)}`);
     const limit = 40 * 1024 * 1024;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createChatClient } from '../../src/core';
-import { readRecord, safeStorage, SCHEMA_VERSION, writeRecord } from '../../src/core/storage';
+import { readRecord, SCHEMA_VERSION, safeStorage, writeRecord } from '../../src/core/storage';
 import { MAX_CHATS } from '../../src/core/transcript';
 import { API, KEY, MemoryStorage, settled, stored, storeVisitor, texts, useCoreHarness, wire } from './harness';
 
@@ -36,8 +36,7 @@ const chatRecord = (messages: unknown[], over: Record<string, unknown> = {}) => 
   messages,
   ...over,
 });
-const putChats = (tab: MemoryStorage, data: unknown, v: unknown = SCHEMA_VERSION) =>
-  tab.map.set(CHATS_KEY, JSON.stringify({ v, data }));
+const putChats = (tab: MemoryStorage, data: unknown, v: unknown = SCHEMA_VERSION) => tab.map.set(CHATS_KEY, JSON.stringify({ v, data }));
 
 describe('storage that throws', () => {
   it('localStorage and sessionStorage that throw on every read and write: the chat works in memory', async () => {
@@ -50,7 +49,12 @@ describe('storage that throws', () => {
     await settled(client, 2);
     await client.send('two');
     const messages = await settled(client, 4);
-    expect(texts(messages)).toEqual(['visitor:one:sent', 'assistant:You said: one:sent', 'visitor:two:sent', 'assistant:You said: two:sent']);
+    expect(texts(messages)).toEqual([
+      'visitor:one:sent',
+      'assistant:You said: one:sent',
+      'visitor:two:sent',
+      'assistant:You said: two:sent',
+    ]);
     // One visitor for the page's lifetime, not one per send (no retry storm either).
     expect(backend.count('POST', '/visitors/')).toBe(1);
     expect(backend.count('POST', '/sessions/')).toBe(1);
@@ -143,7 +147,7 @@ describe('full storage', () => {
     const saved = stored(tab, 'chatsdk:chats:')!.data.chats[0].messages as { text: string }[];
     expect(saved.length).toBeGreaterThan(0);
     expect(saved.length).toBeLessThan(24);
-    expect(saved.at(-1)?.text).toBe('You said: ' + `message 11 ${'x'.repeat(150)}`);
+    expect(saved.at(-1)?.text).toBe(`You said: message 11 ${'x'.repeat(150)}`);
     expect(saved[0]?.text).not.toMatch(/^message 0 /);
   });
 
@@ -185,7 +189,10 @@ describe('garbage in storage', () => {
     expect(client.getState().messages).toEqual([]);
     await client.send('fresh start');
     await settled(client, 2);
-    expect(stored(tab, 'chatsdk:chats:')).toMatchObject({ v: SCHEMA_VERSION, data: { chats: [{ messages: [{ text: 'fresh start' }, {}] }] } });
+    expect(stored(tab, 'chatsdk:chats:')).toMatchObject({
+      v: SCHEMA_VERSION,
+      data: { chats: [{ messages: [{ text: 'fresh start' }, {}] }] },
+    });
   });
 
   it.each([
@@ -267,7 +274,10 @@ describe('garbage in storage', () => {
   it('a current chat id that does not exist falls back to the last chat', () => {
     fresh();
     const tab = new MemoryStorage();
-    putChats(tab, { currentChatId: 'gone', chats: [chatRecord([message()], { id: 'c1' }), chatRecord([message({ id: 'm2' })], { id: 'c2' })] });
+    putChats(tab, {
+      currentChatId: 'gone',
+      chats: [chatRecord([message()], { id: 'c1' }), chatRecord([message({ id: 'm2' })], { id: 'c2' })],
+    });
     const { client } = make({}, { tab });
     expect(client.getState().currentChatId).toBe('c2');
   });

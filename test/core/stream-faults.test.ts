@@ -100,7 +100,11 @@ describe('interrupted streams', () => {
     });
     await client.send('q');
     const messages = await settled(client, 2);
-    expect(messages[1]).toMatchObject({ text: 'so far ', status: 'failed', error: { code: 'interrupted', message: 'The model is overloaded' } });
+    expect(messages[1]).toMatchObject({
+      text: 'so far ',
+      status: 'failed',
+      error: { code: 'interrupted', message: 'The model is overloaded' },
+    });
   });
 
   it('stop() aborts the stream (the server sees the connection close) and keeps the partial, marked stopped', async () => {
@@ -137,7 +141,12 @@ describe('interrupted streams', () => {
     await vi.waitFor(() => expect(backend.chats).toHaveLength(2));
     client.stop();
     const messages = await settled(client, 3);
-    expect(messages[2]).toMatchObject({ id: question.id, text: 'never mind', status: 'failed', error: { code: 'aborted', retryable: true } });
+    expect(messages[2]).toMatchObject({
+      id: question.id,
+      text: 'never mind',
+      status: 'failed',
+      error: { code: 'aborted', retryable: true },
+    });
   });
 
   it('a stopped answer can be asked again with retry(): it is replaced, not duplicated', async () => {
@@ -167,7 +176,7 @@ describe('interrupted streams', () => {
   });
 
   it('first-byte timeout: headers arrive but no byte of the body -> interrupted, nothing re-sent by itself', async () => {
-    const { backend, client, s } = await askOverHeldStream(8000);
+    const { backend, client } = await askOverHeldStream(8000);
     await advance(7500, 500);
     expect(client.getState().messages.at(-1)?.status).toBe('streaming');
     await advance(1000, 500);

@@ -14,7 +14,12 @@ describe('upload() on the wire', () => {
     server.use(
       http.post(`${API}/api/chats/attachments/`, async ({ request }) => {
         const form = await request.formData();
-        seen.push({ key: request.headers.get('x-api-key'), file: form.get('file') as File, session: form.get('session_id'), visitor: form.get('visitor_id') });
+        seen.push({
+          key: request.headers.get('x-api-key'),
+          file: form.get('file') as File,
+          session: form.get('session_id'),
+          visitor: form.get('visitor_id'),
+        });
         return envelope(201, { id: 'att9', url: `${API}/files/att9/notes.txt`, name: 'notes.txt', size: 5, content_type: 'text/plain' });
       }),
     );

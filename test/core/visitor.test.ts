@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { envelope } from '../helpers/contract-server';
-import { MemoryStorage, settled, storeVisitor, stored, useCoreHarness, wire } from './harness';
+import { MemoryStorage, settled, stored, storeVisitor, useCoreHarness, wire } from './harness';
 
 const { fresh, make } = useCoreHarness();
 
@@ -79,7 +79,14 @@ describe('visitor', () => {
     await client.newChat();
     await client.send('second chat');
     await vi.waitFor(() => expect(backend.chats).toHaveLength(2));
-    await vi.waitFor(() => expect(client.getState().chats.flatMap((c) => c.messages).filter((m) => m.status === 'sent')).toHaveLength(4));
+    await vi.waitFor(() =>
+      expect(
+        client
+          .getState()
+          .chats.flatMap((c) => c.messages)
+          .filter((m) => m.status === 'sent'),
+      ).toHaveLength(4),
+    );
     expect(backend.count('GET', '/validate/')).toBe(1);
     expect(backend.count('POST', '/visitors/')).toBe(0);
   });
@@ -128,7 +135,10 @@ describe('visitor', () => {
     const locks = {
       request<T>(name: string, work: () => Promise<T>): Promise<T> {
         const run = (tails.get(name) ?? Promise.resolve()).then(work, work);
-        tails.set(name, run.catch(() => undefined));
+        tails.set(
+          name,
+          run.catch(() => undefined),
+        );
         return run;
       },
     };
@@ -206,4 +216,3 @@ describe('visitor', () => {
     expect(backend.calls.filter((c) => c.path.includes('/messages/')).every((c) => c.key === 'pk_test')).toBe(true);
   });
 });
-

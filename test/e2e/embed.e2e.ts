@@ -1,25 +1,26 @@
 // The third-party page (embed.html: one script tag, strict CSP + Trusted Types, hostile CSS), keyboard-only
 // use, a phone viewport, and a hostile answer that must stay inert.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   button,
   chatLog,
   composer,
-  dialog,
   countMessages,
+  dialog,
   lastStatus,
   launcher,
   messages,
   openChat,
   poll,
   recordAnswerGrowth,
+  STREAM,
+  type Stack,
   sendMessage,
   startStack,
-  STREAM,
   uniqueText,
   VISITORS,
-  type Stack,
 } from './harness';
 
 let stack: Stack;
@@ -44,8 +45,31 @@ async function widgetStyles(page: Page) {
       const cs = getComputedStyle(el);
       return Object.fromEntries(props.map((p) => [p, cs.getPropertyValue(p)]));
     };
-    const text = ['font-family', 'font-size', 'line-height', 'letter-spacing', 'text-transform', 'font-style', 'color', 'word-spacing', 'text-align', 'text-shadow'];
-    const box = ['padding-top', 'padding-left', 'background-color', 'border-top-style', 'border-top-width', 'border-radius', 'width', 'height', 'transform', 'box-sizing', 'min-width'];
+    const text = [
+      'font-family',
+      'font-size',
+      'line-height',
+      'letter-spacing',
+      'text-transform',
+      'font-style',
+      'color',
+      'word-spacing',
+      'text-align',
+      'text-shadow',
+    ];
+    const box = [
+      'padding-top',
+      'padding-left',
+      'background-color',
+      'border-top-style',
+      'border-top-width',
+      'border-radius',
+      'width',
+      'height',
+      'transform',
+      'box-sizing',
+      'min-width',
+    ];
     return {
       launcher: pick(root.querySelector('[part~="launcher"]'), [...text, ...box]),
       window: pick(root.querySelector('[role="dialog"]'), ['display', 'width', 'height', 'box-sizing']),
@@ -60,7 +84,22 @@ async function widgetStyles(page: Page) {
 /** Computed styles of host-page elements of embed.html. */
 async function pageStyles(page: Page) {
   return page.evaluate(() => {
-    const props = ['font-family', 'font-size', 'line-height', 'color', 'background-color', 'padding-top', 'margin-top', 'box-sizing', 'border-top-style', 'display', 'visibility', 'outline-style', 'text-transform', 'width'];
+    const props = [
+      'font-family',
+      'font-size',
+      'line-height',
+      'color',
+      'background-color',
+      'padding-top',
+      'margin-top',
+      'box-sizing',
+      'border-top-style',
+      'display',
+      'visibility',
+      'outline-style',
+      'text-transform',
+      'width',
+    ];
     const read = (sel: string) => {
       const el = document.querySelector(sel);
       if (!el) return null;
@@ -121,7 +160,10 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
     expect(await chatLog(page).getAttribute('aria-live')).toBe('off');
 
     // Live updates start: the session's history is polled.
-    await poll(async () => (await stack.log()).some((e) => e.method === 'GET' && /\/messages\/$/.test(e.path) && e.status === 200), 10_000).toBe(true);
+    await poll(
+      async () => (await stack.log()).some((e) => e.method === 'GET' && /\/messages\/$/.test(e.path) && e.status === 200),
+      10_000,
+    ).toBe(true);
     // English, one chat, no optional feature, polling: no part of the app is fetched on demand.
     expect(scripts).toEqual([script('chat-sdk.js'), script('chat-sdk-app.js')]);
 
@@ -199,7 +241,8 @@ describe('third-party embed page (strict CSP, Trusted Types, hostile CSS)', () =
       const root = document.querySelector('chat-sdk-widget')!.shadowRoot!;
       const hrefs = [...root.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? '');
       return {
-        dangerous: root.querySelectorAll('script, img, iframe, object, embed, [role="log"] form, [role="log"] input, [role="log"] svg').length,
+        dangerous: root.querySelectorAll('script, img, iframe, object, embed, [role="log"] form, [role="log"] input, [role="log"] svg')
+          .length,
         withHandlers: [...root.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).length,
         hrefs,
         jsLinks: root.querySelectorAll('a[href^="javascript:" i], a[href^="data:" i], a[href^="vbscript:" i]').length,

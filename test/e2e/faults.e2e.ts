@@ -1,23 +1,24 @@
 // Each backend fault of the QA panel (demo/server/lib/faults.mjs), driven through the widget: every
 // scenario ends in the state the core promises, and the visitor's message is never lost or duplicated.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   button,
   countMessages,
+  type LogEntry,
   lastStatus,
   messages,
   openChat,
   poll,
   SESSIONS,
+  STREAM,
+  type Stack,
   sendMessage,
   startStack,
-  STREAM,
   transcript,
   uniqueText,
   VISITORS,
-  type LogEntry,
-  type Stack,
 } from './harness';
 
 let stack: Stack;
@@ -46,7 +47,7 @@ beforeEach(async () => {
 });
 
 /** Requests logged after `since`. */
-const after = async (since: number): Promise<LogEntry[]> => (await stack.log()).filter((e) => e.seq > since);
+const requestsSince = async (since: number): Promise<LogEntry[]> => (await stack.log()).filter((e) => e.seq > since);
 const lastSeq = async (): Promise<number> => (await stack.log()).at(-1)?.seq ?? 0;
 
 /** The visitor message with this text and the answer right after it. */
@@ -89,7 +90,9 @@ describe('errors that need the visitor: Retry', () => {
     expect(await button(page, 'Retry').count()).toBe(0);
     // Not retried by itself (the server may have processed it): the 500, then the visitor's Retry.
     // (A stream is logged when its connection closes, a moment after the widget shows `sent`.)
-    await poll(async () => (await after(since)).filter((e) => e.method === 'POST' && e.path === STREAM).map((e) => e.status)).toEqual([500, 200]);
+    await poll(async () =>
+      (await requestsSince(since)).filter((e) => e.method === 'POST' && e.path === STREAM).map((e) => e.status),
+    ).toEqual([500, 200]);
   });
 
   it('a 200 HTML page (captive portal) instead of JSON or SSE: a clear error, nothing crashes, Retry works', async () => {
@@ -120,7 +123,7 @@ describe('errors the widget retries by itself', () => {
       const text = uniqueText(`auto retry ${fault}`);
       await sendMessage(page, text);
       await expectDeliveredOnce(text);
-      const streams = async () => (await after(since)).filter((e) => e.method === 'POST' && e.path === STREAM);
+      const streams = async () => (await requestsSince(since)).filter((e) => e.method === 'POST' && e.path === STREAM);
       await poll(async () => (await streams()).map((e) => e.status)).toEqual([Number(fault.slice(0, 3)), 200]);
       const chats = await streams();
       const waited = Date.parse(chats[1]!.time) - Date.parse(chats[0]!.time);
@@ -191,7 +194,7 @@ describe('recoveries the core does by itself', () => {
     const text = uniqueText('forgotten visitor');
     await sendMessage(page, text);
     await expectDeliveredOnce(text);
-    const log = await after(since);
+    const log = await requestsSince(since);
     expect(log.filter((e) => e.method === 'POST' && e.path === VISITORS && e.status === 201)).toHaveLength(1);
     expect(log.filter((e) => e.method === 'POST' && e.path === SESSIONS && e.status === 201)).toHaveLength(1);
   });
@@ -204,7 +207,7 @@ describe('recoveries the core does by itself', () => {
       const text = uniqueText(`recover ${fault}`);
       await sendMessage(page, text);
       await expectDeliveredOnce(text);
-      const log = await after(since);
+      const log = await requestsSince(since);
       expect(log.filter((e) => e.method === 'POST' && e.path === SESSIONS && e.status === 201)).toHaveLength(1);
       expect(log.filter((e) => e.method === 'POST' && e.path === VISITORS)).toHaveLength(0);
       expect(stack.storedIn(text)?.sessionId).not.toBe(oldSession);

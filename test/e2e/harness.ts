@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import type { HistoryMessage } from '../helpers/contract-server';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startDemoServer } from '../../demo/server/static-server.mjs';
+import type { HistoryMessage } from '../helpers/contract-server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const API_KEY = 'demo-key';
@@ -270,8 +270,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
     },
     log,
     async count(method, path, status) {
-      return (await log()).filter((e) => e.method === method && e.path === path && (status === undefined || e.status === status))
-        .length;
+      return (await log()).filter((e) => e.method === method && e.path === path && (status === undefined || e.status === status)).length;
     },
     stored(text) {
       let n = 0;
@@ -321,7 +320,11 @@ let counter = 0;
  * The usual set-up of a test file: one stack for the file, and before each test a reset backend and a
  * fresh browser context with a watched page. Read `stack`, `context` and `page` inside the tests.
  */
-export function useStack(apiOptions: Record<string, unknown> = {}): { readonly stack: Stack; readonly context: BrowserContext; readonly page: Page } {
+export function useStack(apiOptions: Record<string, unknown> = {}): {
+  readonly stack: Stack;
+  readonly context: BrowserContext;
+  readonly page: Page;
+} {
   const env = {} as { stack: Stack; context: BrowserContext; page: Page };
   beforeAll(async () => {
     env.stack = await startStack(apiOptions);

@@ -2,23 +2,24 @@
 // over the WebSocket, with the typing indicator, the unread badge, reconnection after dropped sockets
 // (a reply sent during the gap arrives once), the agent console page, a reload that syncs what arrived
 // while the page was away, and a backend without the live endpoints.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   button,
   chatLog,
   composer,
   countMessages,
+  type LogEntry,
   launcher,
   messages,
   openChat,
   poll,
+  type Stack,
   sendMessage,
   startStack,
   transcript,
   uniqueText,
-  type LogEntry,
-  type Stack,
 } from './harness';
 
 /** The history endpoint of one session, as the request log shows it. */
@@ -94,7 +95,7 @@ describe('live updates against the reference backend', () => {
     page = stack.watch(await context.newPage());
   });
 
-  const after = async (seq: number): Promise<LogEntry[]> => (await stack.log()).filter((e) => e.seq > seq);
+  const requestsSince = async (seq: number): Promise<LogEntry[]> => (await stack.log()).filter((e) => e.seq > seq);
   const lastSeq = async () => (await stack.log()).at(-1)?.seq ?? 0;
 
   it('polling at the default 3 s cadence: an agent reply appears within 5 s, once, with the agent name', async () => {
@@ -112,12 +113,20 @@ describe('live updates against the reference backend', () => {
 
     // The next poll (since the newest message) does not add it again.
     const seq = await lastSeq();
-    await poll(async () => (await after(seq)).filter((e) => e.path === historyPath(sessionId) && e.status === 200).length, 8_000)
-      .toBeGreaterThanOrEqual(1);
+    await poll(
+      async () => (await requestsSince(seq)).filter((e) => e.path === historyPath(sessionId) && e.status === 200).length,
+      8_000,
+    ).toBeGreaterThanOrEqual(1);
     expect(await countMessages(page, 'agent', reply)).toBe(1);
     expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent', 'agent:sent']);
     // The app and its parts share code through module imports, not globals: nothing of ours on the page's.
-    expect(await page.evaluate(() => Object.getOwnPropertySymbols(globalThis).map(String).filter((k) => k.includes('chatsdk')))).toEqual([]);
+    expect(
+      await page.evaluate(() =>
+        Object.getOwnPropertySymbols(globalThis)
+          .map(String)
+          .filter((k) => k.includes('chatsdk')),
+      ),
+    ).toEqual([]);
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 
@@ -159,7 +168,7 @@ describe('live updates against the reference backend', () => {
     await page.clock.fastForward(61_000);
     const chats = page.getByRole('button', { name: 'Chats, unread', exact: true });
     await chats.waitFor({ timeout: 5_000 });
-    expect((await after(seq)).filter((e) => e.path === historyPath(first.sessionId)).length).toBeGreaterThanOrEqual(1);
+    expect((await requestsSince(seq)).filter((e) => e.path === historyPath(first.sessionId)).length).toBeGreaterThanOrEqual(1);
     await poll(() => page.locator('[aria-live=polite]').last().textContent()).toContain('New message in another chat');
     expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent']); // the chat shown is unchanged
 
@@ -185,7 +194,10 @@ describe('live updates against the reference backend', () => {
     await messages(page, 'agent', reply).waitFor({ state: 'visible', timeout: 3_000 });
     // The server sends typing off before the message; the indicator goes with it.
     await typingIndicator(page).waitFor({ state: 'hidden', timeout: 3_000 });
-    expect((await after(seq)).filter((e) => e.path === historyPath(sessionId)), 'no history request: it came over the socket').toEqual([]);
+    expect(
+      (await requestsSince(seq)).filter((e) => e.path === historyPath(sessionId)),
+      'no history request: it came over the socket',
+    ).toEqual([]);
     expect(await countMessages(page, 'agent', reply)).toBe(1);
     expect(await reconnecting(page).count()).toBe(0);
 
@@ -215,7 +227,7 @@ describe('live updates against the reference backend', () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
     const avatarRequests: { url: string; referer?: string }[] = [];
     await context.route(https, (route) => {
-      avatarRequests.push({ url: route.request().url(), referer: route.request().headers()['referer'] });
+      avatarRequests.push({ url: route.request().url(), referer: route.request().headers().referer });
       return route.fulfill({ contentType: 'image/png', body: png });
     });
     page.on('request', (r) => {
@@ -234,7 +246,9 @@ describe('live updates against the reference backend', () => {
     expect(await messages(page, 'agent', unsafe).textContent()).toContain('Mallory');
     expect(await messages(page, 'agent', unsafe).locator('img').count()).toBe(0);
     const httpImages = await page.evaluate(() =>
-      [...(document.querySelector('chat-sdk-widget')?.shadowRoot?.querySelectorAll('img') ?? [])].map((i) => i.getAttribute('src') ?? '').filter((s) => /^http:/i.test(s)),
+      [...(document.querySelector('chat-sdk-widget')?.shadowRoot?.querySelectorAll('img') ?? [])]
+        .map((i) => i.getAttribute('src') ?? '')
+        .filter((s) => /^http:/i.test(s)),
     );
     expect(httpImages).toEqual([]);
     expect(avatarRequests).toEqual([{ url: https, referer: undefined }]);
@@ -257,7 +271,7 @@ describe('live updates against the reference backend', () => {
     await messages(page, 'agent', gap).waitFor({ state: 'visible', timeout: 15_000 });
     await reconnecting(page).waitFor({ state: 'hidden', timeout: 5_000 });
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
-    const log = await after(seq);
+    const log = await requestsSince(seq);
     const upgrades = log.filter((e) => e.method === 'GET' && e.path === socketPath(sessionId));
     // Refused (HTTP 503) while the gap was open, then one socket opened (101).
     expect(upgrades.filter((e) => e.status === 101).length, 'one reconnect').toBe(1);
@@ -265,7 +279,10 @@ describe('live updates against the reference backend', () => {
     expect(upgrades.at(-1)?.status).toBe(101);
     // The gap reply came from the history, fetched after the new socket opened.
     const reopened = upgrades.at(-1)!.seq;
-    expect(log.some((e) => e.seq > reopened && e.path === historyPath(sessionId) && e.status === 200), 'the gap was fetched from the history').toBe(true);
+    expect(
+      log.some((e) => e.seq > reopened && e.path === historyPath(sessionId) && e.status === 200),
+      'the gap was fetched from the history',
+    ).toBe(true);
 
     // Once, and the new socket delivers the next reply (also once).
     const next = uniqueText('after reconnect');
@@ -381,7 +398,14 @@ describe('a backend without the live endpoints (startApiServer({ live: false }))
     await composer(page).waitFor();
     await sendMessage(page, uniqueText('and still'));
     await until(async () => (await lines(page)).filter((l) => l === 'assistant:sent').length === 3);
-    expect(await lines(page)).toEqual(['visitor:sent', 'assistant:sent', 'visitor:sent', 'assistant:sent', 'visitor:sent', 'assistant:sent']);
+    expect(await lines(page)).toEqual([
+      'visitor:sent',
+      'assistant:sent',
+      'visitor:sent',
+      'assistant:sent',
+      'visitor:sent',
+      'assistant:sent',
+    ]);
   });
   afterAll(async () => {
     await stack?.close();
@@ -390,7 +414,10 @@ describe('a backend without the live endpoints (startApiServer({ live: false }))
   it('the chat keeps working: one history request (404), then no more; no errors or warnings', async () => {
     // (GETs: the CORS preflight before the first one is logged too.)
     const history = (await stack.log()).filter((e) => e.method === 'GET' && e.path === historyPath(sessionId));
-    expect(history.map((e) => e.status), 'one history request, answered 404').toEqual([404]);
+    expect(
+      history.map((e) => e.status),
+      'one history request, answered 404',
+    ).toEqual([404]);
     expect(stack.api.socketCount()).toBe(0);
     // Chromium itself reports 404 responses ("Failed to load resource": the history request, the test
     // page's missing favicon); nothing else may complain.

@@ -1,7 +1,8 @@
 // Conversations across reloads, tabs and New chat; the offline outbox; two tabs recovering from a
 // backend that forgot every visitor.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   button,
   countMessages,
@@ -9,14 +10,14 @@ import {
   openChat,
   poll,
   SESSIONS,
+  STREAM,
+  type Stack,
   sendMessage,
   startStack,
   storedVisitorId,
-  STREAM,
   transcript,
   uniqueText,
   VISITORS,
-  type Stack,
 } from './harness';
 
 let stack: Stack;
@@ -215,10 +216,7 @@ describe('two tabs and a backend that forgot every visitor', () => {
     const a = uniqueText('tab one after reset');
     const b = uniqueText('tab two after reset');
     await Promise.all([sendMessage(one, a), sendMessage(two, b)]);
-    await Promise.all([
-      poll(() => countMessages(one, 'assistant')).toBe(2),
-      poll(() => countMessages(two, 'assistant')).toBe(2),
-    ]);
+    await Promise.all([poll(() => countMessages(one, 'assistant')).toBe(2), poll(() => countMessages(two, 'assistant')).toBe(2)]);
     await poll(() => Promise.all([lastStatus(one, 'assistant'), lastStatus(two, 'assistant')])).toEqual(['sent', 'sent']);
     expect([stack.stored(a), stack.stored(b)]).toEqual([1, 1]);
 

@@ -2,8 +2,9 @@
 // backend: the after-first-message contact form (and not asked again after a reload), an image upload
 // shown as a thumbnail the server serves, a slow upload cancelled, switching chats while an answer
 // streams, answer feedback, and reset() leaving no visitor data in storage.
-import { describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { button, composer, messages, openChat, poll, sendMessage, transcript, uniqueText, useStack } from './harness';
 
 // A 1x1 PNG.
@@ -95,7 +96,9 @@ describe('visitor features against the reference backend', () => {
     await settled(page, 2);
     await named(page, 'Cancel: slow.png').click();
     expect(await page.getByRole('progressbar').count()).toBe(0);
-    await poll(async () => (await stack.log()).some((e) => e.path === '/api/chats/attachments/' && /aborted/.test(e.note ?? ''))).toBe(true);
+    await poll(async () => (await stack.log()).some((e) => e.path === '/api/chats/attachments/' && /aborted/.test(e.note ?? ''))).toBe(
+      true,
+    );
 
     await stack.fault('normal');
     await stack.fault('upload-500-next');

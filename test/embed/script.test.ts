@@ -35,7 +35,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   (window as any).ChatSDK?.push?.(['destroy']);
-  document.head.querySelectorAll('script').forEach((s) => s.remove());
+  for (const script of document.head.querySelectorAll('script')) script.remove();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
@@ -136,7 +136,8 @@ describe('script tag', () => {
 describe('command queue', () => {
   it('replays calls made before the script loaded, in order, and keeps push working', async () => {
     const seen: string[] = [];
-    const q: unknown[] = ((window as any).ChatSDK = []);
+    const q: unknown[] = [];
+    (window as any).ChatSDK = q;
     q.push(['on', 'open', () => seen.push('open')]);
     q.push(['init', { apiKey: 'pk_1', apiUrl: 'https://api.example.com', title: 'Queued' }]);
     q.push(['on', 'close', () => seen.push('close')]);

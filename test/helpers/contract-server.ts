@@ -1,4 +1,4 @@
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 
 export const API = 'https://api.test';
@@ -84,7 +84,10 @@ export function createContractBackend() {
   let seq = 0;
   let lastTime = 0;
   /** Strictly increasing server times, so `since` is unambiguous. */
-  const stamp = (): string => new Date((lastTime = Math.max(lastTime + 1, Date.now()))).toISOString();
+  const stamp = (): string => {
+    lastTime = Math.max(lastTime + 1, Date.now());
+    return new Date(lastTime).toISOString();
+  };
   const record = (sessionId: string, message: Omit<HistoryMessage, 'created_at'> & { created_at?: string }): HistoryMessage => {
     const full = { created_at: stamp(), ...message } as HistoryMessage;
     history.set(sessionId, [...(history.get(sessionId) ?? []), full]);
@@ -111,27 +114,29 @@ export function createContractBackend() {
     return path;
   };
 
-  const chatHandler = (stream: boolean) => async ({ request }: { request: Request }) => {
-    const path = log(request);
-    const body = await readBody(request);
-    chats.push({ path, body, key: request.headers.get('x-api-key') });
-    const override = await take(stream ? 'stream' : 'chat', request, body);
-    if (override) return override;
-    if (request.headers.get('x-api-key') !== KEY) return envelope(401, undefined, 'Invalid API key');
-    const session = sessions.get(String(body.session_id));
-    if (!visitors.has(String(body.visitor_id))) return envelope(404, undefined, `Visitor '${String(body.visitor_id)}' not found`);
-    if (!session) return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
-    if (session.visitor !== body.visitor_id) return envelope(403, undefined, 'Visitor does not own this session');
-    const parts = reply(String(body.message));
-    const n = ++seq;
-    const sessionId = String(body.session_id);
-    record(sessionId, { id: `m${n}`, sender: 'visitor', text: String(body.message), client_message_id: String(body.client_message_id) });
-    record(sessionId, { id: `r${n}`, sender: 'assistant', text: parts.join(''), response_id: `r${n}` });
-    if (!stream) {
-      return envelope(200, { response: parts.join(''), message_id: `m${n}`, response_id: `r${n}`, session_id: body.session_id });
-    }
-    return sseResponse(sseBody(parts, { end: { message_id: `m${n}`, response_id: `r${n}` } }));
-  };
+  const chatHandler =
+    (stream: boolean) =>
+    async ({ request }: { request: Request }) => {
+      const path = log(request);
+      const body = await readBody(request);
+      chats.push({ path, body, key: request.headers.get('x-api-key') });
+      const override = await take(stream ? 'stream' : 'chat', request, body);
+      if (override) return override;
+      if (request.headers.get('x-api-key') !== KEY) return envelope(401, undefined, 'Invalid API key');
+      const session = sessions.get(String(body.session_id));
+      if (!visitors.has(String(body.visitor_id))) return envelope(404, undefined, `Visitor '${String(body.visitor_id)}' not found`);
+      if (!session) return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
+      if (session.visitor !== body.visitor_id) return envelope(403, undefined, 'Visitor does not own this session');
+      const parts = reply(String(body.message));
+      const n = ++seq;
+      const sessionId = String(body.session_id);
+      record(sessionId, { id: `m${n}`, sender: 'visitor', text: String(body.message), client_message_id: String(body.client_message_id) });
+      record(sessionId, { id: `r${n}`, sender: 'assistant', text: parts.join(''), response_id: `r${n}` });
+      if (!stream) {
+        return envelope(200, { response: parts.join(''), message_id: `m${n}`, response_id: `r${n}`, session_id: body.session_id });
+      }
+      return sseResponse(sseBody(parts, { end: { message_id: `m${n}`, response_id: `r${n}` } }));
+    };
 
   const handlers = [
     http.post(`${API}/api/chats/visitors/`, async ({ request }) => {
@@ -314,11 +319,15 @@ export function controlledStream() {
       this.push(`data: ${JSON.stringify({ chunk: text, done })}\n\n`);
     },
     close() {
-      if (!closed) (closed = true), controller.close();
+      if (closed) return;
+      closed = true;
+      controller.close();
     },
     /** A socket reset: the reader's next read rejects. */
     cut(reason: unknown = new TypeError('network connection lost')) {
-      if (!closed) (closed = true), controller.error(reason);
+      if (closed) return;
+      closed = true;
+      controller.error(reason);
     },
     /** The client closed the connection: it cancelled the body or aborted the request. */
     get cancelled() {

@@ -7,7 +7,8 @@ const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 
 it('no innerHTML, string-built DOM, eval, inline handlers or style attributes in src/ui, src/widget, src/embed', () => {
-  const sinks = /innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|\beval\(|new Function|setAttribute\(\s*['"](style|on)|createElement\(\s*['"]script/;
+  const sinks =
+    /innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|\beval\(|new Function|setAttribute\(\s*['"](style|on)|createElement\(\s*['"]script/;
   for (const dir of ['src/ui', 'src/widget', 'src/embed']) {
     for (const f of files(dir)) expect(readFileSync(f, 'utf8').match(sinks)?.[0], f).toBeUndefined();
   }

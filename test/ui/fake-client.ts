@@ -1,5 +1,15 @@
 // An in-memory ChatClient for deterministic UI tests: the test drives every state change.
-import type { Attachment, ChatClient, ChatClientEvents, ChatMessage, ChatState, MessageError, Presence, UploadOptions, VisitorAttributes } from '../../src/core/types';
+import type {
+  Attachment,
+  ChatClient,
+  ChatClientEvents,
+  ChatMessage,
+  ChatState,
+  MessageError,
+  Presence,
+  UploadOptions,
+  VisitorAttributes,
+} from '../../src/core/types';
 
 export interface FakeClient extends ChatClient {
   calls: {
@@ -37,7 +47,12 @@ export interface FakeClient extends ChatClient {
 }
 
 let seq = 0;
-export const msg = (author: ChatMessage['author'], text: string, status: ChatMessage['status'] = 'sent', extra: Partial<ChatMessage> = {}): ChatMessage => ({
+export const msg = (
+  author: ChatMessage['author'],
+  text: string,
+  status: ChatMessage['status'] = 'sent',
+  extra: Partial<ChatMessage> = {},
+): ChatMessage => ({
   id: `m${++seq}`,
   author,
   text,
@@ -47,17 +62,32 @@ export const msg = (author: ChatMessage['author'], text: string, status: ChatMes
 });
 
 export function createFakeClient(maxLength = 4000): FakeClient {
-  let state: ChatState = { visitorId: null, status: 'idle', currentChatId: 'c1', chats: [], messages: [], error: null, unread: 0, agentTyping: null, connection: 'online', identified: false };
+  let state: ChatState = {
+    visitorId: null,
+    status: 'idle',
+    currentChatId: 'c1',
+    chats: [],
+    messages: [],
+    error: null,
+    unread: 0,
+    agentTyping: null,
+    connection: 'online',
+    identified: false,
+  };
   const subs = new Set<(s: ChatState) => void>();
   const handlers = new Map<string, Set<(e: any) => void>>();
-  const emit = <K extends keyof ChatClientEvents>(name: K, e: ChatClientEvents[K]) => handlers.get(name)?.forEach((f) => f(e));
+  const emit = <K extends keyof ChatClientEvents>(name: K, e: ChatClientEvents[K]) => {
+    for (const handler of handlers.get(name) ?? []) handler(e);
+  };
   const set = (patch: Partial<ChatState>) => {
     state = { ...state, ...patch };
     // One chat holding the messages, unless the test set several (then the current one follows the messages).
     const current = { id: state.currentChatId, createdAt: '', messages: [...state.messages] };
-    const chats = patch.chats ?? (state.chats.length > 1 ? state.chats.map((c) => (c.id == current.id ? { ...c, messages: current.messages } : c)) : [current]);
+    const chats =
+      patch.chats ??
+      (state.chats.length > 1 ? state.chats.map((c) => (c.id === current.id ? { ...c, messages: current.messages } : c)) : [current]);
     state = { ...state, chats };
-    subs.forEach((f) => f(state));
+    for (const subscriber of subs) subscriber(state);
   };
   const setMessages = (messages: ChatMessage[]) => set({ messages });
   const patch = (id: string, p: Partial<ChatMessage>) => {
@@ -76,7 +106,22 @@ export function createFakeClient(maxLength = 4000): FakeClient {
   const streamingId = () => state.messages.find((m) => m.status === 'streaming')?.id;
   const fake: FakeClient = {
     mode: 'stream',
-    calls: { getState: 0, connect: 0, send: [], attachments: [], retry: [], stop: 0, newChat: 0, destroy: 0, presence: [], typing: [], identify: [], feedback: [], reset: 0, switchChat: [] },
+    calls: {
+      getState: 0,
+      connect: 0,
+      send: [],
+      attachments: [],
+      retry: [],
+      stop: 0,
+      newChat: 0,
+      destroy: 0,
+      presence: [],
+      typing: [],
+      identify: [],
+      feedback: [],
+      reset: 0,
+      switchChat: [],
+    },
     uploads: [],
     getState() {
       fake.calls.getState++;
@@ -88,7 +133,10 @@ export function createFakeClient(maxLength = 4000): FakeClient {
     },
     on(name, fn) {
       let set = handlers.get(name);
-      if (!set) handlers.set(name, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        handlers.set(name, set);
+      }
       set.add(fn);
       return () => set!.delete(fn);
     },
@@ -146,7 +194,7 @@ export function createFakeClient(maxLength = 4000): FakeClient {
     },
     switchChat(id) {
       fake.calls.switchChat.push(id);
-      const chat = state.chats.find((c) => c.id == id);
+      const chat = state.chats.find((c) => c.id === id);
       if (chat) set({ currentChatId: id, messages: chat.messages });
     },
     upload(file, options = {}) {

@@ -5,8 +5,22 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Attachment } from '../../src/core/types';
 import type { WidgetInstance, WidgetOptions } from '../../src/widget';
-import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { alertText, button, dialog, hoverLauncher, key, messages, openChat, settle, shadow, startChat, textbox, type, compileWindowParts } from './helpers';
+import { createFakeClient, type FakeClient, msg } from './fake-client';
+import {
+  alertText,
+  button,
+  compileWindowParts,
+  dialog,
+  hoverLauncher,
+  key,
+  messages,
+  openChat,
+  settle,
+  shadow,
+  startChat,
+  textbox,
+  type,
+} from './helpers';
 
 let client: FakeClient;
 let chat: WidgetInstance | undefined;
@@ -30,7 +44,13 @@ const fill = (input: HTMLInputElement, value: string) => {
 };
 const submitForm = (form: Element) => form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
 const png = (name = 'photo.png', bytes = 10) => new File([new Uint8Array(bytes)], name, { type: 'image/png' });
-const served = (name = 'photo.png'): Attachment => ({ id: `a-${name}`, url: `https://api.test/files/${name}`, name, size: 10, contentType: 'image/png' });
+const served = (name = 'photo.png'): Attachment => ({
+  id: `a-${name}`,
+  url: `https://api.test/files/${name}`,
+  name,
+  size: 10,
+  contentType: 'image/png',
+});
 const fileInput = () => shadow().querySelector('input[type=file]') as HTMLInputElement;
 const choose = (...files: File[]) => {
   Object.defineProperty(fileInput(), 'files', { value: files, configurable: true });
@@ -124,7 +144,7 @@ describe('contact form', () => {
     }
   });
 
-  it('before, on a small screen: Tab from the form\'s last button wraps inside the window (the waiting composer is skipped)', async () => {
+  it("before, on a small screen: Tab from the form's last button wraps inside the window (the waiting composer is skipped)", async () => {
     const happy = (window as any).happyDOM;
     happy.setViewport({ width: 400, height: 700 });
     try {
@@ -262,12 +282,18 @@ describe('attachments', () => {
   it('files dropped on the window and images pasted into the composer are uploaded', async () => {
     await mount({ attachments: true });
     const win = shadow().querySelector('[role=dialog]')!;
-    const over = Object.assign(new Event('dragover', { bubbles: true, cancelable: true }), { dataTransfer: { types: ['Files'], files: [] } });
+    const over = Object.assign(new Event('dragover', { bubbles: true, cancelable: true }), {
+      dataTransfer: { types: ['Files'], files: [] },
+    });
     win.dispatchEvent(over);
     await settle();
     expect(over.defaultPrevented).toBe(true);
     expect(shadow().querySelector('.dz')!.textContent).toBe('Drop files to attach');
-    win.dispatchEvent(Object.assign(new Event('drop', { bubbles: true, cancelable: true }), { dataTransfer: { types: ['Files'], files: [png('dropped.png')] } }));
+    win.dispatchEvent(
+      Object.assign(new Event('drop', { bubbles: true, cancelable: true }), {
+        dataTransfer: { types: ['Files'], files: [png('dropped.png')] },
+      }),
+    );
     const paste = Object.assign(new Event('paste', { bubbles: true, cancelable: true }), { clipboardData: { files: [png('pasted.png')] } });
     textbox().dispatchEvent(paste);
     await settle();
@@ -278,7 +304,13 @@ describe('attachments', () => {
 
   it('in the transcript: images as thumbnails, other files as chips with name and size, both links to the file', async () => {
     await mount();
-    const pdf: Attachment = { id: 'p', url: 'https://api.test/files/invoice.pdf', name: 'invoice.pdf', size: 2048, contentType: 'application/pdf' };
+    const pdf: Attachment = {
+      id: 'p',
+      url: 'https://api.test/files/invoice.pdf',
+      name: 'invoice.pdf',
+      size: 2048,
+      contentType: 'application/pdf',
+    };
     client.setMessages([msg('agent', 'Here you go', 'sent', { agent: { name: 'Olena' }, attachments: [served(), pdf] })]);
     await settle();
     const links = [...messages()[0]!.querySelectorAll('a')];
@@ -356,7 +388,11 @@ describe('conversation list', () => {
     client.setState({
       currentChatId: 'b',
       messages: [],
-      chats: [chat('a', 'Where is my order?', '2026-01-01T10:00:00Z', 2), chat('b', '', '2026-01-02T10:00:00Z'), chat('c', 'Returns', '2026-01-01T09:00:00Z')],
+      chats: [
+        chat('a', 'Where is my order?', '2026-01-01T10:00:00Z', 2),
+        chat('b', '', '2026-01-02T10:00:00Z'),
+        chat('c', 'Returns', '2026-01-01T09:00:00Z'),
+      ],
     });
     await settle();
     // Another chat holds unread answers: the header button says so, and shows a dot.

@@ -62,8 +62,7 @@ export const textbox = () => shadow().querySelector('textarea') as HTMLTextAreaE
 export const messages = () => [...shadow().querySelectorAll('[data-author]')] as HTMLElement[];
 /** What the polite live region last announced (the log itself is not live). */
 export const announced = () => shadow().querySelector('[aria-live=polite]')?.textContent ?? '';
-export const alertText = () =>
-  [...shadow().querySelectorAll('[role=alert]')].map((e) => e.textContent).join('');
+export const alertText = () => [...shadow().querySelectorAll('[role=alert]')].map((e) => e.textContent).join('');
 
 export function type(text: string) {
   const t = textbox();
@@ -93,7 +92,10 @@ export function stubAudio() {
       audio.made++;
     }
     resume = () => Promise.resolve();
-    close = () => (audio.closed++, Promise.resolve());
+    close = () => {
+      audio.closed++;
+      return Promise.resolve();
+    };
     createGain = () => ({ gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (d: unknown) => d });
     createOscillator = () => {
       const o = { frequency: { value: 0 }, connect: (g: unknown) => g, start: () => audio.notes.push(o.frequency.value), stop() {} };

@@ -4,8 +4,23 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatClient } from '../../src/core/types';
 import type { WidgetInstance, WidgetOptions } from '../../src/widget';
-import { createFakeClient, msg, type FakeClient } from './fake-client';
-import { announced, button, host, key, log, messages, openChat, settle, shadow, startChat, stubAudio, TEST_OPTIONS, type, compileWindowParts } from './helpers';
+import { createFakeClient, type FakeClient, msg } from './fake-client';
+import {
+  announced,
+  button,
+  compileWindowParts,
+  host,
+  key,
+  log,
+  messages,
+  openChat,
+  settle,
+  shadow,
+  startChat,
+  stubAudio,
+  TEST_OPTIONS,
+  type,
+} from './helpers';
 
 let client: FakeClient;
 let chat: WidgetInstance | undefined;
@@ -14,13 +29,19 @@ let made = 0;
 const mount = (options: Partial<WidgetOptions> & { make?: () => ChatClient } = {}) => {
   const { make = () => client, ...rest } = options;
   made = 0;
-  chat = startChat(() => (made++, make()), rest);
+  chat = startChat(() => {
+    made++;
+    return make();
+  }, rest);
 };
 const open = () => openChat(chat!);
 /** This tab has a chat: the widget follows the client at idle time, without opening (as after a reload). */
 const followed = () => vi.waitFor(() => expect(made).toBeGreaterThan(0));
 const agent = (text: string, a?: { name: string; avatarUrl?: string }) => msg('agent', text, 'sent', a ? { agent: a } : {});
-const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
+const lastOf = (author: string) =>
+  messages()
+    .filter((m) => m.dataset.author === author)
+    .pop()!;
 const header = () => shadow().querySelector('[part=header]')!;
 let visibility: DocumentVisibilityState = 'visible';
 const setVisibility = (v: DocumentVisibilityState) => {
@@ -97,7 +118,11 @@ describe('agent messages', () => {
   it('fall back to a placeholder with the initial: no avatar, or one that fails to load', async () => {
     mount();
     await open();
-    client.setMessages([agent('a', { name: 'олена' }), agent('b', { name: 'Max', avatarUrl: 'https://cdn.example.com/404.png' }), agent('c')]);
+    client.setMessages([
+      agent('a', { name: 'олена' }),
+      agent('b', { name: 'Max', avatarUrl: 'https://cdn.example.com/404.png' }),
+      agent('c'),
+    ]);
     await vi.waitFor(() => expect(messages()).toHaveLength(3));
     const [a, b, c] = messages();
     expect(a!.querySelector('img')).toBeNull();
@@ -129,11 +154,11 @@ describe('agent typing', () => {
       mount({ locale });
       await open();
       client.setMessages([msg('visitor', 'q')]);
-      client.setState({ agentTyping: { name: locale == 'en' ? 'Olena' : 'Олена' } });
+      client.setState({ agentTyping: { name: locale === 'en' ? 'Olena' : 'Олена' } });
       await vi.waitFor(() => expect(log().textContent).toContain(named));
       expect(announced()).toBe(named);
       const said = shadow().querySelector('[aria-live=polite] p')!;
-      const row = [...log().querySelectorAll('.meta')].find((e) => e.textContent == named)!;
+      const row = [...log().querySelectorAll('.meta')].find((e) => e.textContent === named)!;
       client.setState({ status: 'idle' }); // a re-render keeps the same nodes: announced once
       await settle();
       expect(row.isConnected).toBe(true);
@@ -203,7 +228,12 @@ describe('connection label', () => {
 });
 
 describe('a chat not shown', () => {
-  const chatRecord = (id: string, messages: ReturnType<typeof msg>[], unread?: number) => ({ id, createdAt: '', messages, ...(unread ? { unread } : {}) });
+  const chatRecord = (id: string, messages: ReturnType<typeof msg>[], unread?: number) => ({
+    id,
+    createdAt: '',
+    messages,
+    ...(unread ? { unread } : {}),
+  });
 
   it('an agent answer arriving there marks the Chats button and is announced, without touching the log', async () => {
     const mine = [msg('visitor', 'Second question'), msg('assistant', 'Second answer')];
@@ -238,7 +268,11 @@ describe('a chat not shown', () => {
     await settle();
 
     // Seen there: the button is plain again.
-    client.setState({ currentChatId: 'a', messages: [...older, reply], chats: [chatRecord('a', [...older, reply]), chatRecord('b', mine)] });
+    client.setState({
+      currentChatId: 'a',
+      messages: [...older, reply],
+      chats: [chatRecord('a', [...older, reply]), chatRecord('b', mine)],
+    });
     await settle();
     expect(button('Chats')!.hasAttribute('data-dot')).toBe(false);
   });
@@ -268,7 +302,11 @@ describe('a chat not shown', () => {
     const watch = new MutationObserver(() => held.push(region.textContent ?? ''));
     watch.observe(region, { childList: true, subtree: true, characterData: true });
     client.setState({ chats: [chatRecord('a', [...older, first, second, agent('Three')], 3), chatRecord('b', mine)] });
-    client.setState({ currentChatId: 'a', messages: [...older, first, second], chats: [chatRecord('a', [...older, first, second]), chatRecord('b', mine)] });
+    client.setState({
+      currentChatId: 'a',
+      messages: [...older, first, second],
+      chats: [chatRecord('a', [...older, first, second]), chatRecord('b', mine)],
+    });
     await settle();
     watch.disconnect();
     expect(held.filter(Boolean)).toEqual([]);
@@ -325,9 +363,21 @@ describe('sound', () => {
     await followed();
     gesture();
     const mine = [msg('visitor', 'here')];
-    client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: [] }, { id: 'b', createdAt: '', messages: mine }] });
+    client.setState({
+      currentChatId: 'b',
+      messages: mine,
+      chats: [
+        { id: 'a', createdAt: '', messages: [] },
+        { id: 'b', createdAt: '', messages: mine },
+      ],
+    });
     const reply = agent('over there');
-    client.setState({ chats: [{ id: 'a', createdAt: '', messages: [reply], unread: 1 }, { id: 'b', createdAt: '', messages: mine }] });
+    client.setState({
+      chats: [
+        { id: 'a', createdAt: '', messages: [reply], unread: 1 },
+        { id: 'b', createdAt: '', messages: mine },
+      ],
+    });
     expect(audio.notes).toHaveLength(2);
     client.setState({ status: 'idle' });
     expect(audio.notes).toHaveLength(2);
@@ -336,11 +386,23 @@ describe('sound', () => {
   it('an assistant answer in a chat not shown does not ring for the agent messages it already had', async () => {
     const old = [agent('from yesterday')];
     const mine = [msg('visitor', 'here')];
-    client.setState({ currentChatId: 'b', messages: mine, chats: [{ id: 'a', createdAt: '', messages: old }, { id: 'b', createdAt: '', messages: mine }] });
+    client.setState({
+      currentChatId: 'b',
+      messages: mine,
+      chats: [
+        { id: 'a', createdAt: '', messages: old },
+        { id: 'b', createdAt: '', messages: mine },
+      ],
+    });
     mount({ sound: true });
     await followed();
     gesture();
-    client.setState({ chats: [{ id: 'a', createdAt: '', messages: [...old, msg('assistant', 'a bot answer')], unread: 1 }, { id: 'b', createdAt: '', messages: mine }] });
+    client.setState({
+      chats: [
+        { id: 'a', createdAt: '', messages: [...old, msg('assistant', 'a bot answer')], unread: 1 },
+        { id: 'b', createdAt: '', messages: mine },
+      ],
+    });
     expect(audio.notes).toEqual([]);
   });
 
@@ -354,7 +416,7 @@ describe('sound', () => {
   });
 
   it('stays silent without a working AudioContext', async () => {
-    vi.stubGlobal('AudioContext', function () {
+    vi.stubGlobal('AudioContext', () => {
       throw new Error('blocked');
     });
     mount({ sound: true });
@@ -381,7 +443,7 @@ describe('visual viewport on phones', () => {
     vi.stubGlobal('matchMedia', (media: string) => Object.assign(phone, { media }));
     mount();
     const h = host()!;
-    const vars = () => ['x', 'y', 'w', 'h'].map((k) => h.style.getPropertyValue('--chat-v' + k));
+    const vars = () => ['x', 'y', 'w', 'h'].map((k) => h.style.getPropertyValue(`--chat-v${k}`));
     await vi.waitFor(() => expect(vars()).toEqual(['0px', '0px', '375px', '667px']));
     Object.assign(vv, { offsetLeft: 35, height: 400 });
     vv.dispatchEvent(new Event('scroll'));

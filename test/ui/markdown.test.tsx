@@ -5,7 +5,9 @@ import { Markdown, renderMarkdown, safeUrl, splitBlocks, stats } from '../../src
 
 let root: HTMLElement | undefined;
 afterEach(() => {
-  if (root) render(null, root), root.remove();
+  if (!root) return;
+  render(null, root);
+  root.remove();
   root = undefined;
 });
 
@@ -19,14 +21,14 @@ function md(text: string): HTMLElement {
 function dom(el: Node): string {
   let out = '';
   for (const n of el.childNodes) {
-    if (n.nodeType != 1) {
+    if (n.nodeType !== 1) {
       out += (n.textContent ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       continue;
     }
     const e = n as Element;
     const tag = e.tagName.toLowerCase();
     const attrs = [...e.attributes].map((a) => ` ${a.name}="${a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
-    out += tag == 'br' || tag == 'hr' ? `<${tag}${attrs}>` : `<${tag}${attrs}>${dom(e)}</${tag}>`;
+    out += tag === 'br' || tag === 'hr' ? `<${tag}${attrs}>` : `<${tag}${attrs}>${dom(e)}</${tag}>`;
   }
   return out;
 }
@@ -329,7 +331,8 @@ describe('streaming', () => {
     root = document.createElement('div');
     let seed = 7;
     for (let i = 0; i < doc.length; ) {
-      i = Math.min(doc.length, i + 1 + ((seed = (seed * 1103515245 + 12345) % 2147483648) % 9));
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      i = Math.min(doc.length, i + 1 + (seed % 9));
       render(<Markdown text={doc.slice(0, i)} streaming />, root);
     }
     render(<Markdown text={doc} />, root);
@@ -364,13 +367,16 @@ describe('streaming', () => {
     const blocks = Array.from({ length: 50 }, (_, i) => `para ${i} with **bold**`).join('\n\n');
     render(<Markdown text={blocks} streaming />, root);
     const before = stats.blocks;
-    let text = blocks + '\n\nlast';
+    let text = `${blocks}\n\nlast`;
     render(<Markdown text={text} streaming />, root);
-    for (let i = 0; i < 20; i++) render(<Markdown text={(text += ' more')} streaming />, root);
+    for (let i = 0; i < 20; i++) {
+      text += ' more';
+      render(<Markdown text={text} streaming />, root);
+    }
     // Each render parses only the growing block (plus, once, the block that just completed).
     expect(stats.blocks - before).toBeLessThanOrEqual(22);
     expect(root.querySelectorAll('p')).toHaveLength(51);
-    expect(root.lastElementChild!.lastElementChild!.textContent).toBe('last' + ' more'.repeat(20));
+    expect(root.lastElementChild!.lastElementChild!.textContent).toBe(`last${' more'.repeat(20)}`);
   });
 
   it('rendering cost stays flat as the answer grows', () => {
@@ -378,7 +384,7 @@ describe('streaming', () => {
     let text = '';
     let parses = 0;
     for (let i = 0; i < 400; i++) {
-      text += i % 10 == 9 ? '\n\n' : `word${i} `;
+      text += i % 10 === 9 ? '\n\n' : `word${i} `;
       const b = stats.blocks;
       render(<Markdown text={text} streaming />, root);
       parses = Math.max(parses, stats.blocks - b);
@@ -393,11 +399,23 @@ function vtree(node: unknown) {
   const text: string[] = [];
   let elements = 0;
   const walk = (n: any): void => {
-    if (n == null || typeof n == 'boolean') return;
-    if (typeof n != 'object') return void text.push(String(n));
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (typeof n.type == 'function') return walk(n.type.prototype?.render ? new n.type(n.props).render(n.props, {}) : n.type(n.props));
-    if (typeof n.type == 'string') (tags[n.type] = (tags[n.type] || 0) + 1), elements++;
+    if (n == null || typeof n === 'boolean') return;
+    if (typeof n !== 'object') {
+      text.push(String(n));
+      return;
+    }
+    if (Array.isArray(n)) {
+      for (const child of n) walk(child);
+      return;
+    }
+    if (typeof n.type === 'function') {
+      walk(n.type.prototype?.render ? new n.type(n.props).render(n.props, {}) : n.type(n.props));
+      return;
+    }
+    if (typeof n.type === 'string') {
+      tags[n.type] = (tags[n.type] || 0) + 1;
+      elements++;
+    }
     walk(n.props?.children);
   };
   walk(node);
@@ -415,7 +433,9 @@ describe('hostile input', () => {
     render(vnodes, el);
     const mount = performance.now() - t0;
     const kb = (text.length / 1024).toFixed(0);
-    console.log(`${label}: ${kb} KB, parse ${parse.toFixed(1)} ms, happy-dom mount ${mount.toFixed(1)} ms, ${el.getElementsByTagName('*').length} elements`);
+    console.log(
+      `${label}: ${kb} KB, parse ${parse.toFixed(1)} ms, happy-dom mount ${mount.toFixed(1)} ms, ${el.getElementsByTagName('*').length} elements`,
+    );
     return el;
   };
 
@@ -423,12 +443,14 @@ describe('hostile input', () => {
   // seconds on a busy machine); 100 KB of the same text is mounted and checked in the DOM.
   it('1 MB mixed message', () => {
     const unit = 'Some **bold** and _it_ text with `code` and [l](https://a.b/c) https://x.y/z <b>x</b>\n';
-    const para = unit.repeat(8) + '\n';
+    const para = `${unit.repeat(8)}\n`;
     const text = para.repeat(Math.ceil(1_000_000 / para.length));
     const units = (text.length / para.length) * 8;
-    let t0 = performance.now();
+    const t0 = performance.now();
     const tree = vtree(renderMarkdown(text));
-    console.log(`1MB mixed: ${(text.length / 1024).toFixed(0)} KB, parse ${(performance.now() - t0).toFixed(1)} ms, ${tree.elements} elements`);
+    console.log(
+      `1MB mixed: ${(text.length / 1024).toFixed(0)} KB, parse ${(performance.now() - t0).toFixed(1)} ms, ${tree.elements} elements`,
+    );
     expect(tree.tags.p).toBeGreaterThan(1000);
     expect(tree.tags.b).toBeUndefined();
     expect(tree.text.split('<b>x</b>').length - 1).toBe(units); // raw HTML stays text
@@ -450,26 +472,26 @@ describe('hostile input', () => {
   const letters = (s: string) => s.replace(/[^a-z0-9]/gi, '');
   // [label, input, whether every letter/digit of the input must stay visible]
   const cases: [string, string, boolean][] = [
-    ['10k >', '>'.repeat(10_000) + ' x', true],
-    ['10k [', '['.repeat(10_000) + 'x', true],
-    ['10k ]', ']'.repeat(10_000) + 'x', true],
-    ['10k [a](', '[a]('.repeat(10_000) + 'x', true],
-    ['10k nested link parens', '[a]('.repeat(10_000) + 'x' + ')'.repeat(10_000), false],
-    ['10k nested brackets closed', '['.repeat(10_000) + 'x' + ']'.repeat(10_000) + '(https://a.b)', false],
+    ['10k >', `${'>'.repeat(10_000)} x`, true],
+    ['10k [', `${'['.repeat(10_000)}x`, true],
+    ['10k ]', `${']'.repeat(10_000)}x`, true],
+    ['10k [a](', `${'[a]('.repeat(10_000)}x`, true],
+    ['10k nested link parens', `${'[a]('.repeat(10_000)}x${')'.repeat(10_000)}`, false],
+    ['10k nested brackets closed', `${'['.repeat(10_000)}x${']'.repeat(10_000)}(https://a.b)`, false],
     ['50k *', '*'.repeat(50_000), true],
-    ['50k * inline', 'a ' + '*'.repeat(50_000) + ' b', true],
+    ['50k * inline', `a ${'*'.repeat(50_000)} b`, true],
     ['25k * a', '* a'.repeat(25_000), true],
     ['25k *a', '*a'.repeat(25_000), true],
     ['25k **a', '**a'.repeat(25_000), true],
     ['25k _a', ' _a'.repeat(25_000), true],
     ['10k ***a', '***a '.repeat(10_000), true],
-    ['20k ` inline', 'a ' + '`'.repeat(20_000) + 'x', true],
-    ['backtick runs', Array.from({ length: 2000 }, (_, i) => '`'.repeat((i % 15) + 1) + 'a').join(''), true],
+    ['20k ` inline', `a ${'`'.repeat(20_000)}x`, true],
+    ['backtick runs', Array.from({ length: 2000 }, (_, i) => `${'`'.repeat((i % 15) + 1)}a`).join(''), true],
     ['many urls', 'https://a.b/'.repeat(50_000), true],
-    ['url + 50k )', 'https://a.b/' + ')'.repeat(50_000), true],
-    ['10k quote lines', Array.from({ length: 10_000 }, (_, i) => '>'.repeat(i % 50) + ' q' + i).join('\n'), true],
-    ['10k list lines', Array.from({ length: 10_000 }, (_, i) => ' '.repeat(i % 40) + '- i' + i).join('\n'), true],
-    ['unclosed fence 1MB', '```\n' + 'x\n'.repeat(500_000), true],
+    ['url + 50k )', `https://a.b/${')'.repeat(50_000)}`, true],
+    ['10k quote lines', Array.from({ length: 10_000 }, (_, i) => `${'>'.repeat(i % 50)} q${i}`).join('\n'), true],
+    ['10k list lines', Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i % 40)}- i${i}`).join('\n'), true],
+    ['unclosed fence 1MB', `\`\`\`\n${'x\n'.repeat(500_000)}`, true],
   ];
   for (const [label, text, keep] of cases) {
     it(`${label}: finishes and keeps the text`, () => {
@@ -481,11 +503,11 @@ describe('hostile input', () => {
 
   it('50k * and 10k [ keep their exact text', () => {
     expect(md('*'.repeat(50_000)).textContent).toBe('*'.repeat(50_000));
-    expect(md('['.repeat(10_000) + 'x').textContent).toBe('['.repeat(10_000) + 'x');
+    expect(md(`${'['.repeat(10_000)}x`).textContent).toBe(`${'['.repeat(10_000)}x`);
     expect(md(']'.repeat(10_000)).textContent).toBe(']'.repeat(10_000));
     expect(md('**a'.repeat(25_000)).textContent).toBe('a'.repeat(25_000));
-    const q = md('>'.repeat(10_000) + ' x');
-    expect(q.textContent).toBe('>'.repeat(10_000 - 6) + ' x');
+    const q = md(`${'>'.repeat(10_000)} x`);
+    expect(q.textContent).toBe(`${'>'.repeat(10_000 - 6)} x`);
     expect(q.querySelectorAll('blockquote').length).toBeLessThanOrEqual(6);
   });
 });

@@ -5,12 +5,13 @@ import { onColor } from '../../src/ui/launcher';
 import { loadStrings, type Strings } from '../../src/ui/strings';
 import { reason } from '../../src/ui/window/common';
 import type { WidgetInstance, WidgetOptions } from '../../src/widget';
-import { createFakeClient, msg, type FakeClient } from './fake-client';
+import { createFakeClient, type FakeClient, msg } from './fake-client';
 import {
   alertText,
   announced,
   button,
   buttons,
+  compileWindowParts,
   dialog,
   host,
   hoverLauncher,
@@ -23,7 +24,6 @@ import {
   startChat,
   textbox,
   type,
-  compileWindowParts,
 } from './helpers';
 
 let client: FakeClient;
@@ -40,7 +40,10 @@ const scrolledUp = (fromEnd: number) => {
   top = 900 - fromEnd;
   return { top: () => top };
 };
-const lastOf = (author: string) => messages().filter((m) => m.dataset.author === author).pop()!;
+const lastOf = (author: string) =>
+  messages()
+    .filter((m) => m.dataset.author === author)
+    .pop()!;
 
 beforeAll(() => compileWindowParts());
 
@@ -257,7 +260,8 @@ describe('messages', () => {
   it('assistant markup stays inert: no script, no onerror image, no javascript: link', async () => {
     mount();
     await open();
-    const evil = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=1) <svg onload=alert(1)>';
+    const evil =
+      '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=1) <svg onload=alert(1)>';
     client.setMessages([msg('assistant', evil)]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
     const root = shadow();
@@ -544,7 +548,7 @@ describe('host element, styles, theming', () => {
 
   it('falls back to a <style> with the nonce where constructable stylesheets are missing', async () => {
     const orig = globalThis.CSSStyleSheet;
-    (globalThis as any).CSSStyleSheet = function () {
+    (globalThis as any).CSSStyleSheet = () => {
       throw new TypeError('Illegal constructor');
     };
     try {
@@ -622,7 +626,9 @@ describe('failure reasons', () => {
   it('shows the reason with Retry on a failed visitor message, in the locale', async () => {
     mount({ locale: 'ru' });
     await open();
-    client.setMessages([msg('visitor', 'q', 'failed', { error: { code: 'timeout', message: 'Request timed out after 20000 ms', retryable: true } })]);
+    client.setMessages([
+      msg('visitor', 'q', 'failed', { error: { code: 'timeout', message: 'Request timed out after 20000 ms', retryable: true } }),
+    ]);
     await vi.waitFor(() => expect(lastOf('visitor').textContent).toContain('Не отправлено. Сервер отвечал слишком долго.'));
     expect(button('Повторить')).not.toBeNull();
   });
@@ -648,7 +654,9 @@ describe('failure reasons', () => {
     client.setState({ status: 'offline' });
     await vi.waitFor(() => expect(messages()).toHaveLength(2));
     const text = shadow().textContent!.replace(/<\w+>/g, '');
-    const names = buttons().map((b) => b.getAttribute('aria-label') || b.textContent).join('');
+    const names = buttons()
+      .map((b) => b.getAttribute('aria-label') || b.textContent)
+      .join('');
     // Nothing but the messages' own text is left once the overridden strings are taken out.
     expect(text.replace(/[q:a ]/g, '')).toBe('');
     expect(names.replace(/<\w+>/g, '')).toBe('');

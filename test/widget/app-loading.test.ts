@@ -3,9 +3,9 @@
 // script, a chunk of the ES module) load when the visitor reaches for the chat, when the page calls the
 // widget, or at idle time when this tab already has a chat. The app's loader is one the test settles.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getInstance, startWidget, type App, type WidgetOptions } from '../../src/widget';
+import { type App, getInstance, startWidget, type WidgetOptions } from '../../src/widget';
 import * as realApp from '../../src/widget/app';
-import { createFakeClient, msg, type FakeClient } from '../ui/fake-client';
+import { createFakeClient, type FakeClient, msg } from '../ui/fake-client';
 import { button, dialog, host, settle, shadow, stubAudio } from '../ui/helpers';
 
 /** Every load of the app waits here until the test resolves or rejects it. */
@@ -149,7 +149,9 @@ describe('reaching for the chat', () => {
     launcher().click();
     loader.next.shift()!.reject(new Error('chat-sdk-app.js did not load (TypeError: Failed to fetch)'));
     await settle();
-    expect(error.mock.calls.map((a) => String(a[0]))).toEqual(['[ChatSDK] The chat is unavailable: chat-sdk-app.js did not load (TypeError: Failed to fetch)']);
+    expect(error.mock.calls.map((a) => String(a[0]))).toEqual([
+      '[ChatSDK] The chat is unavailable: chat-sdk-app.js did not load (TypeError: Failed to fetch)',
+    ]);
     expect(launcher().hasAttribute('aria-busy')).toBe(false);
     expect(dialog()).toBeUndefined();
     launcher().click();

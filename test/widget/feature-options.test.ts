@@ -24,7 +24,15 @@ afterEach(() => {
 describe('feature options', () => {
   it('invalid values warn, naming the option and the fix, and the defaults apply', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    init({ ...opts, client: createFakeClient(), contactForm: 'always' as never, contactFields: 'name,age', attachments: 'yes' as never, maxFileSize: -1, feedback: 1 as never });
+    init({
+      ...opts,
+      client: createFakeClient(),
+      contactForm: 'always' as never,
+      contactFields: 'name,age',
+      attachments: 'yes' as never,
+      maxFileSize: -1,
+      feedback: 1 as never,
+    });
     expect(warn.mock.calls.map((a) => String(a[0]))).toEqual([
       '[ChatSDK] Option "maxFileSize" must be a positive integer (bytes); using 10485760.',
       '[ChatSDK] Option "contactForm" must be "off", "before" or "after-first-message"; using "off".',
@@ -47,10 +55,22 @@ describe('feature options', () => {
 
   it('data-* attributes: data-attachments, data-feedback (booleans), data-max-file-size (number), data-contact-form / -fields (text)', () => {
     const el = document.createElement('script');
-    for (const [name, value] of Object.entries({ attachments: 'true', feedback: 'false', 'max-file-size': '2048', 'contact-form': 'after-first-message', 'contact-fields': 'name,phone' })) {
+    for (const [name, value] of Object.entries({
+      attachments: 'true',
+      feedback: 'false',
+      'max-file-size': '2048',
+      'contact-form': 'after-first-message',
+      'contact-fields': 'name,phone',
+    })) {
       el.setAttribute(`data-${name}`, value);
     }
-    expect(readAttributes(el)).toEqual({ attachments: true, feedback: false, maxFileSize: 2048, contactForm: 'after-first-message', contactFields: 'name,phone' });
+    expect(readAttributes(el)).toEqual({
+      attachments: true,
+      feedback: false,
+      maxFileSize: 2048,
+      contactForm: 'after-first-message',
+      contactFields: 'name,phone',
+    });
   });
 
   it('maxFileSize reaches the core; identify() and reset() on the instance reach it too', async () => {

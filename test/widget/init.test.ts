@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { init } from '../../src';
 import { getInstance, type WidgetInstance } from '../../src/widget';
-import { API, KEY, MemoryStorage, createTestServer } from '../helpers/contract-server';
+import { API, createTestServer, KEY, MemoryStorage } from '../helpers/contract-server';
 import { createFakeClient } from '../ui/fake-client';
 import { button, dialog, host, key, messages, openChat, shadow, textbox, type } from '../ui/helpers';
 
@@ -32,7 +32,11 @@ describe('options', () => {
     );
     expect(host()).toBeNull();
     expect(getInstance()).toBeNull();
-    expect(() => (inst!.open(), inst!.on('open', () => {})(), inst!.destroy())).not.toThrow();
+    expect(() => {
+      inst!.open();
+      inst!.on('open', () => {})();
+      inst!.destroy();
+    }).not.toThrow();
   });
 
   it('a missing apiUrl names the option', async () => {
@@ -63,7 +67,8 @@ describe('options', () => {
       maxMessageLength: -1,
     });
     const warned = c.warn.mock.calls.map((a) => String(a[0])).join('\n');
-    for (const opt of ['position', 'primaryColor', 'zIndex', 'theme', 'locale', 'maxMessageLength']) expect(warned).toContain(`Option "${opt}"`);
+    for (const opt of ['position', 'primaryColor', 'zIndex', 'theme', 'locale', 'maxMessageLength'])
+      expect(warned).toContain(`Option "${opt}"`);
     expect(warned).toContain('must be "right" or "left"');
     const h = host()!;
     expect(h.dataset.position).toBe('right');
@@ -73,7 +78,15 @@ describe('options', () => {
   });
 
   it('applies title, colour, position, locale and string overrides', async () => {
-    inst = init({ apiKey: KEY, apiUrl: API, title: 'Допомога', locale: 'uk', position: 'left', primaryColor: '#0a7', strings: { send: 'Вперед' } });
+    inst = init({
+      apiKey: KEY,
+      apiUrl: API,
+      title: 'Допомога',
+      locale: 'uk',
+      position: 'left',
+      primaryColor: '#0a7',
+      strings: { send: 'Вперед' },
+    });
     expect(host()!.dataset.position).toBe('left');
     expect(host()!.style.getPropertyValue('--chat-primary')).toBe('#0a7');
     button('Відкрити чат')!.click();

@@ -55,7 +55,7 @@ export function acceptedType(type, name) {
   const bare = type.split(';')[0]?.trim().toLowerCase() ?? '';
   if (Object.hasOwn(ATTACHMENT_TYPES, bare)) return bare;
   const alias = ALIASES[bare];
-  return alias && alias.ext.test(name) ? alias.type : null;
+  return alias?.ext.test(name) ? alias.type : null;
 }
 
 /**
@@ -83,6 +83,7 @@ export function typeLabel(type) {
 export function sanitizeFileName(raw) {
   const last = raw.split(/[/\\]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control and direction characters is the point
   let name = last.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   if (/^\.*$/.test(name)) return 'file';
   if (name.length > MAX_FILE_NAME) {
@@ -140,7 +141,7 @@ export async function readUpload(req, res, { cap, holdMs }) {
       size += chunk.length;
       if (size > cap) return { kind: 'too-large', size };
       chunks.push(chunk);
-      if (holdMs && expected) await pause(started + (holdMs * Math.min(1, size / expected)) - Date.now(), res);
+      if (holdMs && expected) await pause(started + holdMs * Math.min(1, size / expected) - Date.now(), res);
       if (gone) return { kind: 'aborted', size };
     }
   } catch {

@@ -132,7 +132,14 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
       const started = Date.now();
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (reject) {
-          log.add({ time: new Date(started).toISOString(), method: 'GET', path, status: 101, ms: 0, note: `websocket refused: close ${reject.code} ${reject.reason}` });
+          log.add({
+            time: new Date(started).toISOString(),
+            method: 'GET',
+            path,
+            status: 101,
+            ms: 0,
+            note: `websocket refused: close ${reject.code} ${reject.reason}`,
+          });
           ws.close(reject.code, reject.reason);
           return;
         }
@@ -140,7 +147,14 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
         rooms.set(sessionId, room);
         room.add(ws);
         infos.set(ws, { sessionId, path, opened: started, alive: true });
-        log.add({ time: new Date(started).toISOString(), method: 'GET', path, status: 101, ms: 0, note: `websocket open (${room.size} in session)` });
+        log.add({
+          time: new Date(started).toISOString(),
+          method: 'GET',
+          path,
+          status: 101,
+          ms: 0,
+          note: `websocket open (${room.size} in session)`,
+        });
         ws.on('pong', () => {
           const info = infos.get(ws);
           if (info) info.alive = true;

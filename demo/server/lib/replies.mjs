@@ -48,8 +48,18 @@ const ok = 1 < 2 && "<b>not bold</b>" !== '&amp;';
 Call it as \`withRetry(() => fetch(url))\`.`;
 
 const LONG_TOPICS = [
-  'frame sizes', 'wheel sizes', 'gearing', 'brakes', 'tyres and pressure', 'saddles',
-  'e-bike batteries', 'servicing', 'locks and security', 'lights', 'carrying luggage', 'warranty',
+  'frame sizes',
+  'wheel sizes',
+  'gearing',
+  'brakes',
+  'tyres and pressure',
+  'saddles',
+  'e-bike batteries',
+  'servicing',
+  'locks and security',
+  'lights',
+  'carrying luggage',
+  'warranty',
 ];
 
 const LONG = LONG_TOPICS.map(
@@ -137,7 +147,12 @@ export function pickReply(message, files = []) {
   if (files.length === 0) return pickTextReply(message);
   const receipt = receiptOf(files);
   if (message.trim() === '') {
-    return { kind: 'attachment', text: `${receipt} What would you like me to do with ${files.length === 1 ? 'it' : 'them'}?`, splitBytes: false, lastInDone: false };
+    return {
+      kind: 'attachment',
+      text: `${receipt} What would you like me to do with ${files.length === 1 ? 'it' : 'them'}?`,
+      splitBytes: false,
+      lastInDone: false,
+    };
   }
   const reply = pickTextReply(message);
   return { ...reply, text: `${receipt}\n\n${reply.text}` };
@@ -187,7 +202,10 @@ export function replyOfKind(kind, text) {
  */
 function defaultReply(message) {
   const question = message.length > 200 ? `${message.slice(0, 200)}…` : message;
-  const quoted = question.split('\n').map((line) => `> ${line}`).join('\n');
+  const quoted = question
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
   return `Thanks for your question! You asked:
 
 ${quoted}

@@ -82,10 +82,13 @@ export function streamAnswer(res, options) {
     if (splitBytes) {
       const at = splitOffset(bytes);
       res.write(bytes.subarray(0, at));
-      later(() => {
-        res.write(bytes.subarray(at));
-        next();
-      }, Math.max(2, Math.min(10, delayMs / 3)));
+      later(
+        () => {
+          res.write(bytes.subarray(at));
+          next();
+        },
+        Math.max(2, Math.min(10, delayMs / 3)),
+      );
     } else {
       res.write(bytes);
       next();

@@ -62,12 +62,17 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
   for (const { message: incoming, responseId, clientMessageId } of list) {
     const { id, author, text, createdAt } = incoming;
     let index = messages.findIndex(
-      (local) => local.id === clientMessageId || local.id === id || local.serverId === id || (responseId !== undefined && local.serverId === responseId),
+      (local) =>
+        local.id === clientMessageId ||
+        local.id === id ||
+        local.serverId === id ||
+        (responseId !== undefined && local.serverId === responseId),
     );
     // No ids to go by: the same text, or an answer cut here whose whole text the server kept.
     if (index < 0) {
       index = messages.findIndex(
-        (local) => !local.serverId && local.author === author && (local.text === text || (local.status === 'failed' && text.startsWith(local.text))),
+        (local) =>
+          !local.serverId && local.author === author && (local.text === text || (local.status === 'failed' && text.startsWith(local.text))),
       );
     }
     const local = messages[index];
@@ -75,7 +80,9 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
       // The server has it: a visitor message that failed here (or waits to be resent) was delivered after
       // all, and a cut answer is whole once the server holds more of it (an equal copy is still cut).
       const settled =
-        local.author === 'visitor' ? local.status === 'failed' || local.status === 'queued' : local.status === 'failed' && text.length > local.text.length;
+        local.author === 'visitor'
+          ? local.status === 'failed' || local.status === 'queued'
+          : local.status === 'failed' && text.length > local.text.length;
       if (!local.serverId || local.createdAt !== createdAt || settled) {
         const next: ChatMessage = { ...local, serverId: local.serverId ?? responseId ?? id, createdAt };
         if (settled) {
@@ -83,7 +90,8 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
           next.text = text;
           delete next.error;
         }
-        patched.push((messages[index] = next));
+        messages[index] = next;
+        patched.push(next);
       }
     } else if (busy && author === 'assistant') {
       deferred = true;
@@ -99,4 +107,21 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
   const next: Chat = { ...chat, messages };
   if (syncedAt) next.syncedAt = syncedAt;
   return { chat: next, added, patched, deferred };
+}
+
+export type Frame = { type: 'message'; messages: Incoming[] } | { type: 'typing'; typing: boolean; name: string | undefined };
+
+/** A socket frame of the contract (`message:new`, or `typing` by an agent), or null for anything else (or not JSON). */
+export function readFrame(data: unknown): Frame | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(data));
+  } catch {
+    return null;
+  }
+  const payload = isRecord(parsed) ? parsed.payload : undefined;
+  if (!isRecord(parsed) || !isRecord(payload)) return null;
+  if (parsed.type === 'message:new') return { type: 'message', messages: readHistory([payload]) };
+  if (parsed.type !== 'typing' || payload.sender === 'visitor') return null;
+  return { type: 'typing', typing: payload.is_typing === true, name: isString(payload.name) ? payload.name.slice(0, 100) : undefined };
 }

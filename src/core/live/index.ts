@@ -1,13 +1,12 @@
 // Live updates: messages from human agents (and answers that arrived while the page was away) reach the
 // transcript by polling the history endpoint or over a WebSocket, for the chat in front and, once a
 // minute, for the tab's other recent chats. Owns its timers and socket; the chats stay in the store.
-import { isRecord, isString } from '../guards';
+import { logWarning } from '../log';
 import type { ClientOptions } from '../options';
 import type { Chat, ChatClientOptions, ConnectionState, Presence } from '../types';
 import type { Api } from '../wire/api';
-import { isBusy, mergeHistory, readHistory, type Incoming, type Merge } from './history';
+import { type Incoming, isBusy, type Merge, mergeHistory, readFrame } from './history';
 import { createPoller } from './poll';
-import { logWarning } from '../log';
 import type { LiveSocket, SocketOptions } from './socket';
 import type { Sweeper } from './sweep';
 
@@ -37,7 +36,20 @@ type LiveConfig = Pick<ClientOptions, 'apiUrl' | 'apiKey' | 'live' | 'websocketU
 
 const DEFAULT_SOCKET_PATH = '/ws/chats/sessions/{session_id}/?visitor_id={visitor_id}&api_key={api_key}';
 
-export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions, 'WebSocket'>, api: Api, host: LiveHost, signal: AbortSignal): Live {
+/** The WebSocket URL of a chat's session: the `websocketUrl` template (or the default) filled in. */
+function socketUrl(config: LiveConfig, chat: Chat): string {
+  const values: Record<string, string> = { session_id: chat.sessionId!, visitor_id: chat.visitorId!, api_key: config.apiKey };
+  const template = config.websocketUrl ?? config.apiUrl.replace(/^http/, 'ws') + DEFAULT_SOCKET_PATH;
+  return template.replace(/\{(session_id|visitor_id|api_key)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
+}
+
+export function createLive(
+  config: LiveConfig,
+  injected: Pick<ChatClientOptions, 'WebSocket'>,
+  api: Api,
+  host: LiveHost,
+  signal: AbortSignal,
+): Live {
   const off = config.live === 'off';
   const overSocket = config.live === 'websocket';
   let presence: Presence = { open: false, pageVisible: true };
@@ -81,21 +93,13 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
     if (front && merge.added.some((m) => m.author === 'agent')) agentTyping(false);
   }
 
-  /** Server frames; anything not in the contract (or not JSON) is ignored. */
+  /** A frame from the server's socket: a message, or an agent typing. */
   function frame(data: unknown): void {
-    let parsed: { type?: unknown; payload?: unknown } | null;
-    try {
-      parsed = JSON.parse(String(data));
-    } catch {
-      return;
-    }
-    const payload = parsed?.payload;
     const chat = target();
-    if (!chat || !isRecord(payload)) return;
-    if (parsed!.type === 'message:new') take(chat.id, readHistory([payload]), false);
-    else if (parsed!.type === 'typing' && payload.sender !== 'visitor') {
-      agentTyping(payload.is_typing === true, isString(payload.name) ? payload.name.slice(0, 100) : undefined);
-    }
+    const read = chat && readFrame(data);
+    if (!read) return;
+    if (read.type === 'message') take(chat.id, read.messages, false);
+    else agentTyping(read.typing, read.name);
   }
 
   const poller = createPoller({
@@ -110,11 +114,7 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
   });
 
   const socketOptions: SocketOptions = {
-    url(chat) {
-      const values: Record<string, string> = { session_id: chat.sessionId!, visitor_id: chat.visitorId!, api_key: config.apiKey };
-      const template = config.websocketUrl ?? config.apiUrl.replace(/^http/, 'ws') + DEFAULT_SOCKET_PATH;
-      return template.replace(/\{(session_id|visitor_id|api_key)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
-    },
+    url: (chat) => socketUrl(config, chat),
     Socket: () => injected.WebSocket ?? globalThis.WebSocket,
     target,
     opened() {
@@ -229,5 +229,14 @@ export function createLive(config: LiveConfig, injected: Pick<ChatClientOptions,
 /** No socket: none wanted (polling carries the messages), or one still loading (`waiting`: polling holds off meanwhile). */
 function withoutSocket(waiting: boolean): LiveSocket {
   const nothing = (): void => undefined;
-  return { connect: nothing, close: nothing, reset: nothing, typing: nothing, stop: nothing, isOpen: () => false, failing: () => false, givenUp: () => !waiting };
+  return {
+    connect: nothing,
+    close: nothing,
+    reset: nothing,
+    typing: nothing,
+    stop: nothing,
+    isOpen: () => false,
+    failing: () => false,
+    givenUp: () => !waiting,
+  };
 }

@@ -4,8 +4,8 @@ import { toChatError } from '../errors';
 import { logInfo } from '../log';
 import { MAX_RETRY_DELAY_MS } from '../retry';
 import type { Chat, Presence } from '../types';
-import { readEnvelope, type Api } from '../wire/api';
-import { readHistory, type Incoming } from './history';
+import { type Api, readEnvelope } from '../wire/api';
+import { type Incoming, readHistory } from './history';
 
 export interface PollerOptions {
   api: Api;

@@ -149,7 +149,8 @@ export function createApi(config: ApiConfig): Api {
     } catch (error) {
       linked.unlink();
       if (signal.aborted) throw new ChatError('aborted', 'The request was cancelled.', { cause: error });
-      if (timedOut) throw new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
+      if (timedOut)
+        throw new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
       throw networkError(error);
     } finally {
       clearTimeout(timer);

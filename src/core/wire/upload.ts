@@ -34,7 +34,10 @@ export function uploadFile(req: UploadRequest, { onProgress, signal }: UploadOpt
     if (onProgress && xhr.upload) xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded, e.total);
     xhr.onload = () => {
       done();
-      const headers = { 'content-type': xhr.getResponseHeader('content-type') ?? '', 'retry-after': xhr.getResponseHeader('retry-after') ?? '' };
+      const headers = {
+        'content-type': xhr.getResponseHeader('content-type') ?? '',
+        'retry-after': xhr.getResponseHeader('retry-after') ?? '',
+      };
       const response = new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, headers });
       (response.ok ? readEnvelope(response) : httpError(response).then((e) => Promise.reject(e))).then((data) => {
         const attachment = readAttachment(data);

@@ -110,7 +110,9 @@ export function TrayView({ tray, strings }: { tray: Tray; strings: Strings }) {
       {tray.items.map((upload) => (
         <li key={upload.key} class="fc" data-state={upload.done ? 'done' : upload.error ? 'failed' : 'uploading'}>
           <span class="fn">{upload.name}</span>
-          {!upload.done && !upload.error && <progress max={upload.total || 1} value={upload.loaded} aria-label={fmt(strings.uploading, upload.name)} />}
+          {!upload.done && !upload.error && (
+            <progress max={upload.total || 1} value={upload.loaded} aria-label={fmt(strings.uploading, upload.name)} />
+          )}
           {upload.error && (
             <span class="fe" role="alert">
               {upload.error}
@@ -141,7 +143,9 @@ export function AttachButton({ tray, strings, disabled }: { tray: Tray; strings:
   return (
     <>
       <input
-        ref={(element) => void (input = element)}
+        ref={(element) => {
+          input = element;
+        }}
         type="file"
         multiple
         hidden
@@ -152,7 +156,14 @@ export function AttachButton({ tray, strings, disabled }: { tray: Tray; strings:
           element.value = '';
         }}
       />
-      <button type="button" class="ib at" aria-label={strings.attach} title={strings.attach} disabled={disabled} onClick={() => input?.click()}>
+      <button
+        type="button"
+        class="ib at"
+        aria-label={strings.attach}
+        title={strings.attach}
+        disabled={disabled}
+        onClick={() => input?.click()}
+      >
         {icon(ATTACH)}
       </button>
     </>

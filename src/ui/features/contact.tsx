@@ -43,7 +43,9 @@ export class ContactForm extends Component<ContactProps, ContactState> {
         class="cf"
         aria-labelledby="cfp"
         noValidate
-        ref={(element) => void (this.form = element)}
+        ref={(element) => {
+          this.form = element;
+        }}
         onSubmit={(event) => {
           event.preventDefault();
           // The fields themselves: autofill or the last keystroke may not have reached the state yet.

@@ -58,7 +58,15 @@ export class Rate extends Component<RateProps, RateState> {
               this.send('down', this.note?.value);
             }}
           >
-            <textarea ref={(element) => void (this.note = element)} aria-label={strings.comment} placeholder={strings.comment} rows={2} maxLength={1000} />
+            <textarea
+              ref={(element) => {
+                this.note = element;
+              }}
+              aria-label={strings.comment}
+              placeholder={strings.comment}
+              rows={2}
+              maxLength={1000}
+            />
             <button class="rt" type="submit" disabled={busy}>
               {strings.sendFeedback}
             </button>

@@ -2,7 +2,7 @@
 // strings and CSS. The window imports this module on demand (window/features.ts), only where one is on.
 import type * as Self from '.';
 
-export { AttachButton, createTray, TrayView, type Tray } from './attachments';
+export { AttachButton, createTray, type Tray, TrayView } from './attachments';
 export { ContactForm } from './contact';
 export { Rate } from './feedback';
 export { withFeatureStrings } from './strings';

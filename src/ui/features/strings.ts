@@ -2,7 +2,10 @@
 // `|`-separated layout as ../strings.
 import { fill, lang, type Strings } from '../strings';
 
-const KEYS = 'attach|uploading|cancel|remove|fileType|fileSize|fileEmpty|uploadFailed|dropHere|helpful|notHelpful|comment|sendFeedback|thanks|name|email|phone|contactPrompt|continue|required|badEmail|badPhone|saved'.split('|') as (keyof Strings)[];
+const KEYS =
+  'attach|uploading|cancel|remove|fileType|fileSize|fileEmpty|uploadFailed|dropHere|helpful|notHelpful|comment|sendFeedback|thanks|name|email|phone|contactPrompt|continue|required|badEmail|badPhone|saved'.split(
+    '|',
+  ) as (keyof Strings)[];
 
 export const featureLocales: Record<string, string> = {
   en: 'Attach file|Uploading {n}|Cancel|Remove {n}|{n} can’t be sent: only images, PDF, text, CSV, Word, Excel or ZIP files.|{n} is too large: files can be at most {m}.|{n} is empty.|Upload failed.|Drop files to attach|Helpful|Not helpful|What went wrong? (optional)|Send feedback|Thanks for your feedback!|Name|Email|Phone|Please leave your contact details so we can reach you.|Continue|Please fill this in.|Enter an email address like name@example.com.|Enter a phone number: digits, optionally starting with +.|Thank you! We will reach you there.',

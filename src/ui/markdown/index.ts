@@ -1,3 +1,3 @@
-export { renderMarkdown, Markdown, type MarkdownProps } from './render';
 export { splitBlocks, stats } from './parse-blocks';
+export { Markdown, type MarkdownProps, renderMarkdown } from './render';
 export { safeUrl } from './safe-url';

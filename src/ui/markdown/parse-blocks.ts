@@ -1,135 +1,165 @@
-import { h, type ComponentChildren } from 'preact';
+import { type ComponentChildren, h } from 'preact';
 import { parseInline } from './parse-inline';
 
 /** Counts block parses; tests use it to check that completed blocks are not re-parsed. */
 export const stats = { blocks: 0 };
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const HEAD = /^ {0,3}#{1,6}(?:[ \t]|$)/;
-const HR = /^ {0,3}([-*_])(?: *\1){2,} *$/;
+const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+const RULE = /^ {0,3}([-*_])(?: *\1){2,} *$/;
 const QUOTE = /^ {0,3}> ?/;
+/** A list item: its indent, and the number of an ordered one. */
 const ITEM = /^( *)(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)/;
 /** Blockquotes nested deeper than this render their content as plain paragraph text. */
-const MAX_QUOTE = 5;
+const MAX_QUOTE_DEPTH = 5;
 
 /** Separator lines; long runs (e.g. 50,000 `*`) stay text. */
-const isHr = (l: string) => l.length < 80 && HR.test(l);
-const isClose = (line: string, fence: string) => {
-  const t = line.trim();
-  return t[0] == fence[0] && t.length >= fence.length && t == fence[0]!.repeat(t.length);
+const isRule = (line: string): boolean => line.length < 80 && RULE.test(line);
+const closesFence = (line: string, fence: string): boolean => {
+  const trimmed = line.trim();
+  return trimmed[0] === fence[0] && trimmed.length >= fence.length && trimmed === fence[0]!.repeat(trimmed.length);
 };
 
 /**
  * Splits text into blocks: runs of non-blank lines separated by blank lines, and fenced code
  * blocks (from the opening fence line through the closing one, or to the end of the text).
  * A block's extent depends only on the text up to the start of the next block, so every block
- * but the last is final while the text grows. Start offsets are pushed to `at` if given.
+ * but the last is final while the text grows. Start offsets are pushed to `starts` if given.
  */
-export function splitBlocks(text: string, at?: number[]): string[] {
-  const out: string[] = [];
-  let start = -1;
-  let last = 0;
+export function splitBlocks(text: string, starts?: number[]): string[] {
+  const blocks: string[] = [];
+  let blockStart = -1;
+  let blockEnd = 0;
   let fence = '';
-  const emit = () => {
-    if (start >= 0) {
-      at?.push(start);
-      out.push(text.slice(start, last));
-      start = -1;
-    }
+  const endBlock = (): void => {
+    if (blockStart < 0) return;
+    starts?.push(blockStart);
+    blocks.push(text.slice(blockStart, blockEnd));
+    blockStart = -1;
   };
-  for (let p = 0, e = 0; p <= text.length; p = e + 1) {
-    e = text.indexOf('\n', p);
-    if (e < 0) e = text.length;
-    const line = text.slice(p, e);
-    let m: RegExpExecArray | null;
+  for (let lineStart = 0, lineEnd = 0; lineStart <= text.length; lineStart = lineEnd + 1) {
+    lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const opening = fence ? null : FENCE.exec(line);
     if (fence) {
-      last = e;
-      if (isClose(line, fence)) {
-        emit();
+      blockEnd = lineEnd;
+      if (closesFence(line, fence)) {
+        endBlock();
         fence = '';
       }
-    } else if ((m = FENCE.exec(line))) {
-      emit();
-      start = p;
-      last = e;
-      fence = m[1]!;
-    } else if (!line.trim()) emit();
+    } else if (opening) {
+      endBlock();
+      blockStart = lineStart;
+      blockEnd = lineEnd;
+      fence = opening[1]!;
+    } else if (!line.trim()) endBlock();
     else {
-      if (start < 0) start = p;
-      last = e;
+      if (blockStart < 0) blockStart = lineStart;
+      blockEnd = lineEnd;
     }
   }
-  emit();
-  return out;
+  endBlock();
+  return blocks;
 }
 
-const inline = (lines: string[]) => parseInline(lines.map((l) => l.trim()).join('\n'));
+const inline = (lines: string[]): ComponentChildren[] => parseInline(lines.map((line) => line.trim()).join('\n'));
+
+/** A fenced code block: everything after the opening line, minus the closing fence line if it arrived. */
+function codeBlock(source: string, firstLine: string, fence: RegExpExecArray): ComponentChildren {
+  const language = firstLine.slice(fence[0].length).trim().split(/[\s`]/)[0];
+  const newline = source.indexOf('\n');
+  let body = newline < 0 ? '' : source.slice(newline + 1);
+  const lastNewline = body.lastIndexOf('\n');
+  if (closesFence(body.slice(lastNewline + 1), fence[1]!)) body = body.slice(0, Math.max(lastNewline, 0));
+  return h('pre', null, h('code', language ? { 'data-lang': language } : null, body.replace(/\r(?=\n|$)/g, '')));
+}
+
+interface ListItem {
+  lines: string[];
+  /** Items indented 2+ spaces deeper: one sub-list of this item. */
+  subItems: string[][];
+  subOrdered: boolean;
+  subStart: string | undefined;
+}
+
+/** One list from `lines[from]`; returns it and the index of the first line after it. */
+function list(lines: string[], from: number, first: RegExpExecArray, startsBlock: (line: string) => boolean): [ComponentChildren, number] {
+  const ordered = !!first[2];
+  const indent = first[1]!.length;
+  const items: ListItem[] = [];
+  let index = from;
+  for (; index < lines.length; index++) {
+    const line = lines[index]!;
+    const item = ITEM.exec(line);
+    const current = items[items.length - 1];
+    if (item && current && item[1]!.length >= indent + 2) {
+      if (!current.subItems.length) {
+        current.subOrdered = !!item[2];
+        current.subStart = item[2];
+      }
+      current.subItems.push([line.slice(item[0].length)]);
+    } else if (item && !!item[2] === ordered)
+      items.push({ lines: [line.slice(item[0].length)], subItems: [], subOrdered: false, subStart: undefined });
+    else if (item || !current || startsBlock(line)) break;
+    else (current.subItems[current.subItems.length - 1] ?? current.lines).push(line);
+  }
+  const listOf = (isOrdered: boolean, start: string | undefined, children: ComponentChildren[]) =>
+    h(isOrdered ? 'ol' : 'ul', isOrdered && start && +start !== 1 ? { start: +start } : null, children);
+  const rendered = listOf(
+    ordered,
+    first[2],
+    items.map((item) =>
+      h(
+        'li',
+        null,
+        inline(item.lines),
+        item.subItems.length
+          ? listOf(
+              item.subOrdered,
+              item.subStart,
+              item.subItems.map((sub) => h('li', null, inline(sub))),
+            )
+          : null,
+      ),
+    ),
+  );
+  return [rendered, index];
+}
 
 /** Renders one block (as produced by splitBlocks) to VNodes. */
-export function renderBlock(src: string, depth = 0): ComponentChildren {
+export function renderBlock(source: string, depth = 0): ComponentChildren {
   stats.blocks++;
-  const nl = src.indexOf('\n');
-  const first = nl < 0 ? src : src.slice(0, nl);
-  const f = FENCE.exec(first);
-  if (f) {
-    // Code: everything after the opening line, minus the closing fence line if it arrived.
-    const lang = first.slice(f[0].length).trim().split(/[\s`]/)[0];
-    let body = nl < 0 ? '' : src.slice(nl + 1);
-    const ln = body.lastIndexOf('\n');
-    if (isClose(body.slice(ln + 1), f[1]!)) body = body.slice(0, Math.max(ln, 0));
-    return h('pre', null, h('code', lang ? { 'data-lang': lang } : null, body.replace(/\r(?=\n|$)/g, '')));
-  }
-  const lines = src.split('\n').map((l) => l.replace(/\r$/, ''));
+  const newline = source.indexOf('\n');
+  const firstLine = newline < 0 ? source : source.slice(0, newline);
+  const fence = FENCE.exec(firstLine);
+  if (fence) return codeBlock(source, firstLine, fence);
+  const lines = source.split('\n').map((line) => line.replace(/\r$/, ''));
   const out: ComponentChildren[] = [];
-  const starts = (l: string) => HEAD.test(l) || isHr(l) || QUOTE.test(l) || ITEM.test(l);
-  for (let i = 0; i < lines.length; ) {
-    const line = lines[i]!;
-    let m: RegExpExecArray | null;
-    if (isHr(line)) {
+  const startsBlock = (line: string): boolean => HEADING.test(line) || isRule(line) || QUOTE.test(line) || ITEM.test(line);
+  for (let index = 0; index < lines.length; ) {
+    const line = lines[index]!;
+    const item = ITEM.exec(line);
+    if (isRule(line)) {
       out.push(h('hr', null));
-      i++;
-    } else if (HEAD.test(line)) {
+      index++;
+    } else if (HEADING.test(line)) {
       out.push(h('p', null, h('strong', null, parseInline(line.trim().replace(/^#+/, '').trim()))));
-      i++;
+      index++;
     } else if (QUOTE.test(line)) {
       const inner: string[] = [];
-      for (; i < lines.length && QUOTE.test(lines[i]!); i++) inner.push(lines[i]!.replace(QUOTE, ''));
-      out.push(
-        h(
-          'blockquote',
-          null,
-          depth < MAX_QUOTE ? splitBlocks(inner.join('\n')).map((b) => renderBlock(b, depth + 1)) : h('p', null, inline(inner)),
-        ),
-      );
-    } else if ((m = ITEM.exec(line))) {
-      // One list; items indented 2+ spaces deeper go into one sub-list of the previous item.
-      const ordered = !!m[2];
-      const base = m[1]!.length;
-      const items: { t: string[]; sub: string[][]; o: boolean; n: string | undefined }[] = [];
-      for (; i < lines.length; i++) {
-        const l = lines[i]!;
-        const it = ITEM.exec(l);
-        const cur = items[items.length - 1];
-        if (it && cur && it[1]!.length >= base + 2) {
-          if (!cur.sub.length) (cur.o = !!it[2]), (cur.n = it[2]);
-          cur.sub.push([l.slice(it[0].length)]);
-        } else if (it && !!it[2] == ordered) items.push({ t: [l.slice(it[0].length)], sub: [], o: false, n: undefined });
-        else if (it || !cur || starts(l)) break;
-        else (cur.sub[cur.sub.length - 1] ?? cur.t).push(l);
-      }
-      const list = (o: boolean, n: string | undefined, kids: ComponentChildren[]) =>
-        h(o ? 'ol' : 'ul', o && n && +n != 1 ? { start: +n } : null, kids);
-      out.push(
-        list(
-          ordered,
-          m[2],
-          items.map((it) => h('li', null, inline(it.t), it.sub.length ? list(it.o, it.n, it.sub.map((s) => h('li', null, inline(s)))) : null)),
-        ),
-      );
+      for (; index < lines.length && QUOTE.test(lines[index]!); index++) inner.push(lines[index]!.replace(QUOTE, ''));
+      const content =
+        depth < MAX_QUOTE_DEPTH ? splitBlocks(inner.join('\n')).map((block) => renderBlock(block, depth + 1)) : h('p', null, inline(inner));
+      out.push(h('blockquote', null, content));
+    } else if (item) {
+      const [rendered, next] = list(lines, index, item, startsBlock);
+      out.push(rendered);
+      index = next;
     } else {
-      const para: string[] = [];
-      for (; i < lines.length && (!para.length || !starts(lines[i]!)); i++) para.push(lines[i]!);
-      out.push(h('p', null, inline(para)));
+      const paragraph: string[] = [];
+      for (; index < lines.length && (!paragraph.length || !startsBlock(lines[index]!)); index++) paragraph.push(lines[index]!);
+      out.push(h('p', null, inline(paragraph)));
     }
   }
   return out;

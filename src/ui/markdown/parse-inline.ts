@@ -1,28 +1,31 @@
-import { h, type ComponentChildren, type VNode } from 'preact';
+import { type ComponentChildren, h, type VNode } from 'preact';
 import { safeUrl } from './safe-url';
 
-/** An open delimiter: kind (`*`, `**`, `_`, `__`, `[`; '' = inactive), its raw text, and the children collected so far. */
+/** An open delimiter: its kind (`*`, `**`, `_`, `__`, `[`; '' = inactive), its raw text, and the children collected so far. */
 interface Frame {
-  k: string;
-  r: string;
-  c: ComponentChildren[];
+  kind: string;
+  raw: string;
+  children: ComponentChildren[];
 }
 
 /** Maximum number of simultaneously open emphasis/link delimiters; further openers stay literal text. */
 const MAX_DEPTH = 10;
+/** Longest backtick run that opens a code span. */
+const MAX_TICKS = 16;
 /** ASCII punctuation: what a backslash can escape. */
-const PUNCT = /[!-/:-@[-`{-~]/;
-const TRAIL = '.,:;!?*_\'")]';
+const PUNCTUATION = /[!-/:-@[-`{-~]/;
+/** Characters a bare URL does not end with (the sentence's, not the link's). */
+const TRAILING = '.,:;!?*_\'")]';
 const REL = 'noopener noreferrer nofollow';
 
 /** Undefined (outside the text) counts as whitespace. */
-const isWs = (c: string | undefined) => !c || c <= ' ';
-const isWord = (c: string | undefined) => !!c && /[\p{L}\p{N}]/u.test(c);
+const isSpace = (char: string | undefined): boolean => !char || char <= ' ';
+const isWordChar = (char: string | undefined): boolean => !!char && /[\p{L}\p{N}]/u.test(char);
 
 /** A link if the URL is safe, else just its children (not clickable). */
-export function link(url: string, kids: ComponentChildren): ComponentChildren {
+export function link(url: string, children: ComponentChildren): ComponentChildren {
   const href = safeUrl(url);
-  return href ? h('a', { href, target: '_blank', rel: REL }, kids) : kids;
+  return href ? h('a', { href, target: '_blank', rel: REL }, children) : children;
 }
 
 /**
@@ -31,159 +34,220 @@ export function link(url: string, kids: ComponentChildren): ComponentChildren {
  * remembered per run length, link destinations use a precomputed paren matching and a monotonic
  * whitespace pointer: linear time overall, no backtracking regexes.
  */
-export function parseInline(s: string): ComponentChildren[] {
-  const n = s.length;
-  const st: Frame[] = [{ k: '', r: '', c: [] }];
-  const noCloser: boolean[] = [];
-  let parens: Map<number, number> | undefined;
-  let ws = -1;
-  let i = 0;
-  let t = 0; // start of pending plain text
-  const out = (x: ComponentChildren) => st[st.length - 1]!.c.push(x);
-  const flush = () => i > t && out(s.slice(t, i));
-  const find = (k: string) => {
-    let j = st.length;
-    while (--j > 0 && st[j]!.k !== k);
-    return j;
-  };
-  // Unclosed delimiters above frame j become literal text inside it.
-  const close = (j: number) => {
-    const f = st[j]!;
-    for (const g of st.splice(j + 1)) {
-      f.c.push(g.r);
-      for (const x of g.c) f.c.push(x);
-    }
-    return f.c;
-  };
-  const pop = (j: number) => {
-    const c = close(j);
-    st.pop();
-    return c;
-  };
+export function parseInline(text: string): ComponentChildren[] {
+  return new InlineParser(text).parse();
+}
 
-  while (i < n) {
-    const c = s[i]!;
-    let e = i + 1;
-    if (c == '\\') {
-      if (e < n && PUNCT.test(s[e]!)) {
-        flush();
-        t = e;
-        i = e + 1;
-        continue;
-      }
-    } else if (c == '\n') {
-      flush();
-      out(h('br', null));
-      i = t = e;
-      continue;
-    } else if (c == '`') {
-      while (s[e] == '`') e++;
-      const k = e - i;
-      let q = -1;
-      if (k < 16 && !noCloser[k]) {
-        const tick = '`'.repeat(k);
-        for (let p = e; ; ) {
-          q = s.indexOf(tick, p);
-          if (q < 0) {
-            noCloser[k] = true;
-            break;
-          }
-          for (p = q + k; s[p] == '`'; ) p++;
-          if (p - q == k) break;
+/** Each step reads at `pos` and returns where it stopped, or -1 when the character is plain text. */
+class InlineParser {
+  private readonly stack: Frame[] = [{ kind: '', raw: '', children: [] }];
+  /** Backtick run lengths with no closer further on (not searched again). */
+  private readonly noCloser: boolean[] = [];
+  /** `(` positions -> their matching `)`, computed at the first link. */
+  private parens: Map<number, number> | undefined;
+  /** The first whitespace at or after the last position looked at (only moves forward). */
+  private spaceAt = -1;
+  private pos = 0;
+  /** Start of the plain text not yet added. */
+  private pending = 0;
+
+  constructor(private readonly text: string) {}
+
+  parse(): ComponentChildren[] {
+    const { text } = this;
+    while (this.pos < text.length) {
+      const char = text[this.pos]!;
+      let next = -1;
+      if (char === '\\') next = this.escape();
+      else if (char === '\n') next = this.lineBreak();
+      else if (char === '`') next = this.codeSpan();
+      else if (char === '*' || char === '_') next = this.emphasis(char);
+      else if (char === '[' || (char === '!' && text[this.pos + 1] === '[')) next = this.openBracket(char);
+      else if (char === ']') next = this.closeBracket();
+      else if (char === 'h' && !isWordChar(text[this.pos - 1])) next = this.bareUrl();
+      this.pos = next >= 0 ? next : this.pos + 1;
+    }
+    this.flush();
+    return this.close(0);
+  }
+
+  private add(child: ComponentChildren): void {
+    this.stack[this.stack.length - 1]!.children.push(child);
+  }
+
+  /** Add the plain text up to `pos`. */
+  private flush(): void {
+    if (this.pos > this.pending) this.add(this.text.slice(this.pending, this.pos));
+  }
+
+  /** The innermost open frame of this kind (0: none). */
+  private find(kind: string): number {
+    let index = this.stack.length;
+    while (--index > 0 && this.stack[index]!.kind !== kind);
+    return index;
+  }
+
+  /** Unclosed delimiters above frame `index` become literal text inside it; returns its children. */
+  private close(index: number): ComponentChildren[] {
+    const frame = this.stack[index]!;
+    for (const open of this.stack.splice(index + 1)) {
+      frame.children.push(open.raw);
+      // One by one: a spread of a huge list would overflow the call stack.
+      for (const child of open.children) frame.children.push(child);
+    }
+    return frame.children;
+  }
+
+  private pop(index: number): ComponentChildren[] {
+    const children = this.close(index);
+    this.stack.pop();
+    return children;
+  }
+
+  /** `\*`: the character itself, as text. */
+  private escape(): number {
+    const escaped = this.pos + 1;
+    if (escaped >= this.text.length || !PUNCTUATION.test(this.text[escaped]!)) return -1;
+    this.flush();
+    this.pending = escaped;
+    return escaped + 1;
+  }
+
+  private lineBreak(): number {
+    this.flush();
+    this.add(h('br', null));
+    this.pending = this.pos + 1;
+    return this.pending;
+  }
+
+  /** `` `code` ``: a run of backticks up to the next run of the same length. */
+  private codeSpan(): number {
+    const { text, pos } = this;
+    let end = pos + 1;
+    while (text[end] === '`') end++;
+    const ticks = end - pos;
+    let closer = -1;
+    if (ticks < MAX_TICKS && !this.noCloser[ticks]) {
+      const run = '`'.repeat(ticks);
+      for (let from = end; ; ) {
+        closer = text.indexOf(run, from);
+        if (closer < 0) {
+          this.noCloser[ticks] = true;
+          break;
         }
-      }
-      if (q >= 0) {
-        flush();
-        let code = s.slice(e, q).replace(/\n/g, ' ');
-        if (code.length > 2 && code[0] == ' ' && code[code.length - 1] == ' ' && code.trim()) code = code.slice(1, -1);
-        out(h('code', null, code));
-        i = t = q + k;
-      } else i = e;
-      continue;
-    } else if (c == '*' || c == '_') {
-      while (s[e] == c) e++;
-      if (e - i < 4) {
-        const prev = s[i - 1];
-        const next = s[e];
-        let open = !isWs(next);
-        let shut = !isWs(prev);
-        // `_` never opens or closes inside a word: snake_case_words stay as typed.
-        if (c == '_') {
-          open &&= !isWord(prev);
-          shut &&= !isWord(next);
-        }
-        const cc = c + c;
-        const parts = e - i == 1 ? [c] : e - i == 2 ? [cc] : shut ? [cc, c] : [c, cc];
-        // A run that can neither close nor open stays in the pending text.
-        if ((open && st.length <= MAX_DEPTH) || (shut && parts.some(find))) {
-          flush();
-          for (const p of parts) {
-            const j = shut ? find(p) : 0;
-            if (j) out(h(p == c ? 'em' : 'strong', null, pop(j)));
-            else if (open && st.length <= MAX_DEPTH) st.push({ k: p, r: p, c: [] });
-            else out(p);
-          }
-          t = e;
-        }
-      }
-      i = e;
-      continue;
-    } else if (c == '[' || (c == '!' && s[e] == '[')) {
-      if (c == '!') e++;
-      if (st.length <= MAX_DEPTH) {
-        flush();
-        st.push({ k: '[', r: s.slice(i, e), c: [] });
-        t = e;
-      }
-      i = e;
-      continue;
-    } else if (c == ']') {
-      const j = find('[');
-      if (j && s[e] == '(') {
-        if (!parens) {
-          parens = new Map();
-          const open: number[] = [];
-          for (let x = 0; x < n; x++)
-            if (s[x] == '(') open.push(x);
-            else if (s[x] == ')' && open.length) parens.set(open.pop()!, x);
-        }
-        const m = parens.get(e);
-        if (m !== undefined) {
-          if (ws < e) for (ws = e; ws < n && !isWs(s[ws]); ) ws++;
-          // `(url)` or `(url "title")`; the title is ignored.
-          if (ws > m || (s[ws] == ' ' && (s[ws + 1] == '"' || s[ws + 1] == "'"))) {
-            flush();
-            // No links inside links: unwrap autolinks in the text, deactivate outer `[`.
-            const kids = pop(j).map((x) => ((x as VNode | null)?.type == 'a' ? (x as VNode<{ children?: ComponentChildren }>).props.children : x));
-            out(link(s.slice(e + 1, Math.min(ws, m)), kids));
-            for (const f of st) if (f.k == '[') f.k = '';
-            i = t = m + 1;
-            continue;
-          }
-        }
-      }
-    } else if (c == 'h' && !isWord(s[i - 1])) {
-      const p = s.startsWith('https://', i) ? 8 : s.startsWith('http://', i) ? 7 : 0;
-      if (p) {
-        // Inside link text, `]` ends the URL: `[https://a](https://b)` links to b.
-        const stop = find('[') ? '<>"`]' : '<>"`';
-        while (e < n && !isWs(s[e]) && !stop.includes(s[e]!)) e++;
-        let url = s.slice(i, e);
-        const paren = url.includes('(');
-        while (url.length > p && TRAIL.includes(url[url.length - 1]!) && !(paren && url.endsWith(')'))) url = url.slice(0, -1);
-        if (url.length > p) {
-          // `<https://…>`: drop the angle brackets.
-          const a = +(s[i - 1] == '<' && s[i + url.length] == '>');
-          i -= a;
-          flush();
-          out(link(url, url));
-          i = t = i + 2 * a + url.length;
-          continue;
-        }
+        for (from = closer + ticks; text[from] === '`'; ) from++;
+        if (from - closer === ticks) break;
       }
     }
-    i = e;
+    // No closer: the run is plain text.
+    if (closer < 0) return end;
+    this.flush();
+    let code = text.slice(end, closer).replace(/\n/g, ' ');
+    if (code.length > 2 && code[0] === ' ' && code[code.length - 1] === ' ' && code.trim()) code = code.slice(1, -1);
+    this.add(h('code', null, code));
+    this.pending = closer + ticks;
+    return this.pending;
   }
-  flush();
-  return close(0);
+
+  /** A run of `*` or `_`: it opens and/or closes emphasis (one) or strong (two), by what is around it. */
+  private emphasis(char: '*' | '_'): number {
+    const { text, pos } = this;
+    let end = pos + 1;
+    while (text[end] === char) end++;
+    const length = end - pos;
+    if (length >= 4) return end;
+    const before = text[pos - 1];
+    const after = text[end];
+    let opens = !isSpace(after);
+    let closes = !isSpace(before);
+    // `_` never opens or closes inside a word: snake_case_words stay as typed.
+    if (char === '_') {
+      opens &&= !isWordChar(before);
+      closes &&= !isWordChar(after);
+    }
+    const double = char + char;
+    const parts = length === 1 ? [char] : length === 2 ? [double] : closes ? [double, char] : [char, double];
+    const room = (): boolean => this.stack.length <= MAX_DEPTH;
+    // A run that can neither close nor open stays in the pending text.
+    if (!(opens && room()) && !(closes && parts.some((part) => this.find(part)))) return end;
+    this.flush();
+    for (const part of parts) {
+      const open = closes ? this.find(part) : 0;
+      if (open) this.add(h(part === char ? 'em' : 'strong', null, this.pop(open)));
+      else if (opens && room()) this.stack.push({ kind: part, raw: part, children: [] });
+      else this.add(part);
+    }
+    this.pending = end;
+    return end;
+  }
+
+  /** `[` or `![`: link text starts (an image is a link to it). */
+  private openBracket(char: string): number {
+    const end = this.pos + (char === '!' ? 2 : 1);
+    if (this.stack.length <= MAX_DEPTH) {
+      this.flush();
+      this.stack.push({ kind: '[', raw: this.text.slice(this.pos, end), children: [] });
+      this.pending = end;
+    }
+    return end;
+  }
+
+  /** `](url)` or `](url "title")` after open link text: a link (the title is ignored). */
+  private closeBracket(): number {
+    const { text } = this;
+    const open = this.find('[');
+    const paren = this.pos + 1;
+    if (!open || text[paren] !== '(') return -1;
+    const closer = this.matchingParens().get(paren);
+    if (closer === undefined) return -1;
+    if (this.spaceAt < paren) for (this.spaceAt = paren; this.spaceAt < text.length && !isSpace(text[this.spaceAt]); ) this.spaceAt++;
+    const space = this.spaceAt;
+    const titled = text[space] === ' ' && (text[space + 1] === '"' || text[space + 1] === "'");
+    if (space <= closer && !titled) return -1;
+    this.flush();
+    // No links inside links: unwrap autolinks in the text, deactivate outer `[`.
+    const children = this.pop(open).map((child) =>
+      (child as VNode | null)?.type === 'a' ? (child as VNode<{ children?: ComponentChildren }>).props.children : child,
+    );
+    this.add(link(text.slice(paren + 1, Math.min(space, closer)), children));
+    for (const frame of this.stack) if (frame.kind === '[') frame.kind = '';
+    this.pending = closer + 1;
+    return this.pending;
+  }
+
+  private matchingParens(): Map<number, number> {
+    if (this.parens) return this.parens;
+    const pairs = new Map<number, number>();
+    const opens: number[] = [];
+    for (let index = 0; index < this.text.length; index++) {
+      if (this.text[index] === '(') opens.push(index);
+      else if (this.text[index] === ')' && opens.length) pairs.set(opens.pop()!, index);
+    }
+    this.parens = pairs;
+    return pairs;
+  }
+
+  /** `https://…` or `http://…` in the text: a link to itself (trailing punctuation is the sentence's). */
+  private bareUrl(): number {
+    const { text } = this;
+    let pos = this.pos;
+    const scheme = text.startsWith('https://', pos) ? 8 : text.startsWith('http://', pos) ? 7 : 0;
+    if (!scheme) return -1;
+    // Inside link text, `]` ends the URL: `[https://a](https://b)` links to b.
+    const stop = this.find('[') ? '<>"`]' : '<>"`';
+    let end = pos + 1;
+    while (end < text.length && !isSpace(text[end]) && !stop.includes(text[end]!)) end++;
+    let url = text.slice(pos, end);
+    const hasParen = url.includes('(');
+    while (url.length > scheme && TRAILING.includes(url[url.length - 1]!) && !(hasParen && url.endsWith(')'))) url = url.slice(0, -1);
+    if (url.length <= scheme) return -1;
+    // `<https://…>`: drop the angle brackets.
+    const bracketed = text[pos - 1] === '<' && text[pos + url.length] === '>' ? 1 : 0;
+    pos -= bracketed;
+    this.pos = pos;
+    this.flush();
+    this.add(link(url, url));
+    this.pending = pos + 2 * bracketed + url.length;
+    return this.pending;
+  }
 }

@@ -1,4 +1,4 @@
-import { Component, h, type ComponentChildren } from 'preact';
+import { Component, type ComponentChildren, h } from 'preact';
 import { renderBlock, splitBlocks } from './parse-blocks';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
@@ -13,7 +13,7 @@ interface BlockProps {
 /** A block re-renders (and re-parses) only when its source text changes. */
 class Block extends Component<BlockProps> {
   override shouldComponentUpdate(p: BlockProps) {
-    return p.s != this.props.s;
+    return p.s !== this.props.s;
   }
   override render() {
     return renderBlock(this.props.s);
@@ -36,7 +36,10 @@ export class Markdown extends Component<MarkdownProps> {
   private done: string[] = [];
 
   override render({ text, streaming }: MarkdownProps) {
-    if (!text.startsWith(this.head)) (this.head = ''), (this.done = []);
+    if (!text.startsWith(this.head)) {
+      this.head = '';
+      this.done = [];
+    }
     const at: number[] = [];
     const tail = splitBlocks(text.slice(this.head.length), at);
     const blocks = this.done.concat(tail);

@@ -9,9 +9,10 @@ const SCHEMES = /^(https?|mailto|tel)$/;
  * carries the normalised scheme, so what the browser parses is what was checked.
  */
 export function safeUrl(url: string): string | null {
-  if (typeof url != 'string') return null;
-  const u = url.replace(/[\x00-\x1f\x7f]/g, '').trim();
-  const i = u.indexOf(':');
-  const scheme = u.slice(0, i).replace(/ /g, '').toLowerCase();
-  return i > 0 && SCHEMES.test(scheme) ? scheme + u.slice(i) : null;
+  if (typeof url !== 'string') return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  const cleaned = url.replace(/[\x00-\x1f\x7f]/g, '').trim();
+  const colon = cleaned.indexOf(':');
+  const scheme = cleaned.slice(0, colon).replace(/ /g, '').toLowerCase();
+  return colon > 0 && SCHEMES.test(scheme) ? scheme + cleaned.slice(colon) : null;
 }

@@ -90,9 +90,13 @@ export interface Strings {
 }
 
 /** The window's keys, in the order of each language's `|`-separated table (the launcher's are in ./launcher.ts). */
-const KEYS = 'title|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort|chats|untitled|unreadDot|formFirst|elsewhere'.split('|') as (keyof Strings)[];
+const KEYS =
+  'title|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort|chats|untitled|unreadDot|formFirst|elsewhere'.split(
+    '|',
+  ) as (keyof Strings)[];
 
-const EN = 'Chat|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline|Chats|New conversation|unread|Please fill in the form first.|New message in another chat';
+const EN =
+  'Chat|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline|Chats|New conversation|unread|Please fill in the form first.|New message in another chat';
 
 /** Languages written right to left. */
 export const isRtl = (locale: string): boolean => /^(ar|he|fa|ur)$/.test(lang(locale));

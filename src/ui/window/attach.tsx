@@ -9,11 +9,12 @@ import type { Features, Tray } from '../features';
 import type { Launcher } from '../launcher';
 import { fmt, type Strings } from '../strings';
 import { SMALL_SCREEN, windowCss } from '../styles';
-import { createAnnouncer } from './announcer';
+import { type Announcer, createAnnouncer } from './announcer';
 import { reason } from './common';
 import { createNotifier } from './notifier';
-import { createPartLoader } from './parts';
+import { createPartLoader, type LoadedParts } from './parts';
 import type { WindowActions, WindowModel, WindowSetup } from './types';
+import { createVisitorCheck } from './visitor-check';
 import { Window } from './window';
 
 export interface WindowOptions {
@@ -81,8 +82,17 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   let gone = false;
   let frame = 0;
   const isPageShown = (): boolean => document.visibilityState !== 'hidden';
-  const scheduleDraw = (): void => void (frame ||= requestAnimationFrame(draw));
+  const scheduleDraw = (): void => {
+    frame ||= requestAnimationFrame(draw);
+  };
   const announcer = createAnnouncer(scheduleDraw, () => draw());
+  const visitorCheck = createVisitorCheck(
+    () =>
+      void client()
+        .connect()
+        .catch(() => undefined),
+    isPageShown,
+  );
   const parts = createPartLoader(launcher.addCss, scheduleDraw);
   const notify = createNotifier({
     sound: options.sound,
@@ -112,23 +122,10 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     heard: announcer.heard,
   };
 
-  function model(): WindowModel {
-    const { state, features, contactForm } = own;
-    // The contact form, while required: before the first message, or once it went out (the composer waits).
-    // Only once the form can show: if its file cannot load, the chat must still work.
-    const asked = !!features && !!contactForm && !!state && !state.identified;
-    const formFirst = asked && (contactForm === 'before' || state.messages.some((m) => m.author === 'visitor'));
-    const { open, strings, alert, formSent, dragging, tray } = own;
-    // The list shows once its part is here; until then (a moment, the first time) the log stays.
-    const showingList = own.showingList && !!parts.loaded.chatList;
-    const loaded = { ...parts.loaded };
-    return { strings, state, open, alert, showingList, formSent, dragging, features, parts: loaded, tray, formFirst, announcement: announcer.take() };
-  }
-
   function draw(): void {
     cancelAnimationFrame(frame);
     frame = 0;
-    const current = model();
+    const current = windowModel(own, parts.loaded, announcer);
     launcher.show(own.open, own.state?.unread || 0);
     if (built) render(<Window setup={setup} model={current} />, launcher.windowSlot);
   }
@@ -148,28 +145,13 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     scheduleDraw();
   }
 
-  // The optional features load (from their own file) only where one is on.
-  const loadFeatures = (): Promise<void> =>
-    import('../features').then(
-      (features) => {
-        if (gone) return;
-        launcher.addCss(features.css);
-        own.strings = features.withFeatureStrings(own.strings, options.locale);
-        if (options.attachments) {
-          own.tray = features.createTray({ client, strings: () => own.strings, maxBytes: options.maxFileSize, redraw: draw, refuse: showAlert });
-        }
-        own.features = features;
-        draw();
-      },
-      (error: unknown) => logWarning(`The contact form, attachments and feedback are off: their file did not load (${String(error)}).`),
-    );
-
   function start(): void {
     if (following || gone) return;
     following = client().subscribe(onState);
     onState(client().getState());
     reportPresence();
-    if (own.contactForm || options.attachments || options.feedback) void loadFeatures();
+    if (own.contactForm || options.attachments || options.feedback)
+      void loadFeatures(own, launcher, options, { draw, showAlert, gone: () => gone });
   }
 
   /** The conversation list's part, loaded; `shown`: then show it (and move the focus into it). */
@@ -183,23 +165,6 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     launcher.root.querySelector<HTMLElement>(target)?.focus();
   }
 
-  // The visitor check waits for the window's first frame, so a click on a slow phone paints sooner;
-  // nothing waits on it (a send connects by itself). A hidden tab has no frames: it checks at once.
-  let checkFrame = 0;
-  let checkTimer: ReturnType<typeof setTimeout> | undefined;
-  function connect(): void {
-    checkFrame = 0;
-    checkTimer = undefined;
-    client()
-      .connect()
-      .catch(() => undefined);
-  }
-  function checkVisitor(): void {
-    if (checkFrame || checkTimer) return;
-    if (!isPageShown()) return connect();
-    checkFrame = requestAnimationFrame(() => (checkTimer = setTimeout(connect)));
-  }
-
   function setOpen(open: boolean): void {
     if (open === own.open) return;
     own.open = open;
@@ -209,7 +174,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
       start();
       built = true;
       launcher.fit();
-      checkVisitor();
+      visitorCheck.request();
     }
     reportPresence();
     draw();
@@ -233,8 +198,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     destroy() {
       gone = true;
       cancelAnimationFrame(frame);
-      cancelAnimationFrame(checkFrame);
-      clearTimeout(checkTimer);
+      visitorCheck.cancel();
       announcer.stop();
       following?.();
       document.removeEventListener('visibilitychange', reportPresence);
@@ -269,7 +233,10 @@ function windowActions(client: () => ChatClient, own: WindowState, needs: Action
           showAlert(error?.code === 'invalid-input' ? fmt(own.strings.tooLong, needs.maxMessageLength) : own.strings.error),
         );
     },
-    retry: (messageId) => void client().retry(messageId).catch(() => undefined),
+    retry: (messageId) =>
+      void client()
+        .retry(messageId)
+        .catch(() => undefined),
     stop: () => client().stop(),
     typing: (on) => client().setTyping(on),
     newChat() {
@@ -327,4 +294,58 @@ function windowActions(client: () => ChatClient, own: WindowState, needs: Action
     },
   };
   return actions;
+}
+
+/** What the components are given for one render. */
+function windowModel(own: WindowState, loaded: LoadedParts, announcer: Announcer): WindowModel {
+  const { state, features, contactForm } = own;
+  // The contact form, while required: before the first message, or once it went out (the composer waits).
+  // Only once the form can show: if its file cannot load, the chat must still work.
+  const asked = !!features && !!contactForm && !!state && !state.identified;
+  const formFirst = asked && (contactForm === 'before' || state.messages.some((m) => m.author === 'visitor'));
+  const { open, strings, alert, formSent, dragging, tray } = own;
+  // The list shows once its part is here; until then (a moment, the first time) the log stays.
+  const showingList = own.showingList && !!loaded.chatList;
+  return {
+    strings,
+    state,
+    open,
+    alert,
+    showingList,
+    formSent,
+    dragging,
+    features,
+    parts: { ...loaded },
+    tray,
+    formFirst,
+    announcement: announcer.take(),
+  };
+}
+
+/** The optional features load (from their own file) only where one is on. */
+function loadFeatures(
+  own: WindowState,
+  launcher: Launcher,
+  options: WindowOptions,
+  needs: { draw(): void; showAlert(text: string): void; gone(): boolean },
+): Promise<void> {
+  return import('../features').then(
+    (features) => {
+      if (needs.gone()) return;
+      launcher.addCss(features.css);
+      own.strings = features.withFeatureStrings(own.strings, options.locale);
+      if (options.attachments) {
+        own.tray = features.createTray({
+          client: options.client,
+          strings: () => own.strings,
+          maxBytes: options.maxFileSize,
+          redraw: needs.draw,
+          refuse: needs.showAlert,
+        });
+      }
+      own.features = features;
+      needs.draw();
+    },
+    (error: unknown) => logWarning(`The contact form, attachments and feedback are off: their file did not load (${String(error)}).`),
+  );
 }

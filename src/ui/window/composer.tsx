@@ -61,7 +61,9 @@ export class Composer extends Component<ComposerProps, { text: string }> {
         >
           {features && tray && <features.AttachButton tray={tray} strings={strings} disabled={formFirst} />}
           <textarea
-            ref={(element) => void (this.textarea = element)}
+            ref={(element) => {
+              this.textarea = element;
+            }}
             rows={1}
             aria-label={strings.message}
             placeholder={formFirst ? strings.formFirst : strings.placeholder}

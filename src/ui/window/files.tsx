@@ -14,7 +14,11 @@ export const Files = ({ list }: { list: Attachment[] }) => (
   <div class="fs">
     {list.map((file) => (
       <a key={file.id} class={isImage(file) ? 'th' : 'fc'} href={file.url} target="_blank" rel="noopener noreferrer nofollow">
-        {isImage(file) ? <img src={file.url} alt={file.name} loading="lazy" referrerpolicy="no-referrer" /> : <span class="fn">{file.name}</span>}
+        {isImage(file) ? (
+          <img src={file.url} alt={file.name} loading="lazy" referrerpolicy="no-referrer" />
+        ) : (
+          <span class="fn">{file.name}</span>
+        )}
         {!isImage(file) && file.size > 0 && <span class="fz">{formatSize(file.size)}</span>}
       </a>
     ))}

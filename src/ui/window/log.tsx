@@ -121,7 +121,8 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
       this.keepFromEnd = 0;
     }
     const last = messages[messages.length - 1];
-    const signature = model.open && last && `${messages.length}|${last.id}|${last.status}|${last.text.length}|${!!model.state!.agentTyping}`;
+    const signature =
+      model.open && last && `${messages.length}|${last.id}|${last.status}|${last.text.length}|${!!model.state!.agentTyping}`;
     if (signature === this.lastSignature) return;
     this.lastSignature = signature;
     if (!signature) return;
@@ -155,17 +156,22 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
           aria-live="off"
           aria-busy={busy ? 'true' : undefined}
           aria-label={strings.title}
+          // Focusable, so keyboard visitors can scroll the conversation (a scrollable region must be).
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, and only focus lets a keyboard scroll it
           tabIndex={0}
-          ref={(element) => void (this.element = element)}
+          ref={(element) => {
+            this.element = element;
+          }}
           onScroll={() => {
             const element = this.element!;
-            if ((this.following = isAtEnd(element))) this.showNewBelow(false);
+            this.following = isAtEnd(element);
+            if (this.following) this.showNewBelow(false);
             // Within a screen of the top: reveal a few older messages per frame, before the visitor gets there.
             else if (this.hidden && element.scrollTop < element.clientHeight) this.revealOlder();
           }}
         >
           {this.hidden > 0 ? (
-            <button class="rt" onClick={this.revealOlder}>
+            <button type="button" class="rt" onClick={this.revealOlder}>
               {strings.earlier}
             </button>
           ) : (
@@ -188,7 +194,7 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
           )}
         </div>
         {this.state.newBelow && (
-          <button class="pill" onClick={this.toEnd}>
+          <button type="button" class="pill" onClick={this.toEnd}>
             {strings.newMessages} ↓
           </button>
         )}

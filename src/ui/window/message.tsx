@@ -5,8 +5,8 @@ import type { ChatMessage, MessageError } from '../../core/types';
 import type { Features } from '../features';
 import { Markdown } from '../markdown';
 import type { Strings } from '../strings';
-import type { LoadedParts } from './parts';
 import { reason, TypingDots } from './common';
+import type { LoadedParts } from './parts';
 import type { WindowSetup } from './types';
 
 interface MessageProps {
@@ -69,7 +69,7 @@ export class Message extends Component<MessageProps> {
           <div class="meta">
             {line}
             {status === 'failed' && (
-              <button class="rt" onClick={() => setup.actions.retry(message.id)}>
+              <button type="button" class="rt" onClick={() => setup.actions.retry(message.id)}>
                 {strings.retry}
               </button>
             )}

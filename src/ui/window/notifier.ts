@@ -18,7 +18,11 @@ export function createNotifier(options: NotifierOptions) {
   const seenAgentMessages = new Set<string>();
   // The tone's code loads only where sound is on, as the window attaches: long before an agent answers.
   let playTone: ((audio: AudioContext | undefined) => void) | undefined;
-  if (options.sound) import('../sound').then((sound) => (playTone = sound.playTone), () => undefined);
+  if (options.sound)
+    import('../sound').then(
+      (sound) => (playTone = sound.playTone),
+      () => undefined,
+    );
   /** The core replaces a chat's message list when it changes: a list already looked at is skipped. */
   const scanned = new WeakSet<readonly ChatMessage[]>();
 

@@ -3,8 +3,8 @@
 import type { ContactField } from '../../core/contact';
 import type { ChatState, Feedback } from '../../core/types';
 import type { Features, Tray } from '../features';
-import type { LoadedParts } from './parts';
 import type { Strings } from '../strings';
+import type { LoadedParts } from './parts';
 
 /** What the visitor can do in the window; each one asks the client or changes the window's own state. */
 export interface WindowActions {

@@ -29,7 +29,9 @@ function Header({ setup, model }: { setup: WindowSetup; model: WindowModel }) {
       <h2 class="t" id="t">
         {strings.title}
       </h2>
-      {connection && connection !== 'online' && <span class="cs">{connection === 'offline' ? strings.offlineShort : strings.reconnecting}</span>}
+      {connection && connection !== 'online' && (
+        <span class="cs">{connection === 'offline' ? strings.offlineShort : strings.reconnecting}</span>
+      )}
       <IconButton
         class="ib"
         label={elsewhere ? `${strings.chats}, ${strings.unreadDot}` : strings.chats}
@@ -87,7 +89,13 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
     >
       <Header setup={setup} model={model} />
       {showingList && ChatList ? (
-        <ChatList strings={strings} locale={setup.locale} chats={state?.chats || []} current={state?.currentChatId || ''} pick={actions.pickChat} />
+        <ChatList
+          strings={strings}
+          locale={setup.locale}
+          chats={state?.chats || []}
+          current={state?.currentChatId || ''}
+          pick={actions.pickChat}
+        />
       ) : (
         <Log setup={setup} model={model} messages={messages} busy={streaming} />
       )}
@@ -112,7 +120,9 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
           {strings.saved}
         </div>
       )}
-      {!showingList && formFirst && features && <features.ContactForm strings={strings} fields={setup.contactFields} submit={actions.identify} />}
+      {!showingList && formFirst && features && (
+        <features.ContactForm strings={strings} fields={setup.contactFields} submit={actions.identify} />
+      )}
       {!showingList && features && tray && <features.TrayView tray={tray} strings={strings} />}
       {!showingList && <Composer setup={setup} model={model} streaming={streaming} />}
     </div>
