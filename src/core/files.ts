@@ -20,7 +20,7 @@ const TYPES: Record<string, string> = {
 export const ATTACHMENT_TYPES: readonly string[] = [...new Set(Object.values(TYPES))];
 
 /** The file's type when it is one we send, else null (an empty or generic type goes by the extension). */
-export function attachmentType(file: Blob & { name?: string }): string | null {
+function attachmentType(file: Blob & { name?: string }): string | null {
   const type = file.type.toLowerCase();
   if (ATTACHMENT_TYPES.includes(type)) return type;
   if (type && type !== 'application/octet-stream') return null;

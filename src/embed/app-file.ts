@@ -4,7 +4,7 @@
 // the bundler's, found by the browser next to it.
 import type { App } from '../widget';
 
-export const APP_FILE = 'chat-sdk-app.js';
+const APP_FILE = 'chat-sdk-app.js';
 
 const scriptUrl = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
 

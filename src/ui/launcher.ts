@@ -63,7 +63,7 @@ function element<T extends Element>(tag: string, parent: Node, attributes: Recor
 }
 
 /** Add CSS to a shadow root: a constructable stylesheet (no `style-src` needed), else a `<style>` with the nonce. */
-export function addStyles(root: ShadowRoot, text: string, nonce: string | undefined): void {
+function addStyles(root: ShadowRoot, text: string, nonce: string | undefined): void {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(text);

@@ -77,7 +77,7 @@ function readFields(value: unknown): ContactField[] | undefined {
 }
 
 /** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */
-export const WIDGET_OPTIONS = {
+const WIDGET_OPTIONS = {
   title: text(),
   greeting: text(),
   locale: text(),

@@ -235,7 +235,6 @@ function withoutSocket(waiting: boolean): LiveSocket {
     reset: nothing,
     typing: nothing,
     stop: nothing,
-    isOpen: () => false,
     failing: () => false,
     givenUp: () => !waiting,
   };

@@ -23,7 +23,6 @@ export interface LiveSocket {
   close(): void;
   /** Forget past failures (a new chat to follow). */
   reset(): void;
-  isOpen(): boolean;
   /** It dropped or never opened, and is being retried. */
   failing(): boolean;
   /** It failed five times in a row: polling carries the messages until a reconnect (once a minute) works. */
@@ -107,7 +106,6 @@ export function createLiveSocket(options: SocketOptions): LiveSocket {
     reset() {
       attempts = 0;
     },
-    isOpen: () => openedAt > 0,
     failing: () => !openedAt && attempts > 0,
     givenUp: () => !openedAt && attempts >= 6,
     typing,

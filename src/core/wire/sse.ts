@@ -5,7 +5,7 @@ import { isRecord } from '../guards';
 /** Longest answer we keep; beyond it the stream is cut off with an error (memory stays bounded). */
 export const MAX_ANSWER_LENGTH = 1_000_000;
 /** Longest single event (or line) we buffer, in characters: room for an escaped full answer, no more. */
-export const MAX_EVENT_LENGTH = 2 * MAX_ANSWER_LENGTH;
+const MAX_EVENT_LENGTH = 2 * MAX_ANSWER_LENGTH;
 
 export interface StreamEnd {
   messageId?: string;

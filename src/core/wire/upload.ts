@@ -31,7 +31,7 @@ export function uploadFile(req: UploadRequest, { onProgress, signal }: UploadOpt
     xhr.open('POST', joinUrl(req.apiUrl, '/api/chats/attachments/'));
     xhr.setRequestHeader('X-API-Key', req.apiKey);
     xhr.setRequestHeader('Accept', 'application/json');
-    if (onProgress && xhr.upload) xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded, e.total);
+    if (onProgress && xhr.upload) xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded, event.total);
     xhr.onload = () => {
       done();
       const headers = {
@@ -39,7 +39,7 @@ export function uploadFile(req: UploadRequest, { onProgress, signal }: UploadOpt
         'retry-after': xhr.getResponseHeader('retry-after') ?? '',
       };
       const response = new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, headers });
-      (response.ok ? readEnvelope(response) : httpError(response).then((e) => Promise.reject(e))).then((data) => {
+      (response.ok ? readEnvelope(response) : httpError(response).then((error) => Promise.reject(error))).then((data) => {
         const attachment = readAttachment(data);
         if (attachment) resolve(attachment);
         else reject(new ChatError('protocol', 'The chat server sent an upload answer without an id and an http(s) url.'));

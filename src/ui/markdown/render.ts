@@ -3,20 +3,20 @@ import { renderBlock, splitBlocks } from './parse-blocks';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
 export function renderMarkdown(text: string): ComponentChildren {
-  return splitBlocks(text).map((b) => renderBlock(b));
+  return splitBlocks(text).map((block) => renderBlock(block));
 }
 
 interface BlockProps {
-  s: string;
+  source: string;
 }
 
 /** A block re-renders (and re-parses) only when its source text changes. */
 class Block extends Component<BlockProps> {
-  override shouldComponentUpdate(p: BlockProps) {
-    return p.s !== this.props.s;
+  override shouldComponentUpdate(next: BlockProps) {
+    return next.source !== this.props.source;
   }
   override render() {
-    return renderBlock(this.props.s);
+    return renderBlock(this.props.source);
   }
 }
 
@@ -40,17 +40,17 @@ export class Markdown extends Component<MarkdownProps> {
       this.head = '';
       this.done = [];
     }
-    const at: number[] = [];
-    const tail = splitBlocks(text.slice(this.head.length), at);
+    const starts: number[] = [];
+    const tail = splitBlocks(text.slice(this.head.length), starts);
     const blocks = this.done.concat(tail);
     if (tail.length > 1) {
       this.done = blocks.slice(0, -1);
-      this.head = text.slice(0, this.head.length + at[at.length - 1]!);
+      this.head = text.slice(0, this.head.length + starts[starts.length - 1]!);
     }
     return h(
       'div',
       { class: streaming ? 'md md-streaming' : 'md' },
-      blocks.map((s, i) => h(Block, { key: i, s })),
+      blocks.map((source, index) => h(Block, { key: index, source })),
     );
   }
 }

@@ -112,7 +112,7 @@ export const fill = (strings: Partial<Strings>, table: string, keys: (keyof Stri
 };
 
 /** The window's table of a language: English is here, the others load on demand. */
-export const windowTable = async (locale: string): Promise<string> => {
+const windowTable = async (locale: string): Promise<string> => {
   const language = lang(locale);
   if (language === 'uk') return (await import('./uk')).default;
   if (language === 'ru') return (await import('./ru')).default;
