@@ -29,133 +29,107 @@ export function link(url: string, children: ComponentChildren): ComponentChildre
 }
 
 /**
+ * Where the code span opened by `ticks` backticks ending at `end` closes (the start of an equal run), or
+ * -1. Run lengths with no closer are remembered in `noCloser`, so each is searched for once.
+ */
+function codeSpanCloser(text: string, end: number, ticks: number, noCloser: boolean[]): number {
+  if (ticks >= MAX_TICKS || noCloser[ticks]) return -1;
+  const run = '`'.repeat(ticks);
+  for (let from = end; ; ) {
+    const closer = text.indexOf(run, from);
+    if (closer < 0) {
+      noCloser[ticks] = true;
+      return -1;
+    }
+    for (from = closer + ticks; text[from] === '`'; ) from++;
+    if (from - closer === ticks) return closer;
+  }
+}
+
+/** `(` positions -> their matching `)`. */
+function matchingParens(text: string): Map<number, number> {
+  const pairs = new Map<number, number>();
+  const opens: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    if (text[index] === '(') opens.push(index);
+    else if (text[index] === ')' && opens.length) pairs.set(opens.pop()!, index);
+  }
+  return pairs;
+}
+
+/** The bare `http(s)://` URL at `pos` (trailing punctuation is the sentence's), or ''. Inside link text, `]` ends it. */
+function bareUrlAt(text: string, pos: number, inLinkText: boolean): string {
+  const scheme = text.startsWith('https://', pos) ? 8 : text.startsWith('http://', pos) ? 7 : 0;
+  if (!scheme) return '';
+  const stop = inLinkText ? '<>"`]' : '<>"`';
+  let end = pos + 1;
+  while (end < text.length && !isSpace(text[end]) && !stop.includes(text[end]!)) end++;
+  let url = text.slice(pos, end);
+  const hasParen = url.includes('(');
+  while (url.length > scheme && TRAILING.includes(url[url.length - 1]!) && !(hasParen && url.endsWith(')'))) url = url.slice(0, -1);
+  return url.length > scheme ? url : '';
+}
+
+/** Link text's children: autolinks in it unwrapped (no links inside links). */
+const unwrapLinks = (children: ComponentChildren[]): ComponentChildren[] =>
+  children.map((child) =>
+    (child as VNode | null)?.type === 'a' ? (child as VNode<{ children?: ComponentChildren }>).props.children : child,
+  );
+
+/**
  * Inline Markdown -> VNodes in one left-to-right pass. Delimiters live on a stack capped at
  * MAX_DEPTH, so closing one costs O(MAX_DEPTH); code-span closers that were not found are
  * remembered per run length, link destinations use a precomputed paren matching and a monotonic
  * whitespace pointer: linear time overall, no backtracking regexes.
  */
 export function parseInline(text: string): ComponentChildren[] {
-  return new InlineParser(text).parse();
-}
-
-/** Each step reads at `pos` and returns where it stopped, or -1 when the character is plain text. */
-class InlineParser {
-  private readonly stack: Frame[] = [{ kind: '', raw: '', children: [] }];
-  /** Backtick run lengths with no closer further on (not searched again). */
-  private readonly noCloser: boolean[] = [];
-  /** `(` positions -> their matching `)`, computed at the first link. */
-  private parens: Map<number, number> | undefined;
+  const stack: Frame[] = [{ kind: '', raw: '', children: [] }];
+  const noCloser: boolean[] = [];
+  let parens: Map<number, number> | undefined;
   /** The first whitespace at or after the last position looked at (only moves forward). */
-  private spaceAt = -1;
-  private pos = 0;
+  let spaceAt = -1;
+  let pos = 0;
   /** Start of the plain text not yet added. */
-  private pending = 0;
+  let pending = 0;
 
-  constructor(private readonly text: string) {}
-
-  parse(): ComponentChildren[] {
-    const { text } = this;
-    while (this.pos < text.length) {
-      const char = text[this.pos]!;
-      let next = -1;
-      if (char === '\\') next = this.escape();
-      else if (char === '\n') next = this.lineBreak();
-      else if (char === '`') next = this.codeSpan();
-      else if (char === '*' || char === '_') next = this.emphasis(char);
-      else if (char === '[' || (char === '!' && text[this.pos + 1] === '[')) next = this.openBracket(char);
-      else if (char === ']') next = this.closeBracket();
-      else if (char === 'h' && !isWordChar(text[this.pos - 1])) next = this.bareUrl();
-      this.pos = next >= 0 ? next : this.pos + 1;
-    }
-    this.flush();
-    return this.close(0);
-  }
-
-  private add(child: ComponentChildren): void {
-    this.stack[this.stack.length - 1]!.children.push(child);
-  }
-
-  /** Add the plain text up to `pos`. */
-  private flush(): void {
-    if (this.pos > this.pending) this.add(this.text.slice(this.pending, this.pos));
-  }
-
+  const add = (child: ComponentChildren): void => void stack[stack.length - 1]!.children.push(child);
+  const flush = (): void => {
+    if (pos > pending) add(text.slice(pending, pos));
+  };
   /** The innermost open frame of this kind (0: none). */
-  private find(kind: string): number {
-    let index = this.stack.length;
-    while (--index > 0 && this.stack[index]!.kind !== kind);
+  const find = (kind: string): number => {
+    let index = stack.length;
+    while (--index > 0 && stack[index]!.kind !== kind);
     return index;
-  }
-
+  };
   /** Unclosed delimiters above frame `index` become literal text inside it; returns its children. */
-  private close(index: number): ComponentChildren[] {
-    const frame = this.stack[index]!;
-    for (const open of this.stack.splice(index + 1)) {
+  const close = (index: number): ComponentChildren[] => {
+    const frame = stack[index]!;
+    for (const open of stack.splice(index + 1)) {
       frame.children.push(open.raw);
       // One by one: a spread of a huge list would overflow the call stack.
       for (const child of open.children) frame.children.push(child);
     }
     return frame.children;
-  }
-
-  private pop(index: number): ComponentChildren[] {
-    const children = this.close(index);
-    this.stack.pop();
+  };
+  const pop = (index: number): ComponentChildren[] => {
+    const children = close(index);
+    stack.pop();
     return children;
-  }
-
-  /** `\*`: the character itself, as text. */
-  private escape(): number {
-    const escaped = this.pos + 1;
-    if (escaped >= this.text.length || !PUNCTUATION.test(this.text[escaped]!)) return -1;
-    this.flush();
-    this.pending = escaped;
-    return escaped + 1;
-  }
-
-  private lineBreak(): number {
-    this.flush();
-    this.add(h('br', null));
-    this.pending = this.pos + 1;
-    return this.pending;
-  }
-
-  /** `` `code` ``: a run of backticks up to the next run of the same length. */
-  private codeSpan(): number {
-    const { text, pos } = this;
-    let end = pos + 1;
-    while (text[end] === '`') end++;
-    const ticks = end - pos;
-    let closer = -1;
-    if (ticks < MAX_TICKS && !this.noCloser[ticks]) {
-      const run = '`'.repeat(ticks);
-      for (let from = end; ; ) {
-        closer = text.indexOf(run, from);
-        if (closer < 0) {
-          this.noCloser[ticks] = true;
-          break;
-        }
-        for (from = closer + ticks; text[from] === '`'; ) from++;
-        if (from - closer === ticks) break;
-      }
-    }
-    // No closer: the run is plain text.
-    if (closer < 0) return end;
-    this.flush();
-    let code = text.slice(end, closer).replace(/\n/g, ' ');
-    if (code.length > 2 && code[0] === ' ' && code[code.length - 1] === ' ' && code.trim()) code = code.slice(1, -1);
-    this.add(h('code', null, code));
-    this.pending = closer + ticks;
-    return this.pending;
-  }
+  };
+  /** Add `child` in place of the text from `pos`, and go on from `next`. */
+  const replace = (child: ComponentChildren, next: number): number => {
+    flush();
+    add(child);
+    pending = next;
+    return next;
+  };
 
   /** A run of `*` or `_`: it opens and/or closes emphasis (one) or strong (two), by what is around it. */
-  private emphasis(char: '*' | '_'): number {
-    const { text, pos } = this;
+  function emphasis(char: string): number {
     let end = pos + 1;
     while (text[end] === char) end++;
-    const length = end - pos;
-    if (length >= 4) return end;
+    if (end - pos >= 4) return end;
     const before = text[pos - 1];
     const after = text[end];
     let opens = !isSpace(after);
@@ -166,88 +140,82 @@ class InlineParser {
       closes &&= !isWordChar(after);
     }
     const double = char + char;
-    const parts = length === 1 ? [char] : length === 2 ? [double] : closes ? [double, char] : [char, double];
-    const room = (): boolean => this.stack.length <= MAX_DEPTH;
+    const parts = end - pos === 1 ? [char] : end - pos === 2 ? [double] : closes ? [double, char] : [char, double];
     // A run that can neither close nor open stays in the pending text.
-    if (!(opens && room()) && !(closes && parts.some((part) => this.find(part)))) return end;
-    this.flush();
+    if (!(opens && stack.length <= MAX_DEPTH) && !(closes && parts.some(find))) return end;
+    flush();
     for (const part of parts) {
-      const open = closes ? this.find(part) : 0;
-      if (open) this.add(h(part === char ? 'em' : 'strong', null, this.pop(open)));
-      else if (opens && room()) this.stack.push({ kind: part, raw: part, children: [] });
-      else this.add(part);
+      const open = closes ? find(part) : 0;
+      if (open) add(h(part === char ? 'em' : 'strong', null, pop(open)));
+      else if (opens && stack.length <= MAX_DEPTH) stack.push({ kind: part, raw: part, children: [] });
+      else add(part);
     }
-    this.pending = end;
+    pending = end;
     return end;
   }
 
-  /** `[` or `![`: link text starts (an image is a link to it). */
-  private openBracket(char: string): number {
-    const end = this.pos + (char === '!' ? 2 : 1);
-    if (this.stack.length <= MAX_DEPTH) {
-      this.flush();
-      this.stack.push({ kind: '[', raw: this.text.slice(this.pos, end), children: [] });
-      this.pending = end;
-    }
-    return end;
-  }
-
-  /** `](url)` or `](url "title")` after open link text: a link (the title is ignored). */
-  private closeBracket(): number {
-    const { text } = this;
-    const open = this.find('[');
-    const paren = this.pos + 1;
+  /** `](url)` or `](url "title")` after open link text: a link (the title is ignored); else -1. */
+  function closeBracket(): number {
+    const open = find('[');
+    const paren = pos + 1;
     if (!open || text[paren] !== '(') return -1;
-    const closer = this.matchingParens().get(paren);
+    parens ??= matchingParens(text);
+    const closer = parens.get(paren);
     if (closer === undefined) return -1;
-    if (this.spaceAt < paren) for (this.spaceAt = paren; this.spaceAt < text.length && !isSpace(text[this.spaceAt]); ) this.spaceAt++;
-    const space = this.spaceAt;
-    const titled = text[space] === ' ' && (text[space + 1] === '"' || text[space + 1] === "'");
-    if (space <= closer && !titled) return -1;
-    this.flush();
-    // No links inside links: unwrap autolinks in the text, deactivate outer `[`.
-    const children = this.pop(open).map((child) =>
-      (child as VNode | null)?.type === 'a' ? (child as VNode<{ children?: ComponentChildren }>).props.children : child,
-    );
-    this.add(link(text.slice(paren + 1, Math.min(space, closer)), children));
-    for (const frame of this.stack) if (frame.kind === '[') frame.kind = '';
-    this.pending = closer + 1;
-    return this.pending;
+    if (spaceAt < paren) for (spaceAt = paren; spaceAt < text.length && !isSpace(text[spaceAt]); ) spaceAt++;
+    const titled = text[spaceAt] === ' ' && (text[spaceAt + 1] === '"' || text[spaceAt + 1] === "'");
+    if (spaceAt <= closer && !titled) return -1;
+    flush();
+    add(link(text.slice(paren + 1, Math.min(spaceAt, closer)), unwrapLinks(pop(open))));
+    for (const frame of stack) if (frame.kind === '[') frame.kind = '';
+    pending = closer + 1;
+    return pending;
   }
 
-  private matchingParens(): Map<number, number> {
-    if (this.parens) return this.parens;
-    const pairs = new Map<number, number>();
-    const opens: number[] = [];
-    for (let index = 0; index < this.text.length; index++) {
-      if (this.text[index] === '(') opens.push(index);
-      else if (this.text[index] === ')' && opens.length) pairs.set(opens.pop()!, index);
+  /** One step at `pos`: where the next one starts, or -1 when the character is plain text. */
+  function step(char: string): number {
+    if (char === '\\') {
+      // `\*`: the character itself, as text.
+      if (!PUNCTUATION.test(text[pos + 1] ?? '')) return -1;
+      flush();
+      pending = pos + 1;
+      return pos + 2;
     }
-    this.parens = pairs;
-    return pairs;
-  }
-
-  /** `https://…` or `http://…` in the text: a link to itself (trailing punctuation is the sentence's). */
-  private bareUrl(): number {
-    const { text } = this;
-    let pos = this.pos;
-    const scheme = text.startsWith('https://', pos) ? 8 : text.startsWith('http://', pos) ? 7 : 0;
-    if (!scheme) return -1;
-    // Inside link text, `]` ends the URL: `[https://a](https://b)` links to b.
-    const stop = this.find('[') ? '<>"`]' : '<>"`';
-    let end = pos + 1;
-    while (end < text.length && !isSpace(text[end]) && !stop.includes(text[end]!)) end++;
-    let url = text.slice(pos, end);
-    const hasParen = url.includes('(');
-    while (url.length > scheme && TRAILING.includes(url[url.length - 1]!) && !(hasParen && url.endsWith(')'))) url = url.slice(0, -1);
-    if (url.length <= scheme) return -1;
+    if (char === '\n') return replace(h('br', null), pos + 1);
+    if (char === '`') {
+      let end = pos + 1;
+      while (text[end] === '`') end++;
+      const closer = codeSpanCloser(text, end, end - pos, noCloser);
+      // No closer: the run is plain text.
+      if (closer < 0) return end;
+      let code = text.slice(end, closer).replace(/\n/g, ' ');
+      if (code.length > 2 && code[0] === ' ' && code[code.length - 1] === ' ' && code.trim()) code = code.slice(1, -1);
+      return replace(h('code', null, code), closer + end - pos);
+    }
+    if (char === '*' || char === '_') return emphasis(char);
+    if (char === '[' || (char === '!' && text[pos + 1] === '[')) {
+      // Link text starts (an image is a link to it).
+      const end = pos + (char === '!' ? 2 : 1);
+      if (stack.length > MAX_DEPTH) return end;
+      flush();
+      stack.push({ kind: '[', raw: text.slice(pos, end), children: [] });
+      pending = end;
+      return end;
+    }
+    if (char === ']') return closeBracket();
+    if (char !== 'h' || isWordChar(text[pos - 1])) return -1;
+    const url = bareUrlAt(text, pos, !!find('['));
+    if (!url) return -1;
     // `<https://…>`: drop the angle brackets.
     const bracketed = text[pos - 1] === '<' && text[pos + url.length] === '>' ? 1 : 0;
     pos -= bracketed;
-    this.pos = pos;
-    this.flush();
-    this.add(link(url, url));
-    this.pending = pos + 2 * bracketed + url.length;
-    return this.pending;
+    return replace(link(url, url), pos + 2 * bracketed + url.length);
   }
+
+  while (pos < text.length) {
+    const next = step(text[pos]!);
+    pos = next >= 0 ? next : pos + 1;
+  }
+  flush();
+  return close(0);
 }

@@ -14,14 +14,17 @@ export const reason = (strings: Strings, error: MessageError): string => {
   return (strings as unknown as Record<string, string | undefined>)[key] || strings.error;
 };
 
-/** A button named by its label (also its tooltip), showing an icon. */
-export const IconButton = ({ label, path, ...rest }: { label: string; path: string; class: string } & Record<string, unknown>) => (
+/**
+ * A button named by its label (also its tooltip), showing an icon. A function that returns the element,
+ * not a component: the window renders many, on every frame of a streamed answer.
+ */
+export const iconButton = ({ label, path, ...rest }: { label: string; path: string; class: string } & Record<string, unknown>) => (
   <button aria-label={label} title={label} {...rest}>
     {icon(path)}
   </button>
 );
 
-export const TypingDots = () => (
+export const typingDots = () => (
   <div class="d" aria-hidden="true">
     <i />
     <i />

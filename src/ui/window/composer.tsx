@@ -3,7 +3,7 @@
 import { Component } from 'preact';
 import { SEND, STOP } from '../icons';
 import { fmt } from '../strings';
-import { IconButton } from './common';
+import { iconButton } from './common';
 import type { WindowModel, WindowSetup } from './types';
 
 interface ComposerProps {
@@ -88,8 +88,8 @@ export class Composer extends Component<ComposerProps, { text: string }> {
               }
             }}
           />
-          {streaming && <IconButton class="st" label={strings.stop} path={STOP} onClick={actions.stop} type="button" />}
-          <IconButton class="sb" label={strings.send} path={SEND} type="submit" disabled={formFirst || empty || tooLong} />
+          {streaming && iconButton({ class: 'st', label: strings.stop, path: STOP, onClick: actions.stop, type: 'button' })}
+          {iconButton({ class: 'sb', label: strings.send, path: SEND, type: 'submit', disabled: formFirst || empty || tooLong })}
         </form>
       </>
     );

@@ -4,7 +4,7 @@
 import { Component } from 'preact';
 import type { ChatMessage } from '../../core/types';
 import { fmt } from '../strings';
-import { TypingDots } from './common';
+import { typingDots } from './common';
 import { Message } from './message';
 import type { WindowModel, WindowSetup } from './types';
 
@@ -186,9 +186,7 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
           ))}
           {typing && (
             <div class="msg">
-              <div class="bb">
-                <TypingDots />
-              </div>
+              <div class="bb">{typingDots()}</div>
               <div class="meta">{fmt(strings.agentTyping, typing.name || strings.agent)}</div>
             </div>
           )}

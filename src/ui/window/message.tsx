@@ -5,7 +5,7 @@ import type { ChatMessage, MessageError } from '../../core/types';
 import type { Features } from '../features';
 import { Markdown } from '../markdown';
 import type { Strings } from '../strings';
-import { reason, TypingDots } from './common';
+import { reason, typingDots } from './common';
 import type { LoadedParts } from './parts';
 import type { WindowSetup } from './types';
 
@@ -55,7 +55,7 @@ export class Message extends Component<MessageProps> {
         )}
         {status === 'streaming' && !text ? (
           <div class="bb">
-            <TypingDots />
+            {typingDots()}
             <span class="sr">{strings.typing}</span>
           </div>
         ) : (

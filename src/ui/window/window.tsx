@@ -1,7 +1,7 @@
 // The chat window: a dialog with the header, the log (or the conversation list), the alerts, the
 // optional features' parts and the composer. Built on first open; the launcher is plain DOM.
 import { CLOSE, LIST, NEW } from '../icons';
-import { IconButton, reason, unreadElsewhere } from './common';
+import { iconButton, reason, unreadElsewhere } from './common';
 import { Composer } from './composer';
 import { Log } from './log';
 import type { WindowModel, WindowSetup } from './types';
@@ -19,7 +19,8 @@ function trapFocus(event: KeyboardEvent, setup: WindowSetup): void {
   }
 }
 
-function Header({ setup, model }: { setup: WindowSetup; model: WindowModel }) {
+/** The header: title, connection status, Chats, New chat, Close (a function, not a component: cheaper per frame). */
+function header(setup: WindowSetup, model: WindowModel) {
   const { strings, state, showingList } = model;
   const { actions } = setup;
   const connection = state?.connection;
@@ -32,18 +33,18 @@ function Header({ setup, model }: { setup: WindowSetup; model: WindowModel }) {
       {connection && connection !== 'online' && (
         <span class="cs">{connection === 'offline' ? strings.offlineShort : strings.reconnecting}</span>
       )}
-      <IconButton
-        class="ib"
-        label={elsewhere ? `${strings.chats}, ${strings.unreadDot}` : strings.chats}
-        path={LIST}
-        onClick={() => actions.showList(!showingList)}
-        onPointerOver={actions.prepareList}
-        onFocus={actions.prepareList}
-        aria-expanded={showingList ? 'true' : 'false'}
-        data-dot={elsewhere ? '' : undefined}
-      />
-      <IconButton class="ib" label={strings.newChat} path={NEW} onClick={actions.newChat} />
-      <IconButton class="ib" label={strings.close} path={CLOSE} onClick={actions.close} />
+      {iconButton({
+        class: 'ib',
+        label: elsewhere ? `${strings.chats}, ${strings.unreadDot}` : strings.chats,
+        path: LIST,
+        onClick: () => actions.showList(!showingList),
+        onPointerOver: actions.prepareList,
+        onFocus: actions.prepareList,
+        'aria-expanded': showingList ? 'true' : 'false',
+        'data-dot': elsewhere ? '' : undefined,
+      })}
+      {iconButton({ class: 'ib', label: strings.newChat, path: NEW, onClick: actions.newChat })}
+      {iconButton({ class: 'ib', label: strings.close, path: CLOSE, onClick: actions.close })}
     </div>
   );
 }
@@ -87,7 +88,7 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
         tray!.add([...event.dataTransfer!.files]);
       }}
     >
-      <Header setup={setup} model={model} />
+      {header(setup, model)}
       {showingList && ChatList ? (
         <ChatList
           strings={strings}
