@@ -19,7 +19,7 @@ const KB = 1024;
 // else today's size plus a small margin, lowered as it shrinks, so nothing grows unnoticed. A visitor who
 // chats is over the 28 KB target (README, "Size and speed", says what it would take).
 const PAGE_VIEW = { target: 6.5 * KB, ceiling: 6.5 * KB };
-const CHAT = { target: 28 * KB, ceiling: 29.5 * KB };
+const CHAT = { target: 28 * KB, ceiling: 29.75 * KB };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
