@@ -118,7 +118,7 @@ describe('visitor features against the reference backend', () => {
     await poll(async () => (await transcript(page)).some((m) => m.author === 'assistant' && m.status === 'streaming')).toBe(true);
     await button(page, 'New chat').click();
     await poll(async () => (await transcript(page)).length).toBe(0);
-    const second = uniqueText('Second question');
+    const second = uniqueText('Second question: which frame size fits a tall rider on a gravel bike');
     await sendMessage(page, second);
     await settled(page, 2);
 
@@ -127,6 +127,17 @@ describe('visitor features against the reference backend', () => {
     const entries = list.getByRole('button');
     await poll(() => entries.count()).toBe(2);
     const firstEntry = entries.filter({ hasText: first });
+    // A title longer than the row is cut with an ellipsis inside it: the time beside it stays readable.
+    for (const entry of await entries.all()) {
+      const row = (await entry.boundingBox())!;
+      const time = (await entry.locator('time').boundingBox())!;
+      const title = await entry
+        .locator('.ct')
+        .evaluate((el) => ({ right: el.getBoundingClientRect().right, clipped: el.scrollWidth > el.clientWidth }));
+      expect(title.right).toBeLessThanOrEqual(time.x);
+      expect(time.x + time.width).toBeLessThanOrEqual(row.x + row.width);
+      if (title.clipped) expect(await entry.locator('.ct').evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
+    }
     // The first chat's answer finishes while the visitor is in the second one: it gets an unread dot.
     await firstEntry.getByText('unread').waitFor({ timeout: 20_000 });
     expect(await entries.filter({ hasText: second }).getAttribute('aria-current')).toBe('true');

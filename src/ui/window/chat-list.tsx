@@ -7,10 +7,10 @@ import type { Strings } from '../strings';
 /** The list's CSS, added when it first loads. .cl: the list, .ct: a chat's title. */
 export const css = `.cl{flex:1;overflow-y:auto;padding:8px}
 .cl ul{list-style:none;margin:0;padding:0}
-.cl button{width:100%;grid-template-columns:1fr auto auto;justify-items:start;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
+.cl button{width:100%;grid-template-columns:minmax(0,1fr) auto auto;justify-items:start;gap:8px;text-align:start;padding:10px 12px;border-radius:10px}
 .cl button:hover{background:#8882}
 .cl [aria-current]{background:var(--u)}
-.ct{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.ct{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:100%}
 .cl time{color:var(--m);font-size:12px}`;
 
 const lastAt = (chat: Chat): string => chat.messages[chat.messages.length - 1]?.createdAt || chat.createdAt;
