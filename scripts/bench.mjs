@@ -13,25 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { startApiServer } from '../demo/server/api-server.mjs';
 import { API_KEY, STREAM_WORD, startBenchServer } from './bench/server.mjs';
 import { median, medianOf, round } from './bench/stats.mjs';
 import { longTasksRunning, parseTrace, TRACE_CATEGORIES } from './bench/trace.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // ---- options ------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -91,7 +80,7 @@ if (!existsSync(dist)) {
 
 const api = await startApiServer({ chunkDelayMs: 1 });
 const srv = await startBenchServer({ apiUrl: api.url, dist, streamChunks: CHUNKS, spacingMs: 1 });
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+const browser = await launchChromium();
 const errors = [];
 let closing = false;
 const shutdown = async () => {

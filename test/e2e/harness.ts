@@ -1,26 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startDemoServer } from '../../demo/server/static-server.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import type { HistoryMessage } from '../helpers/contract-server';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const API_KEY = 'demo-key';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Backend paths, as the request log shows them. */
 export const VISITORS = '/api/chats/visitors/';
@@ -207,7 +197,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
   if (!existsSync('dist/chat-sdk.js')) throw new Error('dist/chat-sdk.js is missing: run `npm run build` first.');
   const api: ApiServer = await startApiServer({ chunkDelayMs: 15, apiKey: API_KEY, ...apiOptions });
   const demo: Server = await startDemoServer({ apiUrl: api.url, apiKey: API_KEY });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
   const perPage = new WeakMap<Page, string[]>();
