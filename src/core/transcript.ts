@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import { isRecord, isString } from './guards';
+import { isSafeId } from './wire/api';
 import type { Attachment, Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
@@ -115,6 +116,12 @@ function readMessage(raw: unknown): ChatMessage | null {
 function readChat(raw: unknown): Chat | null {
   if (!isRecord(raw) || !Array.isArray(raw.messages)) return null;
   const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt syncedAt', 2);
+  // A session whose ids could not go into a URL is not reused: the next message starts a new one.
+  if (chat && !(isSafeId(chat.sessionId ?? 'none') && isSafeId(chat.visitorId ?? 'none'))) {
+    delete chat.sessionId;
+    delete chat.visitorId;
+    delete chat.expiresAt;
+  }
   if (chat)
     chat.messages = raw.messages
       .slice(-MAX_MESSAGES_PER_CHAT)

@@ -1,9 +1,9 @@
-import { isRecord, isString } from './guards';
+import { isRecord } from './guards';
 import { readRecord, type SafeStorage, writeRecord } from './storage';
-import type { Api } from './wire/api';
+import { type Api, isSafeId } from './wire/api';
 
-const isVisitorRecord = (value: unknown): value is { id: string } =>
-  isRecord(value) && isString(value.id) && value.id.length > 0 && value.id.length <= 200;
+/** A stored visitor whose id could not go into a URL (`..`, a slash) is not one: a new one is made. */
+const isVisitorRecord = (value: unknown): value is { id: string } => isRecord(value) && isSafeId(value.id);
 
 /**
  * The visitor id, shared by all tabs through localStorage. Concurrent callers share one request,

@@ -260,3 +260,115 @@ describe('requests and the caller’s signal', () => {
     expect(getEventListeners(attempt.signal, 'abort')).toHaveLength(1); // Stop can still end the body
   });
 });
+
+describe('a backend that stalls, trickles or floods after its headers', () => {
+  const encoder = new TextEncoder();
+  /** A 200 JSON response whose body sends `parts` (one per `gapMs`), then stalls, or ends with `end`. */
+  const slowBody = (parts: string[], gapMs: number, end = false) => {
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent < parts.length) {
+          if (sent) await new Promise((resolve) => setTimeout(resolve, gapMs));
+          controller.enqueue(encoder.encode(parts[sent++]!));
+        } else if (end) controller.close();
+        else await new Promise(() => undefined); // stalls: no byte, no end
+      },
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  const apiWith = (respond: () => Response, timeoutMs = 300) =>
+    createApi({ apiUrl: 'https://api.test', apiKey: 'k', timeoutMs, fetch: () => (async () => respond()) as unknown as typeof fetch });
+
+  it('a body that stalls after the headers times out within requestTimeout', async () => {
+    const api = apiWith(() => slowBody(['{"success":true,'], 0));
+    const started = Date.now();
+    await expect(api.createVisitor(new AbortController().signal)).rejects.toMatchObject({ code: 'timeout', retryable: true });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('a body trickled over 2 s is not accepted under a 300 ms timeout', async () => {
+    const body = JSON.stringify({ success: true, data: { id: 'v1' } });
+    const api = apiWith(() => slowBody(body.match(/.{1,4}/g)!, 200, true));
+    await expect(api.createVisitor(new AbortController().signal)).rejects.toMatchObject({ code: 'timeout' });
+  });
+
+  it('aborting (Stop, destroy) ends a body being read, at once', async () => {
+    const api = apiWith(() => slowBody(['{"success":true,"data":{"response":"par'], 0), 30_000);
+    const stop = new AbortController();
+    const reply = api.chat({ message: 'q', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, stop.signal);
+    setTimeout(() => stop.abort(), 50);
+    await expect(reply).rejects.toMatchObject({ code: 'aborted' });
+  });
+
+  it('a 50 MB plain reply is refused with a clear error, and its body is not read to the end', async () => {
+    let pulled = 0;
+    const flood = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled += 1_000_000;
+            controller.enqueue(
+              encoder.encode(pulled === 1_000_000 ? `{"success":true,"data":{"response":"${'x'.repeat(999_950)}` : 'x'.repeat(1_000_000)),
+            );
+            if (pulled >= 50_000_000) controller.close();
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      );
+    const api = apiWith(flood, 30_000);
+    await expect(
+      api.chat({ message: 'q', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, new AbortController().signal),
+    ).rejects.toMatchObject({
+      code: 'protocol',
+      message: 'The chat server sent a response too large to read (over 8,000,000 characters).',
+    });
+    expect(pulled).toBeLessThan(12_000_000);
+  });
+
+  it('a plain answer over the answer cap is refused like a streamed one', async () => {
+    const backend = fresh();
+    const { client } = make({ streaming: false });
+    backend.once('chat', () => envelope(200, { response: 'y'.repeat(MAX_ANSWER_LENGTH + 1) }));
+    await client.send('q');
+    const [question] = await settled(client, 1);
+    expect(question).toMatchObject({ status: 'failed', error: { code: 'protocol', message: 'The answer is too long to show in full.' } });
+  });
+
+  it('a history body over its cap is refused; the chat goes on', async () => {
+    const api = apiWith(
+      () =>
+        new Response(`{"success":true,"data":{"messages":"${'z'.repeat(8_000_001)}"}}`, {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
+      30_000,
+    );
+    await expect(api.history('s1', 'v1', undefined, new AbortController().signal)).rejects.toMatchObject({
+      code: 'protocol',
+      message: expect.stringMatching(/too large/),
+    });
+  });
+
+  it('a visitor request that stalls after its headers: the send fails after requestTimeout, and the next send goes through', async () => {
+    const backend = fresh();
+    backend.once('visitors', () => slowBody(['{"success":'], 0));
+    const { client } = make({ requestTimeout: 300, maxRetries: 0 });
+    await client.send('first');
+    const [first] = await settled(client, 1);
+    expect(first).toMatchObject({ status: 'failed', error: { code: 'timeout' } });
+    await client.send('second');
+    const messages = await settled(client, 3);
+    expect(messages.map((m) => `${m.author}:${m.status}`)).toEqual(['visitor:failed', 'visitor:sent', 'assistant:sent']);
+  });
+
+  it('the stream endpoint answering JSON with "event-stream" in a parameter is not read as a stream', async () => {
+    const api = apiWith(() => raw(JSON.stringify({ success: true, data: {} }), 200, 'application/json; profile=text/event-stream'));
+    await expect(
+      api.chatStream({ message: 'q', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, new AbortController().signal, 1000),
+    ).rejects.toMatchObject({
+      code: 'protocol',
+      message: 'The chat server answered with application/json instead of an event stream.',
+    });
+  });
+});

@@ -190,7 +190,9 @@ describe(`fuzz (seed ${SEED})`, () => {
             'string',
           );
         else {
-          const response = await api.chatStream({ message: 'm', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, signal, 1000);
+          // A stream stays linked to its signal (Stop ends it), so each gets its own, as the client does.
+          const attempt = new AbortController().signal;
+          const response = await api.chatStream({ message: 'm', session_id: 's', visitor_id: 'v', client_message_id: 'c' }, attempt, 1000);
           expect(response.headers.get('content-type')).toContain('text/event-stream');
           await response.body?.cancel();
         }

@@ -204,15 +204,38 @@ describe('visitor', () => {
     expect(client.getState().error).toBeNull();
   });
 
-  it('the visitor id is never sent with the API key to visitor or session endpoints, and is URL-encoded', async () => {
+  it('the visitor id is never sent with the API key to visitor or session endpoints, and goes into a path only when it can', async () => {
     const backend = fresh();
     const local = new MemoryStorage();
-    storeVisitor(local, 'a/b?c');
+    storeVisitor(local, 'a:b~c@d.e');
     const { client } = make({}, { local });
     await client.send('x');
     await settled(client, 2);
-    expect(backend.calls[0]?.path).toBe('/api/chats/visitors/a%2Fb%3Fc/validate/');
+    expect(backend.calls[0]?.path).toBe('/api/chats/visitors/a%3Ab~c%40d.e/validate/');
     expect(backend.calls.filter((c) => !c.path.includes('/messages/')).every((c) => c.key === null)).toBe(true);
     expect(backend.calls.filter((c) => c.path.includes('/messages/')).every((c) => c.key === 'pk_test')).toBe(true);
+  });
+});
+
+describe('ids that cannot go into a URL path', () => {
+  for (const stored of ['..', '.', 'a/b?c', '../../admin', 'x'.repeat(201)]) {
+    it(`a stored visitor id ${JSON.stringify(stored.slice(0, 20))} is not used: a new visitor is made, and no request climbs out of its path`, async () => {
+      const backend = fresh();
+      const local = new MemoryStorage();
+      storeVisitor(local, stored);
+      const { client } = make({}, { local });
+      await client.send('x');
+      await settled(client, 2);
+      expect(backend.calls[0]).toMatchObject({ method: 'POST', path: '/api/chats/visitors/' });
+      expect(backend.calls.every((call) => call.path.startsWith('/api/chats/') && !/\/\.\.?\//.test(call.path))).toBe(true);
+    });
+  }
+
+  it('a visitor id from the server that cannot go into a path is refused with a clear error', async () => {
+    const backend = fresh();
+    backend.once('visitors', () => envelope(201, { id: '..' }));
+    const { client } = make({ maxRetries: 0 });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'protocol', message: 'The visitor id ".." cannot be used in a request.' });
+    expect(backend.calls.some((call) => call.path.includes('/validate/'))).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { toChatError } from '../errors';
 import { logInfo } from '../log';
 import { MAX_RETRY_DELAY_MS } from '../retry';
 import type { Chat, Presence } from '../types';
-import { type Api, readEnvelope } from '../wire/api';
+import type { Api } from '../wire/api';
 import { type Incoming, readHistory } from './history';
 
 export interface PollerOptions {
@@ -68,10 +68,8 @@ export function createPoller(options: PollerOptions): Poller {
   async function pull(chat = options.target(), aside = false): Promise<void> {
     if (!chat || missing) return;
     const { id, sessionId = '', visitorId = '', syncedAt } = chat;
-    const since = syncedAt ? `&since=${encodeURIComponent(syncedAt)}` : '';
     try {
-      const path = `/api/chats/sessions/${encodeURIComponent(sessionId)}/messages/?visitor_id=${encodeURIComponent(visitorId)}${since}`;
-      const data = await readEnvelope(await api.request('GET', path, undefined, signal, true));
+      const data = await api.history(sessionId, visitorId, syncedAt, signal);
       if (!aside) failures = 0;
       options.take(id, readHistory(data.messages));
     } catch (caught) {
