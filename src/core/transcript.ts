@@ -1,6 +1,5 @@
 import { nanoid } from 'nanoid';
-import { isRecord, isString } from './guards';
-import { isSafeId } from './wire/api';
+import { isRecord, isSafeId, isString } from './guards';
 import type { Attachment, Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */

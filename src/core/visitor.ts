@@ -1,6 +1,6 @@
-import { isRecord } from './guards';
+import { isRecord, isSafeId } from './guards';
 import { readRecord, type SafeStorage, writeRecord } from './storage';
-import { type Api, isSafeId } from './wire/api';
+import type { Api } from './wire/api';
 
 /** A stored visitor whose id could not go into a URL (`..`, a slash) is not one: a new one is made. */
 const isVisitorRecord = (value: unknown): value is { id: string } => isRecord(value) && isSafeId(value.id);

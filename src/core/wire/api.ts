@@ -4,7 +4,7 @@
 // or fill the page's memory.
 import { linkAbort } from '../abort';
 import { ChatError } from '../errors';
-import { isRecord, isString } from '../guards';
+import { isRecord, isSafeId, isString } from '../guards';
 import { parseRetryAfter } from '../retry';
 import { MAX_ANSWER_LENGTH } from './sse';
 
@@ -61,12 +61,6 @@ export const networkError = (cause?: unknown): ChatError =>
 export function joinUrl(apiUrl: string, path: string): string {
   return apiUrl.replace(/\/+$/, '') + path;
 }
-
-/**
- * An id the server gave (or storage kept) that can go into a URL path as one segment: letters, digits
- * and `_ - . : ~ @`, not starting with a dot (`..` would climb out of the path), at most 200 characters.
- */
-export const isSafeId = (id: unknown): id is string => isString(id) && /^[\w-][\w.:~@-]{0,199}$/.test(id);
 
 /** A path segment from an id, or a protocol error: an id like `..` never reaches a URL. */
 function segment(id: string, what: string): string {
@@ -199,7 +193,16 @@ interface Exchange<T> {
 }
 
 export function createApi(config: ApiConfig): Api {
-  async function exchange<T>({ method, path, body, withKey, signal, timeoutMs = config.timeoutMs, read, keepLinked }: Exchange<T>): Promise<T> {
+  async function exchange<T>({
+    method,
+    path,
+    body,
+    withKey,
+    signal,
+    timeoutMs = config.timeoutMs,
+    read,
+    keepLinked,
+  }: Exchange<T>): Promise<T> {
     const linked = linkAbort(signal);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -208,7 +211,8 @@ export function createApi(config: ApiConfig): Api {
     }, timeoutMs);
     const failure = (error: unknown): ChatError => {
       if (signal.aborted) return new ChatError('aborted', 'The request was cancelled.', { cause: error });
-      if (timedOut) return new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
+      if (timedOut)
+        return new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
       return ChatError.is(error) ? error : networkError(error);
     };
     const headers: Record<string, string> = { Accept: 'application/json, text/event-stream' };
@@ -294,7 +298,14 @@ export function createApi(config: ApiConfig): Api {
     },
     history(sessionId, visitorId, since, signal) {
       const query = `?visitor_id=${encodeURIComponent(visitorId)}${since ? `&since=${encodeURIComponent(since)}` : ''}`;
-      return json('GET', `/api/chats/sessions/${segment(sessionId, 'session')}/messages/${query}`, undefined, signal, true, MAX_BODY.history);
+      return json(
+        'GET',
+        `/api/chats/sessions/${segment(sessionId, 'session')}/messages/${query}`,
+        undefined,
+        signal,
+        true,
+        MAX_BODY.history,
+      );
     },
     async updateVisitor(id, body, signal) {
       await json('PATCH', `/api/chats/visitors/${segment(id, 'visitor')}/`, body, signal, true);
