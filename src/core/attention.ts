@@ -11,8 +11,8 @@ export interface Attention {
   setPresence(next: Presence): void;
   /** The window is open and the page visible. */
   attended(): boolean;
-  /** An answer or agent message arrived complete (or finished streaming) in a chat. */
-  arrived(chatId: string, message: ChatMessage): void;
+  /** Answers or agent messages arrived complete (or finished streaming) in a chat: counted in one change. */
+  arrived(chatId: string, messages: readonly ChatMessage[]): void;
   /** The visitor read everything (markRead(), or the window shown): the badge and the current chat's dot go. */
   markRead(): void;
   setUnread(count: number): void;
@@ -42,12 +42,13 @@ export function createAttention(store: ChatStore, emitter: Emitter<ChatClientEve
       presence = { open: next.open === true, pageVisible: next.pageVisible !== false };
     },
     attended,
-    arrived(chatId, message) {
-      if (message.author !== 'assistant' && message.author !== 'agent') return;
+    arrived(chatId, messages) {
+      const count = messages.filter((m) => m.author === 'assistant' || m.author === 'agent').length;
+      if (!count) return;
       const away = !attended();
-      if (away) setUnread(store.get('unread') + 1);
+      if (away) setUnread(store.get('unread') + count);
       if (away || chatId !== store.currentChatId()) {
-        store.updateChat(chatId, (chat) => ({ ...chat, unread: (chat.unread ?? 0) + 1 }));
+        store.updateChat(chatId, (chat) => ({ ...chat, unread: (chat.unread ?? 0) + count }));
         store.changed();
       }
     },

@@ -78,6 +78,7 @@ export const CLIENT_OPTIONS = {
   requestTimeout: count(20_000),
   streamFirstByteTimeout: count(30_000),
   streamIdleTimeout: count(30_000),
+  streamMaxDuration: count(600_000),
   maxRetries: count(4),
   maxMessageLength: count(4000, 1),
   maxFileSize: { ...count(10 * 1024 * 1024, 1), expected: 'a positive integer (bytes)' },

@@ -13,7 +13,7 @@ import type { Api, ChatBody } from './wire/api';
 import { readChatStream } from './wire/sse';
 
 export interface OutboxOptions {
-  config: Pick<ClientOptions, 'streaming' | 'streamFirstByteTimeout' | 'streamIdleTimeout'>;
+  config: Pick<ClientOptions, 'streaming' | 'streamFirstByteTimeout' | 'streamIdleTimeout' | 'streamMaxDuration'>;
   api: Api;
   store: ChatStore;
   sessions: Sessions;
@@ -21,7 +21,7 @@ export interface OutboxOptions {
   /** The client's lifetime: destroy() aborts it, and every delivery with it. */
   lifetime: AbortSignal;
   /** An answer arrived complete (unread counting). */
-  arrived(chatId: string, message: ChatMessage): void;
+  arrived(chatId: string, messages: readonly ChatMessage[]): void;
   /** A failure: emitted as `error`; one not tied to a message is also the state's `error` (null clears it). */
   reportError(error: ChatError | null, messageId?: string): void;
 }
@@ -68,14 +68,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
         signal,
         firstByteTimeoutMs: config.streamFirstByteTimeout,
         idleTimeoutMs: config.streamIdleTimeout,
+        maxDurationMs: config.streamMaxDuration,
+        // Keyed early: a copy of this answer in the history (even a stopped one) matches it by id.
+        onIds({ messageId, responseId }) {
+          if (messageId) store.patchMessage(chatId, questionId, { serverId: messageId }, false);
+          if (responseId) store.patchMessage(chatId, answerId, { serverId: responseId }, false);
+        },
         onChunk(chunk) {
           text += chunk;
           store.patchMessage(chatId, answerId, { text }, false);
         },
       });
       if (end.messageId) store.patchMessage(chatId, questionId, { serverId: end.messageId });
-      store.patchMessage(chatId, answerId, { status: 'sent', serverId: end.responseId });
-      options.arrived(chatId, store.message(chatId, answerId)!);
+      store.patchMessage(chatId, answerId, end.responseId ? { status: 'sent', serverId: end.responseId } : { status: 'sent' });
+      options.arrived(chatId, [store.message(chatId, answerId)!]);
     } catch (caught) {
       const failure = toChatError(caught);
       if (failure.code === 'aborted' && !lifetime.aborted) {
@@ -92,7 +98,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     store.patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
     const answerId = startAnswer(chatId, questionId);
     store.patchMessage(chatId, answerId, { text: reply.response, status: 'sent', serverId: reply.response_id });
-    options.arrived(chatId, store.message(chatId, answerId)!);
+    options.arrived(chatId, [store.message(chatId, answerId)!]);
   }
 
   /** One attempt at the chat request, with the visitor and session it needs. */

@@ -101,7 +101,7 @@ function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attentio
       store.updateChat(chatId, () => chat);
       store.changed();
       for (const message of [...patched, ...added]) emitter.emit('message', { chatId, message, sender: message.author });
-      for (const message of added) attention.arrived(chatId, message);
+      attention.arrived(chatId, added);
     },
     typing(state) {
       if (JSON.stringify(state) === JSON.stringify(store.get('agentTyping'))) return;

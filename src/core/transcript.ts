@@ -4,7 +4,7 @@ import type { Attachment, Author, Chat, ChatMessage, ErrorCode, MessageStatus } 
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
 export const MAX_CHATS = 20;
-const MAX_MESSAGES_PER_CHAT = 2000;
+export const MAX_MESSAGES_PER_CHAT = 2000;
 
 export const AUTHORS: readonly Author[] = ['visitor', 'assistant', 'agent', 'system'];
 const STATUSES: readonly MessageStatus[] = ['queued', 'sending', 'streaming', 'sent', 'failed'];

@@ -156,10 +156,15 @@ export interface ChatClientOptions {
   streaming?: boolean;
   /** Per-request timeout in ms. @default 20000 */
   requestTimeout?: number;
-  /** A stream with no first byte for this long is treated as interrupted. @default 30000 */
+  /**
+   * A stream that shows no progress for this long after the request is treated as interrupted.
+   * Progress is text, the answer's ids, or its end: comments and keep-alive pings are not. @default 30000
+   */
   streamFirstByteTimeout?: number;
-  /** A stream silent for this long after its first byte is treated as interrupted. @default 30000 */
+  /** A stream that then makes no progress for this long is treated as interrupted. @default 30000 */
   streamIdleTimeout?: number;
+  /** A stream still going after this long is cut off as interrupted (0: no limit). @default 600000 (10 min) */
+  streamMaxDuration?: number;
   /** Automatic attempts for requests that never reached the server, or got 429/503. @default 4 */
   maxRetries?: number;
   /** Longest message a visitor may send, in characters. @default 4000 */

@@ -350,6 +350,17 @@ describe('a backend that stalls, trickles or floods after its headers', () => {
     });
   });
 
+  it('a history message longer than an answer may be is cut, visibly; the others are whole', async () => {
+    const { readHistory } = await import('../../src/core/live/history');
+    const long = 'h'.repeat(MAX_ANSWER_LENGTH + 10);
+    const read = readHistory([
+      { id: 'a', sender: 'agent', text: long, created_at: '2026-01-01T00:00:00Z' },
+      { id: 'b', sender: 'agent', text: 'short', created_at: '2026-01-01T00:00:01Z' },
+    ]);
+    expect(read.map((entry) => entry.message.text.length)).toEqual([MAX_ANSWER_LENGTH + 2, 5]);
+    expect(read[0]!.message.text.endsWith('h …')).toBe(true);
+  });
+
   it('a visitor request that stalls after its headers: the send fails after requestTimeout, and the next send goes through', async () => {
     const backend = fresh();
     backend.once('visitors', () => slowBody(['{"success":'], 0));

@@ -434,6 +434,106 @@ describe('de-duplication', () => {
   });
 });
 
+describe('Stop, and a backend that keeps the answer it was generating', () => {
+  /** Send `question`, let the stream say `shown` (with the exchange's ids first when `ids`), then Stop. */
+  async function stopAfter(question: string, shown: string, ids: boolean) {
+    const made = await withSession();
+    const { client, backend } = made;
+    const stream = controlledStream();
+    let clientMessageId = '';
+    backend.once('stream', (request, body) => {
+      clientMessageId = String(body.client_message_id);
+      return stream.response(request);
+    });
+    await client.send(question);
+    await flush();
+    const named = ids ? { message_id: 'm-stop', response_id: 'r-stop' } : {};
+    stream.push(`data: ${JSON.stringify({ chunk: shown, done: false, ...named })}\n\n`);
+    await flush();
+    client.stop();
+    await flush();
+    expect(texts(client.getState().messages).slice(2)).toEqual([`visitor:${question}:sent`, `assistant:${shown}:sent`]);
+    return { ...made, clientMessageId, stream };
+  }
+
+  const answers = (client: ChatClient) => client.getState().messages.filter((m) => m.author === 'assistant' && m.replyTo);
+
+  it('the stream names its answer on the first event: the server’s longer copy is the same answer, after two polls and a reload', async () => {
+    const { client, backend, sessionId, clientMessageId, local, tab } = await stopAfter('tell me', 'Once upon', true);
+    expect(answers(client).at(-1)).toMatchObject({ serverId: 'r-stop', stopped: true });
+    // The backend kept a few chunks more than the visitor saw, as LLM backends do.
+    backend.say(sessionId, { id: 'm-stop', sender: 'visitor', text: 'tell me', client_message_id: clientMessageId });
+    backend.say(sessionId, { id: 'r-stop', sender: 'assistant', text: 'Once upon a time', response_id: 'r-stop' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    await advance(3_000, 500);
+    const expected = ['visitor:tell me:sent', 'assistant:Once upon a time:sent'];
+    expect(texts(client.getState().messages).slice(2)).toEqual(expected);
+    expect(answers(client).at(-1)).toMatchObject({ stopped: true });
+    client.destroy();
+    const again = make({}, { local, tab }).client;
+    again.getState();
+    await flush();
+    expect(texts(again.getState().messages).slice(2)).toEqual(expected);
+  });
+
+  it('without ids, a stopped answer is the server’s copy that starts with its text, and takes the longer text', async () => {
+    const { client, backend, sessionId } = await stopAfter('tell me', 'Once upon', false);
+    backend.say(sessionId, { sender: 'visitor', text: 'tell me' });
+    backend.say(sessionId, { sender: 'assistant', text: 'Once upon a time' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    await advance(3_000, 500);
+    expect(texts(client.getState().messages).slice(2)).toEqual(['visitor:tell me:sent', 'assistant:Once upon a time:sent']);
+    expect(answers(client).at(-1)).toMatchObject({ stopped: true });
+  });
+
+  it('an answer stopped before its first word, but named, shows the text the server kept', async () => {
+    const { client, backend, sessionId } = await stopAfter('tell me', '', true);
+    backend.say(sessionId, { id: 'r-stop', sender: 'assistant', text: 'Once', response_id: 'r-stop' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    expect(texts(client.getState().messages).slice(2)).toEqual(['visitor:tell me:sent', 'assistant:Once:sent']);
+  });
+
+  it('a stopped answer does not swallow a different message: one that does not continue it is added', async () => {
+    const { client, backend, sessionId } = await stopAfter('tell me', 'Once upon', false);
+    backend.say(sessionId, { sender: 'assistant', text: 'Something else entirely' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    expect(texts(client.getState().messages).slice(2)).toEqual([
+      'visitor:tell me:sent',
+      'assistant:Once upon:sent',
+      'assistant:Something else entirely:sent',
+    ]);
+  });
+});
+
+describe('a long history', () => {
+  it('3,000 messages newest first, ignoring since: the newest 2,000 in time order, each once, counted in one unread change', async () => {
+    const { client, backend, sessionId } = await withSession();
+    const log = record(client);
+    const start = Date.now() + 60_000;
+    const flood = Array.from({ length: 3000 }, (_, index) => ({
+      id: `f${index}`,
+      sender: 'agent' as const,
+      text: `message ${index}`,
+      created_at: new Date(start + index * 1000).toISOString(),
+    })).reverse();
+    // A duplicate inside the list, and every poll answering the whole list again.
+    flood.push({ ...flood[0]! });
+    backend.history.set(sessionId, flood);
+    await advance(20_000, 1000);
+    await advance(20_000, 1000);
+    const agents = client.getState().messages.filter((m) => m.author === 'agent');
+    expect(agents).toHaveLength(2000);
+    expect(agents[0]!.text).toBe('message 1000');
+    expect(agents.at(-1)!.text).toBe('message 2999');
+    expect(agents.every((m, index) => index === 0 || m.createdAt > agents[index - 1]!.createdAt)).toBe(true);
+    expect(log.unread).toEqual([{ count: 2001 }]); // the answer before, and the 2,000 in one change
+  });
+});
+
 describe('WebSocket', () => {
   it('reconnects with exponential backoff, falls back to polling after 5 failed reconnects, and recovers', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(1); // backoff at its ceiling: 1, 2, 4, 8, 16 s
@@ -576,7 +676,7 @@ describe('unread', () => {
     backend.say(sessionId, { sender: 'system', text: 'Olena joined' });
     await advance(20_000, 1000);
     expect(client.getState().unread).toBe(3);
-    expect(log.unread).toEqual([{ count: 2 }, { count: 3 }]);
+    expect(log.unread).toEqual([{ count: 3 }]); // one change for the pull that brought both
     client.setPresence({ open: true, pageVisible: true });
     expect(client.getState().unread).toBe(0);
     expect(log.unread!.at(-1)).toEqual({ count: 0 });

@@ -11,6 +11,14 @@ afterEach(() => {
 const encode = (text: string) => new TextEncoder().encode(text);
 const event = (chunk: string, done = false, eol = '\n') => `data: ${JSON.stringify({ chunk, done })}${eol}${eol}`;
 
+interface ReadOpts {
+  signal?: AbortSignal;
+  first?: number;
+  idle?: number;
+  max?: number;
+  onIds?: (ids: { messageId?: string; responseId?: string }) => void;
+}
+
 /** A response whose body delivers `parts` one read at a time. */
 function responseOf(parts: Uint8Array[], close = true, contentType = 'text/event-stream'): Response {
   const body = new ReadableStream<Uint8Array>({
@@ -41,26 +49,21 @@ interface Outcome {
 }
 
 /** Read a stream to its end; `seen` holds the chunks delivered so far, for a test to await. */
-function read(
-  response: Response,
-  opts: { signal?: AbortSignal; first?: number; idle?: number } = {},
-): Promise<Outcome> & { seen: string[] } {
+function read(response: Response, opts: ReadOpts = {}): Promise<Outcome> & { seen: string[] } {
   const chunks: string[] = [];
   return Object.assign(readInto(response, opts, chunks), { seen: chunks });
 }
 
-async function readInto(
-  response: Response,
-  opts: { signal?: AbortSignal; first?: number; idle?: number },
-  chunks: string[],
-): Promise<Outcome> {
+async function readInto(response: Response, opts: ReadOpts, chunks: string[]): Promise<Outcome> {
   const out: Outcome = { text: '', chunks };
   try {
     out.end = await readChatStream(response, {
       signal: opts.signal ?? new AbortController().signal,
       firstByteTimeoutMs: opts.first ?? 60_000,
       idleTimeoutMs: opts.idle ?? 60_000,
+      maxDurationMs: opts.max ?? 0,
       onChunk: (chunk) => chunks.push(chunk),
+      onIds: opts.onIds,
     });
   } catch (error) {
     if (!ChatError.is(error)) throw error;
@@ -326,13 +329,49 @@ describe('readChatStream', () => {
     }
     // 4.5 s in, more than idleTimeoutMs in total but never idle that long: still reading.
     expect(outcome).toBeUndefined();
-    s.push(': ping\n\n'); // a comment counts as life
-    await vi.advanceTimersByTimeAsync(900);
+    // Keep-alives are not progress: comments, empty chunks and unknown events do not hold it open.
+    for (const ping of [': ping\n\n', event(''), 'event: ping\ndata: {}\n\n']) {
+      await vi.advanceTimersByTimeAsync(300);
+      s.push(ping);
+    }
+    await vi.advanceTimersByTimeAsync(99);
     expect(outcome).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(200);
+    await vi.advanceTimersByTimeAsync(2);
     await vi.waitFor(() => expect(outcome).toBeDefined());
     expect(outcome?.text).toBe('01234');
     expect(outcome?.error).toMatchObject({ code: 'interrupted', message: expect.stringMatching(/stalled for 1 s/) });
     expect(s.cancelled).toBe(true);
+  });
+
+  it('a stream still going after maxDurationMs is cut off as interrupted, keeping its text', async () => {
+    fakeTimers();
+    const s = controlledStream();
+    let outcome: Outcome | undefined;
+    void read(s.response(), { idle: 5000, max: 120_000 }).then((o) => (outcome = o));
+    for (let second = 0; second < 119; second++) {
+      s.chunk('.');
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(outcome).toBeDefined());
+    expect(outcome?.text).toBe('.'.repeat(119));
+    expect(outcome?.error).toMatchObject({
+      code: 'interrupted',
+      retryable: true,
+      message: 'The answer took longer than 2 min and was cut off.',
+    });
+    expect(s.cancelled).toBe(true);
+  });
+
+  it('ids named on the first event are reported at once, and come with the end; ids that cannot go into a URL are ignored', async () => {
+    const named: unknown[] = [];
+    const body =
+      `data: ${JSON.stringify({ chunk: 'Hi', done: false, message_id: 'm1', response_id: 'r1' })}\n\n` +
+      `data: ${JSON.stringify({ chunk: '!', done: false, response_id: '../r1' })}\n\n` +
+      `data: ${JSON.stringify({ chunk: '', done: true, message_id: 'm1', response_id: 'r1' })}\n\n`;
+    const outcome = await read(responseOf([encode(body)]), { onIds: (ids) => named.push(ids) });
+    expect(named).toEqual([{ messageId: 'm1', responseId: 'r1' }]);
+    expect(outcome).toMatchObject({ text: 'Hi!', end: { messageId: 'm1', responseId: 'r1' } });
   });
 });

@@ -1,8 +1,9 @@
 // History messages (the history endpoint and WebSocket frames) and merging them into a chat, so each
 // message appears once however it arrived.
 import { isRecord, isString } from '../guards';
-import { AUTHORS, readAgent, readAttachments } from '../transcript';
+import { AUTHORS, MAX_MESSAGES_PER_CHAT, readAgent, readAttachments } from '../transcript';
 import type { Author, Chat, ChatMessage } from '../types';
+import { MAX_ANSWER_LENGTH } from '../wire/sse';
 
 /** A history message as the transcript will hold it, with the ids that match it to a local message. */
 export interface Incoming {
@@ -34,7 +35,9 @@ export function readHistory(list: unknown): Incoming[] {
     if (!isRecord(raw)) continue;
     const { id, sender, text, created_at: at, response_id: rid, client_message_id: cid } = raw;
     if (!isString(id) || !id || !AUTHORS.includes(sender as Author) || !isString(text) || !isString(at) || Number.isNaN(time(at))) continue;
-    const message: ChatMessage = { id, author: sender as Author, text, status: 'sent', createdAt: at, serverId: id };
+    // Longer than an answer may be: cut, visibly, as a streamed answer would be.
+    const shown = text.length > MAX_ANSWER_LENGTH ? `${text.slice(0, MAX_ANSWER_LENGTH)} …` : text;
+    const message: ChatMessage = { id, author: sender as Author, text: shown, status: 'sent', createdAt: at, serverId: id };
     const agent = readAgent(raw.agent);
     if (agent) message.agent = agent;
     const attachments = readAttachments(raw.attachments);
@@ -44,12 +47,88 @@ export function readHistory(list: unknown): Incoming[] {
   return out;
 }
 
+/** Most messages one pull or frame may add: a backend that ignores `since` cannot flood the chat (the newest win). */
+export const MAX_MERGED = 2000;
+
+/** An answer cut here (Stop, or a failed stream) whose whole text the server may hold. */
+const isCut = (m: ChatMessage): boolean => m.author === 'assistant' && (m.status === 'failed' || m.stopped === true);
+
+/** Local messages by every key a history message may name, built once per merge. */
+function indexLocal(messages: readonly ChatMessage[]) {
+  const byId = new Map<string, number>();
+  /** `author + text` of messages the server has not named yet (backends that echo no ids). */
+  const byText = new Map<string, number[]>();
+  const cut: number[] = [];
+  const textKey = (m: ChatMessage): string => `${m.author}\n${m.text}`;
+  messages.forEach((m, index) => {
+    for (const key of [m.id, m.serverId]) if (key && !byId.has(key)) byId.set(key, index);
+    if (m.serverId) return;
+    const same = byText.get(textKey(m));
+    if (same) same.push(index);
+    else byText.set(textKey(m), [index]);
+    if (isCut(m) && m.text) cut.push(index);
+  });
+  return {
+    /** By the ids first; failing those, an unnamed message with the same text, or a cut answer the server's copy continues. */
+    find({ message, responseId, clientMessageId }: Incoming, taken: Set<number>): number {
+      for (const key of [clientMessageId, message.id, responseId]) {
+        const index = key === undefined ? undefined : byId.get(key);
+        if (index !== undefined) return index;
+      }
+      const free = (index: number): boolean => !taken.has(index) && !messages[index]!.serverId;
+      const same = byText.get(textKey(message))?.find(free);
+      if (same !== undefined) return same;
+      return cut.find((index) => free(index) && message.author === 'assistant' && message.text.startsWith(messages[index]!.text)) ?? -1;
+    },
+  };
+}
+
+/** `local` as the server has it: its id and time, and (for what the server completed) its status and text. */
+function settle(local: ChatMessage, incoming: Incoming): ChatMessage | null {
+  const { id, text, createdAt } = incoming.message;
+  // A visitor message that failed here (or waits to be resent) was delivered after all; a cut answer is
+  // whole once the server holds more of it (a stopped one keeps its mark; an equal copy is still cut).
+  const delivered = local.author === 'visitor' && (local.status === 'failed' || local.status === 'queued');
+  const completed = isCut(local) && text.length > local.text.length && text.startsWith(local.text);
+  // Cut before its first word, but named early: the server's copy is all there is of it.
+  const replaced = isCut(local) && !local.text && !!text;
+  if (local.serverId && local.createdAt === createdAt && !delivered && !completed && !replaced) return null;
+  const next: ChatMessage = { ...local, serverId: local.serverId ?? incoming.responseId ?? id, createdAt };
+  if (delivered || completed || replaced) {
+    next.status = 'sent';
+    delete next.error;
+  }
+  if (completed || replaced) next.text = text;
+  return next;
+}
+
+/** `added` (in time order) into `messages`: each after the last message no later than it, as one backward pass. */
+function insertByTime(messages: readonly ChatMessage[], added: readonly ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let local = messages.length - 1;
+  for (let index = added.length - 1; index >= 0; index--) {
+    const at = time(added[index]!.createdAt);
+    while (local >= 0 && time(messages[local]!.createdAt) > at) out.push(messages[local--]!);
+    out.push(added[index]!);
+  }
+  while (local >= 0) out.push(messages[local--]!);
+  return out.reverse();
+}
+
+/** At most MAX_MESSAGES_PER_CHAT: the oldest settled ones go (never what the visitor has not got through). */
+function keepNewest(messages: ChatMessage[]): ChatMessage[] {
+  let over = messages.length - MAX_MESSAGES_PER_CHAT;
+  return over > 0 ? messages.filter((m) => !(over > 0 && m.status === 'sent' && over--)) : messages;
+}
+
 /**
- * Merge history into a chat so each message appears once, however it arrived. A history message
- * matches a local one by client_message_id, server id or response_id; failing those, a local message
- * without a server id and with the same author and text (backends that echo no ids). Matches take
- * the server's id and time. New messages go in by time; an unmatched assistant message while an
- * answer is in flight may be that answer's copy, so it (and what follows) waits for the next pull.
+ * Merge history into a chat so each message appears once, however it arrived, in time linear in the
+ * chat and the list. A history message matches a local one by client_message_id, server id or
+ * response_id; failing those, a local message without a server id and with the same author and text,
+ * or a cut answer (stopped or failed) that the server's copy starts with: the server's longer copy
+ * replaces its text. Matches take the server's id and time. New messages go in by time; an unmatched
+ * assistant message while an answer is in flight may be that answer's copy, so it (and what follows)
+ * waits for the next pull. At most MAX_MERGED messages (the newest) are taken from one list.
  * `advance`: move `syncedAt` (pulls do; socket frames do not, so a gap before them is still fetched).
  */
 export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Merge {
@@ -57,54 +136,37 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
   const added: ChatMessage[] = [];
   const patched: ChatMessage[] = [];
   const busy = isBusy(chat);
+  const local = indexLocal(messages);
+  /** Local messages already matched in this merge: one server copy each. */
+  const taken = new Set<number>();
   let syncedAt = chat.syncedAt;
   let deferred = false;
-  for (const { message: incoming, responseId, clientMessageId } of list) {
-    const { id, author, text, createdAt } = incoming;
-    let index = messages.findIndex(
-      (local) =>
-        local.id === clientMessageId ||
-        local.id === id ||
-        local.serverId === id ||
-        (responseId !== undefined && local.serverId === responseId),
-    );
-    // No ids to go by: the same text, or an answer cut here whose whole text the server kept.
-    if (index < 0) {
-      index = messages.findIndex(
-        (local) =>
-          !local.serverId && local.author === author && (local.text === text || (local.status === 'failed' && text.startsWith(local.text))),
-      );
-    }
-    const local = messages[index];
-    if (local) {
-      // The server has it: a visitor message that failed here (or waits to be resent) was delivered after
-      // all, and a cut answer is whole once the server holds more of it (an equal copy is still cut).
-      const settled =
-        local.author === 'visitor'
-          ? local.status === 'failed' || local.status === 'queued'
-          : local.status === 'failed' && text.length > local.text.length;
-      if (!local.serverId || local.createdAt !== createdAt || settled) {
-        const next: ChatMessage = { ...local, serverId: local.serverId ?? responseId ?? id, createdAt };
-        if (settled) {
-          next.status = 'sent';
-          next.text = text;
-          delete next.error;
-        }
+  // Each id once, oldest first whatever order the backend used; a list too long keeps its newest.
+  const unique = new Map(list.map((incoming) => [incoming.message.id, incoming]));
+  const ordered = [...unique.values()]
+    .map((incoming, order) => ({ incoming, order, at: time(incoming.message.createdAt) }))
+    .sort((a, b) => a.at - b.at || a.order - b.order)
+    .slice(-MAX_MERGED);
+  for (const { incoming } of ordered) {
+    const { message } = incoming;
+    const index = local.find(incoming, taken);
+    const match = messages[index];
+    if (match) {
+      taken.add(index);
+      const next = settle(match, incoming);
+      if (next) {
         messages[index] = next;
         patched.push(next);
       }
-    } else if (busy && author === 'assistant') {
+    } else if (busy && message.author === 'assistant') {
       deferred = true;
       break;
     } else {
-      let at = messages.length;
-      while (at && time(messages[at - 1]!.createdAt) > time(createdAt)) at--;
-      messages.splice(at, 0, incoming);
-      added.push(incoming);
+      added.push(message);
     }
-    if (advance && !(time(syncedAt) > time(createdAt))) syncedAt = createdAt;
+    if (advance && !(time(syncedAt) > time(message.createdAt))) syncedAt = message.createdAt;
   }
-  const next: Chat = { ...chat, messages };
+  const next: Chat = { ...chat, messages: added.length ? keepNewest(insertByTime(messages, added)) : messages };
   if (syncedAt) next.syncedAt = syncedAt;
   return { chat: next, added, patched, deferred };
 }

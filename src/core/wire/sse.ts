@@ -1,12 +1,13 @@
 import { createParser } from 'eventsource-parser';
 import { ChatError } from '../errors';
-import { isRecord } from '../guards';
+import { isRecord, isSafeId } from '../guards';
 
 /** Longest answer we keep; beyond it the stream is cut off with an error (memory stays bounded). */
 export const MAX_ANSWER_LENGTH = 1_000_000;
 /** Longest single event (or line) we buffer, in characters: room for an escaped full answer, no more. */
 const MAX_EVENT_LENGTH = 2 * MAX_ANSWER_LENGTH;
 
+/** The server's ids for the exchange: `message_id` (the visitor's message) and `response_id` (the answer). */
 export interface StreamEnd {
   messageId?: string;
   responseId?: string;
@@ -16,10 +17,17 @@ export interface ReadStreamOptions {
   signal: AbortSignal;
   /** Called with each text chunk as it arrives. */
   onChunk: (text: string) => void;
-  /** The stream counts as interrupted when its first byte takes longer than this... */
+  /** The server named the exchange's ids (on any event, usually the first and the last): the answer has its key early. */
+  onIds?: (ids: StreamEnd) => void;
+  /**
+   * The stream counts as interrupted when its first progress takes longer than this, or when it then
+   * makes no progress for `idleTimeoutMs`, or when it lasts longer than `maxDurationMs`. Progress is
+   * an event that adds text, names ids or ends the answer; comments, pings, empty chunks and unknown
+   * events are not, so a backend that only keeps the connection warm cannot hold the chat forever.
+   */
   firstByteTimeoutMs: number;
-  /** ...or when it then goes silent for this long. */
   idleTimeoutMs: number;
+  maxDurationMs?: number;
 }
 
 /**
@@ -36,6 +44,8 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
   let end: StreamEnd | undefined;
   let failure: ChatError | undefined;
   let length = 0;
+  let progressed = false;
+  const ids: StreamEnd = {};
 
   const tooLong = (): ChatError => new ChatError('protocol', 'The answer is too long to show in full.');
   const parser = createParser({
@@ -69,6 +79,13 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
         failure = new ChatError('interrupted', data.error.slice(0, 500), { retryable: true });
         return;
       }
+      const named = readIds(data);
+      if ((named.messageId && named.messageId !== ids.messageId) || (named.responseId && named.responseId !== ids.responseId)) {
+        Object.assign(ids, named);
+        progressed = true;
+        // The last event's ids come with the end itself.
+        if (data.done !== true) options.onIds?.({ ...ids });
+      }
       const chunk = data.chunk;
       if (chunk !== undefined && chunk !== null && typeof chunk !== 'string') {
         failure = new ChatError('protocol', 'The chat server sent a stream chunk that is not text.', { retryable: true });
@@ -80,19 +97,17 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
           failure = tooLong();
           return;
         }
+        progressed = true;
         options.onChunk(chunk);
       }
-      if (data.done === true) {
-        end = {};
-        if (typeof data.message_id === 'string') end.messageId = data.message_id;
-        if (typeof data.response_id === 'string') end.responseId = data.response_id;
-      }
+      if (data.done === true) end = { ...ids };
     },
   });
 
   let lastText = '';
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let stalled = false;
+  let overtime = false;
   let stalledAfterMs = options.firstByteTimeoutMs;
   const armIdle = (ms: number): void => {
     clearTimeout(idleTimer);
@@ -102,6 +117,14 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
       void reader.cancel().catch(() => undefined);
     }, ms);
   };
+  const maxDurationMs = options.maxDurationMs ?? 0;
+  const deadline =
+    maxDurationMs > 0
+      ? setTimeout(() => {
+          overtime = true;
+          void reader.cancel().catch(() => undefined);
+        }, maxDurationMs)
+      : undefined;
   const onAbort = (): void => void reader.cancel().catch(() => undefined);
   options.signal.addEventListener('abort', onAbort);
 
@@ -116,11 +139,12 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
         throw new ChatError('interrupted', 'The connection dropped before the answer was complete.', { retryable: true, cause: error });
       }
       if (result.done) break;
-      armIdle(options.idleTimeoutMs);
       const text = decoder.decode(result.value, { stream: true });
       if (text) lastText = text;
+      progressed = false;
       parser.feed(text);
       if (end || failure) break;
+      if (progressed) armIdle(options.idleTimeoutMs);
     }
     if (!end && !failure) {
       const tail = decoder.decode();
@@ -131,18 +155,32 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
     }
   } finally {
     clearTimeout(idleTimer);
+    clearTimeout(deadline);
     options.signal.removeEventListener('abort', onAbort);
     if (end || failure) void reader.cancel().catch(() => undefined);
   }
   if (failure) throw failure;
   if (end) return end;
   if (options.signal.aborted) throw new ChatError('aborted', 'Stopped.');
+  if (overtime) {
+    throw new ChatError('interrupted', `The answer took longer than ${minutes(maxDurationMs)} and was cut off.`, { retryable: true });
+  }
   if (stalled) {
     throw new ChatError('interrupted', `The answer stalled for ${Math.round(stalledAfterMs / 1000)} s and was cut off.`, {
       retryable: true,
     });
   }
   throw new ChatError('interrupted', 'The connection closed before the answer was complete.', { retryable: true });
+}
+
+const minutes = (ms: number): string => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+
+/** Ids an event names; only ones that can go into a URL (feedback uses the answer's). */
+function readIds(data: Record<string, unknown>): StreamEnd {
+  const ids: StreamEnd = {};
+  if (isSafeId(data.message_id)) ids.messageId = data.message_id;
+  if (isSafeId(data.response_id)) ids.responseId = data.response_id;
+  return ids;
 }
 
 function messageFrom(data: string): string | undefined {
