@@ -56,6 +56,12 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
   feedback?: boolean;
   /** Override any visible string. */
   strings?: Partial<Strings>;
+  /**
+   * Origins besides the API's that agent avatars and file thumbnails may load from, e.g.
+   * "https://cdn.example.com" (`data-image-origins`, comma-separated). Images elsewhere show as initials
+   * and file links: a server-named host never learns the visitor's address, and a strict img-src holds.
+   */
+  imageOrigins?: string | string[];
   /** Nonce for the `<style>` fallback in browsers without constructable stylesheets. */
   nonce?: string;
   /** Use this client instead of creating one (custom transports, tests). Not destroyed by `destroy()`. */
@@ -74,6 +80,17 @@ function readFields(value: unknown): ContactField[] | undefined {
   return list.length && list.every((field) => (CONTACT_FIELDS as readonly string[]).includes(field))
     ? [...new Set(list as ContactField[])]
     : undefined;
+}
+
+/** "https://a.example, https://b.example" or a list -> their origins, or undefined when one is not an http(s) URL. */
+function readOrigins(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value : isString(value) ? value.split(/[\s,]+/).filter(Boolean) : null;
+  try {
+    const origins = list?.map((item) => new URL(String(item)));
+    return origins?.every((url) => /^https?:$/.test(url.protocol)) ? origins.map((url) => url.origin) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */
@@ -101,6 +118,7 @@ const WIDGET_OPTIONS = {
   contactFields: rule('a list of name, email and phone, e.g. "name,email"', ['name', 'email'] as ContactField[], readFields),
   attachments: flag(false),
   feedback: flag(false),
+  imageOrigins: rule('a list of origins, e.g. "https://cdn.example.com"', [] as string[], readOrigins),
   strings: rule('an object of strings', {} as Partial<Strings>, (value) => (isRecord(value) ? (value as Partial<Strings>) : undefined)),
 };
 
@@ -141,7 +159,9 @@ export function resolveWidgetOptions(options: WidgetOptions): ResolvedWidgetOpti
         options: { ...resolved, apiKey: given.apiKey.trim(), apiUrl },
         injected: { fetch, localStorage, sessionStorage, WebSocket, XMLHttpRequest },
       };
-  return { ...resolved, locale, client };
+  // The API's own files (uploads) are always shown.
+  const imageOrigins = apiUrl ? [new URL(apiUrl).origin, ...resolved.imageOrigins] : resolved.imageOrigins;
+  return { ...resolved, locale, client, imageOrigins };
 }
 
 /** `data-*` attributes -> options: each option's rule turns its text into a value (numbers, true/false). */

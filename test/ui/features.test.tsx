@@ -303,7 +303,7 @@ describe('attachments', () => {
   });
 
   it('in the transcript: images as thumbnails, other files as chips with name and size, both links to the file', async () => {
-    await mount();
+    await mount({ apiUrl: 'https://api.test' });
     const pdf: Attachment = {
       id: 'p',
       url: 'https://api.test/files/invoice.pdf',
@@ -318,6 +318,36 @@ describe('attachments', () => {
     expect(links.every((a) => a.rel.includes('noopener') && a.target === '_blank')).toBe(true);
     expect(links[0]!.querySelector('img')!.getAttribute('alt')).toBe('photo.png');
     expect(links[1]!.textContent).toBe('invoice.pdf2 KB');
+  });
+});
+
+describe('images from other origins', () => {
+  const elsewhere: Attachment = { ...served(), id: 'x', url: 'https://tracker.example/p.png' };
+
+  it('an image file on a host that is neither the API nor allowed is a file link, never loaded', async () => {
+    await mount({ apiUrl: 'https://api.test' });
+    client.setMessages([msg('agent', 'Look', 'sent', { agent: { name: 'Olena' }, attachments: [served(), elsewhere] })]);
+    await settle();
+    const links = [...messages()[0]!.querySelectorAll('a')];
+    expect(links.map((a) => a.querySelector('img')?.getAttribute('src') ?? a.textContent)).toEqual([
+      'https://api.test/files/photo.png',
+      expect.stringMatching(/^photo\.png/),
+    ]);
+    expect(links[1]!.getAttribute('href')).toBe('https://tracker.example/p.png');
+  });
+
+  it('imageOrigins allows more origins; a wrong value names the option and allows only the API', async () => {
+    await mount({ apiUrl: 'https://api.test', imageOrigins: 'https://tracker.example, https://cdn.example' });
+    client.setMessages([msg('agent', 'Look', 'sent', { agent: { name: 'Olena' }, attachments: [elsewhere] })]);
+    await settle();
+    expect(messages()[0]!.querySelector('img')!.getAttribute('src')).toBe('https://tracker.example/p.png');
+    chat!.destroy();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await mount({ apiUrl: 'https://api.test', imageOrigins: 'cdn.example' });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Option "imageOrigins" must be a list of origins'));
+    client.setMessages([msg('agent', 'Look', 'sent', { agent: { name: 'Olena' }, attachments: [elsewhere] })]);
+    await settle();
+    expect(messages()[0]!.querySelector('img')).toBeNull();
   });
 });
 

@@ -100,7 +100,7 @@ describe('unread badge', () => {
 
 describe('agent messages', () => {
   it('show the agent name (also as the screen-reader prefix) and an https avatar without referrer', async () => {
-    mount();
+    mount({ imageOrigins: 'https://cdn.example.com' });
     await open();
     client.setMessages([agent('Hello, I am **Olena**', { name: 'Olena', avatarUrl: 'https://cdn.example.com/o.png' })]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
@@ -115,8 +115,17 @@ describe('agent messages', () => {
     expect([img.getAttribute('width'), img.getAttribute('height')]).toEqual(['24', '24']);
   });
 
+  it('an avatar from an origin not allowed is never requested: the initial shows', async () => {
+    mount({ imageOrigins: ['https://cdn.example.com'] });
+    await open();
+    client.setMessages([agent('hi', { name: 'Max', avatarUrl: 'https://tracker.example/pixel.png' })]);
+    await vi.waitFor(() => expect(messages()).toHaveLength(1));
+    expect(lastOf('agent').querySelector('img')).toBeNull();
+    expect(lastOf('agent').querySelector('.av')!.textContent).toBe('M');
+  });
+
   it('fall back to a placeholder with the initial: no avatar, or one that fails to load', async () => {
-    mount();
+    mount({ imageOrigins: 'https://cdn.example.com' });
     await open();
     client.setMessages([
       agent('a', { name: 'олена' }),

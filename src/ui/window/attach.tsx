@@ -31,6 +31,8 @@ export interface WindowOptions {
   attachments: boolean;
   feedback: boolean;
   sound: boolean;
+  /** Where images may load from (the API's origin among them). */
+  imageOrigins: string[];
   /** Called after the window opened or closed. */
   onToggle(open: boolean): void;
 }
@@ -117,6 +119,13 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     locale: options.locale,
     contactFields: options.contactFields,
     feedback: options.feedback,
+    showImage: (url) => {
+      try {
+        return options.imageOrigins.includes(new URL(url).origin);
+      } catch {
+        return false;
+      }
+    },
     isSmallScreen: () => matchMedia(SMALL_SCREEN).matches,
     say: announcer.say,
     heard: announcer.heard,

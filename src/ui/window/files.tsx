@@ -10,17 +10,21 @@ export const css = `.fs{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
 
 const isImage = (file: Attachment): boolean => /^image\/(png|jpeg|gif|webp)$/.test(file.contentType);
 
-export const Files = ({ list }: { list: Attachment[] }) => (
+/** `showImage`: a thumbnail loads only from an allowed origin; other images are file chips (a link, no request). */
+export const Files = ({ list, showImage }: { list: Attachment[]; showImage(url: string): boolean }) => (
   <div class="fs">
-    {list.map((file) => (
-      <a key={file.id} class={isImage(file) ? 'th' : 'fc'} href={file.url} target="_blank" rel="noopener noreferrer nofollow">
-        {isImage(file) ? (
-          <img src={file.url} alt={file.name} loading="lazy" referrerpolicy="no-referrer" />
-        ) : (
-          <span class="fn">{file.name}</span>
-        )}
-        {!isImage(file) && file.size > 0 && <span class="fz">{formatSize(file.size)}</span>}
-      </a>
-    ))}
+    {list.map((file) => {
+      const thumbnail = isImage(file) && showImage(file.url);
+      return (
+        <a key={file.id} class={thumbnail ? 'th' : 'fc'} href={file.url} target="_blank" rel="noopener noreferrer nofollow">
+          {thumbnail ? (
+            <img src={file.url} alt={file.name} loading="lazy" referrerpolicy="no-referrer" />
+          ) : (
+            <span class="fn">{file.name}</span>
+          )}
+          {!thumbnail && file.size > 0 && <span class="fz">{formatSize(file.size)}</span>}
+        </a>
+      );
+    })}
   </div>
 );

@@ -46,7 +46,7 @@ export class Message extends Component<MessageProps> {
       <div class="msg" data-author={author} data-status={status} data-stopped={message.stopped ? '' : undefined}>
         {agent ? (
           <div class="an">
-            <Avatar agent={agent} />
+            <Avatar agent={agent} showImage={setup.showImage} />
             {agent.name}
             <span class="sr">: </span>
           </div>
@@ -61,7 +61,7 @@ export class Message extends Component<MessageProps> {
         ) : (
           text && <div class="bb">{mine ? text : <Markdown text={text} streaming={status === 'streaming'} />}</div>
         )}
-        {message.attachments && parts.files && <parts.files.Files list={message.attachments} />}
+        {message.attachments && parts.files && <parts.files.Files list={message.attachments} showImage={setup.showImage} />}
         {features && setup.feedback && author === 'assistant' && status === 'sent' && message.serverId && text && (
           <features.Rate message={message} strings={strings} rate={setup.actions.rate} />
         )}
@@ -82,10 +82,15 @@ export class Message extends Component<MessageProps> {
 
 type Agent = NonNullable<ChatMessage['agent']>;
 
-/** An agent's avatar: the https image the core kept, else (or when it fails to load) the name's initial. */
-class Avatar extends Component<{ agent: Agent }, { failed?: boolean }> {
-  override render({ agent }: { agent: Agent }) {
-    return agent.avatarUrl && !this.state.failed ? (
+interface AvatarProps {
+  agent: Agent;
+  showImage(url: string): boolean;
+}
+
+/** An agent's avatar: the https image the core kept from an allowed origin, else (or when it fails to load) the name's initial. */
+class Avatar extends Component<AvatarProps, { failed?: boolean }> {
+  override render({ agent, showImage }: AvatarProps) {
+    return agent.avatarUrl && showImage(agent.avatarUrl) && !this.state.failed ? (
       <img
         class="av"
         src={agent.avatarUrl}

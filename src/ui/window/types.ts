@@ -50,6 +50,8 @@ export interface WindowSetup {
   locale: string;
   contactFields: ContactField[];
   feedback: boolean;
+  /** An image at `url` may load (avatars, thumbnails): its origin is the API's or one of `imageOrigins`. */
+  showImage(url: string): boolean;
   /** The window fills a small screen (and keeps focus inside). */
   isSmallScreen(): boolean;
   /** Announce through the polite region (combined with what else is said in the same frame); '' clears it. */
