@@ -585,6 +585,31 @@ describe('WebSocket', () => {
     expect(client.getState().messages.filter((m) => m.text === 'during the gap')).toHaveLength(1);
   });
 
+  it('a gap fill that fails is a connection problem: "reconnecting", retried with backoff until the message sent during the gap arrives', async () => {
+    const sockets = fakeSockets();
+    const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
+    const log = record(client);
+    sockets.last().open();
+    await flush();
+    sockets.last().fail();
+    backend.say(sessionId, { sender: 'agent', text: 'during the gap' });
+    backend.once('history', () => envelope(500, undefined, 'Internal server error'));
+    backend.once('history', () => envelope(500, undefined, 'Internal server error'));
+    await advance(1_000, 100);
+    sockets.last().open();
+    await flush();
+    const pollsAfterOpen = polls(backend);
+    expect(client.getState().connection).toBe('reconnecting');
+    expect(client.getState().messages.some((m) => m.text === 'during the gap')).toBe(false);
+    await advance(5_000, 100); // the second fill (after about 1 s) fails too, the third (about 2 s later) gets it
+    expect(polls(backend)).toBe(pollsAfterOpen + 2);
+    expect(client.getState().messages.filter((m) => m.text === 'during the gap')).toHaveLength(1);
+    expect(client.getState().connection).toBe('online');
+    await advance(60_000, 1000);
+    expect(polls(backend)).toBe(pollsAfterOpen + 2); // the socket carries the rest
+    expect(log.connection?.at(-1)).toEqual({ state: 'online' });
+  });
+
   it('socket frames do not move `since`: a message whose frame was lost is still fetched after the next reconnect', async () => {
     const sockets = fakeSockets();
     const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });

@@ -2,6 +2,7 @@
 // transcript by polling the history endpoint or over a WebSocket, for the chat in front and, once a
 // minute, for the tab's other recent chats. Owns its timers and socket; the chats stay in the store.
 import { logWarning } from '../log';
+import { backoffDelay, MAX_RETRY_DELAY_MS } from '../retry';
 import type { ClientOptions } from '../options';
 import type { Chat, ChatClientOptions, ConnectionState, Presence } from '../types';
 import type { Api } from '../wire/api';
@@ -70,7 +71,8 @@ export function createLive(
 
   function report(): void {
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-    const failing = overSocket ? socket.failing() : poller.failures() > 0;
+    // Over a socket, a gap fill that fails is as much a connection problem as the socket failing.
+    const failing = (overSocket && socket.failing()) || poller.failures() > 0;
     host.connection(offline ? 'offline' : failing ? 'reconnecting' : 'online');
   }
 
@@ -113,6 +115,19 @@ export function createLive(
     report,
   });
 
+  /**
+   * Whatever arrived while the socket was down (or before this page). The socket will not say it again,
+   * so a fill that fails is retried with backoff until one succeeds ("Reconnecting" meanwhile).
+   */
+  let gapTimer: ReturnType<typeof setTimeout> | undefined;
+  function fillGap(): void {
+    clearTimeout(gapTimer);
+    void poller.pull().then(() => {
+      const failures = poller.failures();
+      if (failures && !signal.aborted) gapTimer = setTimeout(fillGap, backoffDelay(failures - 1, 1000, MAX_RETRY_DELAY_MS));
+    });
+  }
+
   const socketOptions: SocketOptions = {
     url: (chat) => socketUrl(config, chat),
     Socket: () => injected.WebSocket ?? globalThis.WebSocket,
@@ -121,10 +136,10 @@ export function createLive(
       poller.resetFailures();
       poller.stop();
       report();
-      // Fill the gap: whatever arrived while the socket was down (or before this page).
-      void poller.pull();
+      fillGap();
     },
     dropped() {
+      clearTimeout(gapTimer);
       poller.plan(true);
       report();
     },
@@ -188,6 +203,7 @@ export function createLive(
         sessionKey = key;
         socket.close();
         socket.reset();
+        clearTimeout(gapTimer);
         poller.resetFailures();
         deferred = false;
         agentTyping(false);
@@ -222,6 +238,7 @@ export function createLive(
       poller.stop();
       sweeper?.stop();
       clearTimeout(agentTimer);
+      clearTimeout(gapTimer);
     },
   };
 }
