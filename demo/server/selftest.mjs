@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import WebSocket from 'ws';
 import { startApiServer } from './api-server.mjs';
 import { DEFAULT_IDENTITY_SECRET, identitySignature } from './lib/identity.mjs';
+import { chunkText } from './lib/replies.mjs';
 import { startDemoServer } from './static-server.mjs';
 
 const KEY = 'test-key';
@@ -229,6 +230,55 @@ test('reference API', async (t) => {
     await new Promise((r) => setTimeout(r, 50));
     const { log } = await c.state();
     assert.match(log.at(-1).note, /stream aborted by client after \d+ of \d+ events/);
+  });
+
+  await t.test('streams name their ids on the first event and on done, and nowhere else', async () => {
+    const ids = await c.start();
+    const { events } = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'markdown', 'ids-1')));
+    const [first] = events;
+    const last = events.at(-1);
+    assert.ok(events.length > 2);
+    assert.equal(first.done, false);
+    assert.ok(first.chunk, 'the first event carries text too');
+    assert.equal(last.done, true);
+    for (const key of ['message_id', 'response_id', 'session_id']) {
+      assert.equal(typeof first[key], 'string', key);
+      assert.equal(first[key], last[key], key);
+    }
+    assert.equal(first.session_id, ids.session.id);
+    assert.ok(
+      events.slice(1, -1).every((e) => !('message_id' in e || 'response_id' in e || 'session_id' in e)),
+      'middle events name none',
+    );
+    const plain = await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'markdown', 'ids-1')));
+    assert.equal(plain.data.response_id, first.response_id);
+    assert.equal(plain.data.message_id, first.message_id);
+  });
+
+  await t.test('Stop: the history keeps the chunks sent plus the 2 generated ahead', async () => {
+    const ids = await c.start();
+    const since = (await c.state()).lastSeq;
+    const response = await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'long', 'stop-1'));
+    const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body).getReader();
+    let firstRead = '';
+    while (!firstRead.includes('\n\n')) firstRead += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel(); // the Stop button, once the first event is in
+    const note = (await logNote(c, /stream aborted by client after/, 2000, since)).note;
+    const [, sent, kept, total] = /after (\d+) of \d+ events; history keeps (\d+) of (\d+) chunks/.exec(note) ?? [];
+    assert.ok(Number(sent) >= 1, note);
+    assert.equal(Number(kept), Math.min(Number(sent) + 2, Number(total)), note);
+
+    const whole = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'long', 'stop-1')))).data;
+    const chunks = chunkText(whole.response);
+    assert.equal(chunks.length, Number(total));
+    const url = `${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`;
+    const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
+    assert.equal(messages.length, 2);
+    assert.equal(messages[1].id, whole.response_id);
+    assert.equal(messages[1].text, chunks.slice(0, Number(kept)).join(''));
+    const seen = JSON.parse(firstRead.split('\n\n')[0]?.slice(6) ?? '{}');
+    assert.equal(seen.response_id, whole.response_id, 'the client had the id from the first event');
+    assert.ok(messages[1].text.startsWith(seen.chunk) && messages[1].text.length > seen.chunk.length, 'more than the client saw');
   });
 
   await t.test('CORS preflight', async () => {
@@ -488,18 +538,23 @@ test('history endpoint', async (t) => {
     assert.equal((await history()).status, 200);
   });
 
-  await t.test('a cut stream is in the history with the text so far, once', async () => {
+  await t.test('a cut stream is in the history with what was generated (sent + 2 chunks), once', async () => {
     const fresh = await c.start();
     await c.fault('cut-stream');
     const cut = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'markdown', 'cut-h')));
-    await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'markdown', 'cut-h')));
+    const retry = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(fresh, 'markdown', 'cut-h')));
     const url = `${api.url}/api/chats/sessions/${fresh.session.id}/messages/?visitor_id=${fresh.visitor.id}`;
     const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
     assert.deepEqual(
       messages.map((/** @type {any} */ m) => m.sender),
       ['visitor', 'assistant'],
     );
-    assert.equal(messages[1].text, cut.answer);
+    assert.equal(cut.events.length, 3);
+    const chunks = chunkText(retry.answer);
+    assert.equal(cut.answer, chunks.slice(0, 3).join(''));
+    assert.equal(messages[1].text, chunks.slice(0, 5).join(''), 'the 3 chunks sent and the 2 generated ahead; the retry changed nothing');
+    assert.equal(messages[1].id, cut.events[0].response_id, 'matched by the id the first event named');
+    await logNote(c, /socket destroyed after 3 of \d+ events, no done; history keeps 5 of \d+ chunks/);
   });
 
   await t.test('expired session: 404', async () => {
@@ -656,6 +711,18 @@ test('close() ends open streams at once', async () => {
   assert.ok(Date.now() - started < 1000);
 });
 
+test('generatedAheadChunks: 0 keeps only what was sent', async (t) => {
+  const api = await startApiServer({ apiKey: KEY, chunkDelayMs: 2, generatedAheadChunks: 0 });
+  t.after(() => api.close());
+  const c = client(api);
+  const ids = await c.start();
+  await c.fault('cut-stream');
+  const cut = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'markdown')));
+  const url = `${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`;
+  const { messages } = (await c.json(await fetch(url, { headers: { 'X-API-Key': KEY } }))).data;
+  assert.equal(messages[1].text, cut.answer);
+});
+
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** A file that starts like a PNG, `size` bytes in all. @param {number} [size] */
 function pngBytes(size = 100) {
@@ -668,11 +735,14 @@ const png = (name = 'photo.png', size = 100) => ({ bytes: pngBytes(size), name, 
 /** @param {string} text @param {string} [name] */
 const textFile = (text, name = 'notes.txt') => ({ bytes: text, name, type: 'text/plain' });
 
-/** Wait until the request log has an entry whose note matches (log lines are written when the response closes). */
-async function logNote(/** @type {ReturnType<typeof client>} */ c, /** @type {RegExp} */ pattern, ms = 2000) {
+/**
+ * Wait until the request log has an entry whose note matches (log lines are written when the response closes).
+ * `since`: only entries after this `seq`.
+ */
+async function logNote(/** @type {ReturnType<typeof client>} */ c, /** @type {RegExp} */ pattern, ms = 2000, since = 0) {
   const until = Date.now() + ms;
   for (;;) {
-    const entry = (await c.state()).log.find((/** @type {any} */ e) => pattern.test(e.note ?? ''));
+    const entry = (await c.state(since)).log.find((/** @type {any} */ e) => pattern.test(e.note ?? ''));
     if (entry) return entry;
     if (Date.now() > until) throw new Error(`no log note matching ${pattern}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -12,7 +12,9 @@
  * @param {import('node:http').ServerResponse} res
  * @param {object} options
  * @param {string[]} options.chunks
- * @param {Record<string, unknown>} options.final extra fields for the `done: true` event (ids)
+ * @param {Record<string, unknown> | null} options.ids `message_id`, `response_id` and `session_id`, sent on the
+ *   first event (so a client keys the answer at once, even if it is stopped) and on the `done: true` event;
+ *   null sends none
  * @param {boolean} options.lastInDone send the last chunk inside the `done: true` event
  * @param {boolean} options.splitBytes write each event as two Buffers cut inside a multi-byte character
  * @param {number} options.delayMs between chunks
@@ -22,11 +24,14 @@
  * @param {(end: StreamEnd, sentChunks: number) => void} options.onEnd
  */
 export function streamAnswer(res, options) {
-  const { chunks, final, lastInDone, splitBytes, delayMs, firstDelayMs, cutAfter, cancels, onEnd } = options;
+  const { chunks, ids, lastInDone, splitBytes, delayMs, firstDelayMs, cutAfter, cancels, onEnd } = options;
+  /** @type {Array<Record<string, unknown>>} */
   const events = chunks.map((chunk) => ({ chunk, done: false }));
   const last = lastInDone && events.length > 0 ? events.pop() : undefined;
   /** @type {Array<Record<string, unknown>>} */
-  const all = [...events, { chunk: last ? last.chunk : '', done: true, ...final }];
+  const all = [...events, { chunk: last ? last.chunk : '', done: true, ...ids }];
+  // The first event names the ids too (when it is not the `done` event already).
+  if (ids && all.length > 1) all[0] = { ...all[0], ...ids };
 
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
