@@ -19,7 +19,7 @@ import {
   sanitizeFileName,
   typeLabel,
 } from './lib/attachments.mjs';
-import { createFaults, FAULT_NAMES, isFaultName } from './lib/faults.mjs';
+import { createFaults, FAULT_NAMES, isFaultName, MAX_FLOOD_COUNT } from './lib/faults.mjs';
 import { answerPreflight, applyCors, closer, HttpError, listen, originOf, readJsonBody, sendError, sendJson } from './lib/http.mjs';
 import { DEFAULT_IDENTITY_SECRET, identitySignature, signatureMatches } from './lib/identity.mjs';
 import { createLive } from './lib/live.mjs';
@@ -49,6 +49,8 @@ const FEEDBACK_PATH = /^\/api\/chats\/messages\/([^/]+)\/feedback\/$/;
 const SOCKET_PATH = /^\/ws\/chats\/sessions\/([^/]+)\/$/;
 /** `since`: an ISO 8601 date-time with a time zone (`Z` or an offset). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+/** What QA fault `stall-body-next` sends of its body before it stalls. */
+export const STALLED_BODY_START = '{"success":true,';
 
 /**
  * @typedef {object} ApiServerOptions
@@ -94,7 +96,7 @@ export async function startApiServer({
   const faults = createFaults();
   const log = createRequestLog(500);
   const live = createLive({ log, pingMs });
-  /** Pending timers of open streams and slow answers, so close() ends them. */
+  /** Pending timers of open streams and slow answers, and stalled bodies, so close() ends them. */
   /** @type {Set<() => void>} */
   const cancels = new Set();
 
@@ -157,7 +159,7 @@ export async function startApiServer({
       // Background polls of the history endpoint, and images loading, do not use up the one-shot
       // faults meant for chat.
       const background = HISTORY_PATH.test(path) || ATTACHMENT_FILE_PATH.test(path);
-      if (!background && injectApiFault(res, ctx)) return;
+      if (!background && injectApiFault(req, res, ctx)) return;
       return handleApi(req, res, ctx);
     }
     if (path === '/' && req.method === 'GET') {
@@ -166,8 +168,14 @@ export async function startApiServer({
     throw new HttpError(404, `No route for ${req.method} ${path}`);
   }
 
-  /** Faults that hit any /api/ request before it is processed. @returns {boolean} answered */
-  function injectApiFault(/** @type {http.ServerResponse} */ res, /** @type {RequestContext} */ ctx) {
+  /**
+   * Faults that hit any /api/ request before it is processed.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   * @returns {boolean} answered
+   */
+  function injectApiFault(req, res, ctx) {
     const fault = faults.takeApi();
     if (!fault) return false;
     ctx.notes.push(`QA fault ${fault.name}`);
@@ -184,7 +192,34 @@ export async function startApiServer({
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(page)) });
       res.end(page);
     }
+    if (fault.name === 'stall-body-next') stallBody(req, res, ctx);
     return true;
+  }
+
+  /**
+   * QA fault `stall-body-next`: 200 with JSON headers and the first bytes of a body, then nothing more,
+   * never ended, until the client closes the connection (or close() ends it).
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {RequestContext} ctx
+   */
+  function stallBody(req, res, ctx) {
+    req.resume(); // the request body is read and dropped: only the answer stalls
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.write(STALLED_BODY_START);
+    const started = Date.now();
+    const cancel = () => {
+      cancels.delete(cancel);
+      ctx.notes.push('body stalled until the server closed');
+      res.destroy();
+    };
+    cancels.add(cancel);
+    res.once('close', () => {
+      if (!cancels.delete(cancel)) return;
+      ctx.notes.push(
+        `body stalled after ${STALLED_BODY_START.length} bytes until the client closed it (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
+    });
   }
 
   /**
@@ -304,12 +339,14 @@ export async function startApiServer({
 
     const cut = faults.takeStream();
     if (cut) ctx.notes.push('QA fault cut-stream');
+    const noIds = faults.noStreamIds;
+    if (noIds) ctx.notes.push('QA fault no-stream-ids');
     if (faults.slowMs) ctx.notes.push(`slow ${faults.slowMs / 1000}s`);
     const chunks = chunkText(reply.text);
     await new Promise((resolve) => {
       streamAnswer(res, {
         chunks,
-        ids,
+        ids: noIds ? null : ids,
         lastInDone: reply.lastInDone,
         splitBytes: reply.splitBytes,
         delayMs: chunkDelayMs,
@@ -555,6 +592,13 @@ export async function startApiServer({
     if (!visitorId) throw new HttpError(400, "Query parameter 'visitor_id' is required");
     const since = parseSince(ctx.url.searchParams.get('since'));
     const session = ownedSession(visitorId, sessionId);
+    const flood = faults.historyFlood;
+    if (flood) {
+      // A misbehaving backend: `since` ignored, synthetic old messages, newest first.
+      const messages = [...floodMessages(session, flood), ...store.messagesSince(session.id).map(historyJson)].reverse();
+      ctx.notes.push(`QA fault history-flood: ${messages.length} messages, newest first, since ignored`);
+      return sendJson(res, 200, { success: true, data: { messages } });
+    }
     const messages = store.messagesSince(session.id, since).map(historyJson);
     ctx.notes.push(`${messages.length} message${messages.length === 1 ? '' : 's'}`);
     return sendJson(res, 200, { success: true, data: { messages } });
@@ -758,15 +802,18 @@ export async function startApiServer({
     if (path === '/__qa/fault') {
       allow(req, 'POST');
       const body = await readJsonBody(req);
-      const { fault, seconds } = body;
+      const { fault, seconds, count } = body;
       if (!isFaultName(fault)) {
         throw new HttpError(400, `Unknown fault ${JSON.stringify(fault)}. Use one of: ${FAULT_NAMES.join(', ')}`);
       }
       if (seconds !== undefined && (typeof seconds !== 'number' || !(seconds >= 0 && seconds <= 600))) {
         throw new HttpError(400, "'seconds' must be a number from 0 to 600");
       }
-      applyFault(fault, seconds);
-      ctx.notes.push(`set ${fault}${seconds !== undefined ? ` ${seconds}s` : ''}`);
+      if (count !== undefined && !(Number.isInteger(count) && Number(count) >= 1 && Number(count) <= MAX_FLOOD_COUNT)) {
+        throw new HttpError(400, `'count' must be a whole number from 1 to ${MAX_FLOOD_COUNT}`);
+      }
+      applyFault(fault, seconds, /** @type {number | undefined} */ (count));
+      ctx.notes.push(`set ${fault}${seconds !== undefined ? ` ${seconds}s` : ''}${count !== undefined ? ` count ${count}` : ''}`);
       return sendJson(res, 200, { success: true, mode: faults.mode(), message: `Fault '${fault}' applied` });
     }
     if (path === '/__qa/identity-signature') {
@@ -787,8 +834,12 @@ export async function startApiServer({
     throw new HttpError(404, `No QA route ${path}`);
   }
 
-  /** @param {import('./lib/faults.mjs').FaultName} name @param {number} [seconds] */
-  function applyFault(name, seconds) {
+  /**
+   * @param {import('./lib/faults.mjs').FaultName} name
+   * @param {number} [seconds]
+   * @param {number} [count] messages of `history-flood`
+   */
+  function applyFault(name, seconds, count) {
     if (name === 'forget-visitors') {
       store.forgetVisitors();
       live.clear();
@@ -799,7 +850,7 @@ export async function startApiServer({
     } else if (name === 'drop-sockets') {
       live.terminateAll();
     } else {
-      faults.set(name, seconds);
+      faults.set(name, seconds, count);
     }
   }
 
@@ -818,7 +869,7 @@ export async function startApiServer({
     port: actualPort,
     /** In-memory state for tests: `store` (visitors, sessions, messages), `faults`, `log`. */
     state,
-    /** Same as POST /__qa/fault, without HTTP. */
+    /** Same as POST /__qa/fault, without HTTP: `fault(name, seconds?, count?)`. */
     fault: applyFault,
     /** Same as POST /__qa/reset. */
     reset,
@@ -915,6 +966,25 @@ function decodeSegment(segment, what = 'visitor') {
   } catch {
     throw new HttpError(400, `Malformed ${what} id in path`);
   }
+}
+
+/**
+ * QA fault `history-flood`: `count` old agent messages of a session, oldest first, one a second and
+ * ending a second before the session began (so older than all its real messages). Ids and times are
+ * the same on every request, as a backend that ignores `since` would send them again and again.
+ * @param {import('./lib/store.mjs').Session} session
+ * @param {number} count
+ * @returns {import('./lib/store.mjs').HistoryMessage[]}
+ */
+function floodMessages(session, count) {
+  const end = Date.parse(session.created_at);
+  return Array.from({ length: count }, (_, i) => ({
+    id: `flood-${session.id}-${i + 1}`,
+    sender: /** @type {const} */ ('agent'),
+    text: `Old message ${i + 1} of ${count}, from a backend that ignores since.`,
+    created_at: new Date(end - (count - i) * 1000).toISOString(),
+    agent: { name: 'Archive' },
+  }));
 }
 
 /**

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { startApiServer } from './api-server.mjs';
+import { STALLED_BODY_START, startApiServer } from './api-server.mjs';
+import { DEFAULT_FLOOD_COUNT } from './lib/faults.mjs';
 import { DEFAULT_IDENTITY_SECRET, identitySignature } from './lib/identity.mjs';
 import { chunkText } from './lib/replies.mjs';
 import { startDemoServer } from './static-server.mjs';
@@ -279,6 +280,58 @@ test('reference API', async (t) => {
     const seen = JSON.parse(firstRead.split('\n\n')[0]?.slice(6) ?? '{}');
     assert.equal(seen.response_id, whole.response_id, 'the client had the id from the first event');
     assert.ok(messages[1].text.startsWith(seen.chunk) && messages[1].text.length > seen.chunk.length, 'more than the client saw');
+  });
+
+  await t.test('no-stream-ids: no event names an id until normal; plain answers keep theirs', async () => {
+    const ids = await c.start();
+    await c.fault('no-stream-ids');
+    assert.match((await c.state()).mode, /no-stream-ids/);
+    for (const message of ['markdown', 'hi', 'emoji']) {
+      const { events, answer } = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, message)));
+      assert.equal(events.at(-1).done, true);
+      assert.ok(answer.length > 0);
+      assert.ok(
+        events.every((e) => !('message_id' in e || 'response_id' in e || 'session_id' in e)),
+        message,
+      );
+    }
+    await logNote(c, /QA fault no-stream-ids/);
+    const plain = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'hello')))).data;
+    assert.ok(plain.message_id && plain.response_id && plain.session_id, 'the contract requires them in plain answers');
+    assert.match((await c.state()).mode, /no-stream-ids/, 'holds until normal');
+    await c.fault('normal');
+    const { events } = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'markdown')));
+    assert.equal(typeof events[0].response_id, 'string');
+  });
+
+  await t.test('stall-body-next: 200, JSON headers and the first bytes, then nothing until the client leaves; once', async () => {
+    const ids = await c.start();
+    await c.fault('stall-body-next');
+    const history = `${api.url}/api/chats/sessions/${ids.session.id}/messages/?visitor_id=${ids.visitor.id}`;
+    assert.equal((await fetch(history, { headers: { 'X-API-Key': KEY } })).status, 200, 'history polls do not use it up');
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/api/chats/messages/chat/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': KEY },
+      body: JSON.stringify(chatBody(ids, 'hello')),
+      signal: controller.signal,
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(response.headers.get('content-length'), null);
+    const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body).getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), STALLED_BODY_START);
+    const more = reader.read().then(
+      () => 'more',
+      () => 'aborted',
+    );
+    assert.equal(await Promise.race([more, new Promise((r) => setTimeout(() => r('nothing'), 300))]), 'nothing');
+    controller.abort();
+    assert.equal(await more, 'aborted');
+    const entry = await logNote(c, /body stalled/);
+    assert.match(entry.note, /^QA fault stall-body-next; body stalled after 16 bytes until the client closed it \(\d+\.\d s\)$/);
+    assert.equal(entry.status, 200);
+    assert.equal((await c.post('/api/chats/messages/chat/', chatBody(ids, 'hello'))).status, 200, 'used up');
   });
 
   await t.test('CORS preflight', async () => {
@@ -557,6 +610,51 @@ test('history endpoint', async (t) => {
     await logNote(c, /socket destroyed after 3 of \d+ events, no done; history keeps 5 of \d+ chunks/);
   });
 
+  await t.test('history-flood: since ignored, count synthetic old messages plus the real ones, newest first, until normal', async () => {
+    const fresh = await c.start();
+    await c.post('/api/chats/messages/chat/', chatBody(fresh, 'one', 'fl-1'));
+    await c.post('/api/chats/messages/chat/', chatBody(fresh, 'two', 'fl-2'));
+    /** @param {Record<string, string>} [query] */
+    const get = async (query = {}) => {
+      const params = new URLSearchParams({ visitor_id: fresh.visitor.id, ...query });
+      const response = await fetch(`${api.url}/api/chats/sessions/${fresh.session.id}/messages/?${params}`, {
+        headers: { 'X-API-Key': KEY },
+      });
+      assert.equal(response.status, 200);
+      return /** @type {any[]} */ ((await c.json(response)).data.messages);
+    };
+    const real = await get();
+    const newest = real.at(-1).created_at;
+
+    for (const count of [0, -1, 1.5, 'x', 100_001]) {
+      assert.equal((await c.post('/__qa/fault', { fault: 'history-flood', count })).status, 400, String(count));
+    }
+    assert.equal((await c.post('/__qa/fault', { fault: 'history-flood', count: 50 })).status, 200);
+    assert.match((await c.state()).mode, /history-flood 50/);
+    const flooded = await get({ since: newest });
+    assert.equal(flooded.length, 54, '50 synthetic + 4 real, since ignored');
+    assert.deepEqual(flooded.slice(0, 4), [...real].reverse(), 'the real messages first, newest first');
+    const times = flooded.map((m) => Date.parse(m.created_at));
+    assert.ok(
+      times.every((time, i) => i === 0 || time < (times[i - 1] ?? 0)),
+      'strictly decreasing: newest first',
+    );
+    assert.equal(new Set(flooded.map((m) => m.id)).size, 54, 'distinct ids');
+    const synthetic = flooded.slice(4);
+    assert.ok(synthetic.every((m) => m.sender === 'agent' && m.agent.name && /^[\w-][\w.:~@-]{0,199}$/.test(m.id)));
+    assert.ok(
+      synthetic.every((m) => Date.parse(m.created_at) < Date.parse(fresh.session.created_at)),
+      'older than the session',
+    );
+    assert.deepEqual(await get(), flooded, 'the same messages on every request');
+    await logNote(c, /QA fault history-flood: 54 messages, newest first, since ignored/);
+
+    await c.fault('history-flood');
+    assert.equal((await get({ since: newest })).length, DEFAULT_FLOOD_COUNT + 4, `default count ${DEFAULT_FLOOD_COUNT}`);
+    await c.fault('normal');
+    assert.deepEqual(await get({ since: newest }), [], 'since honoured again');
+  });
+
   await t.test('expired session: 404', async () => {
     await c.fault('expire-sessions');
     const expired = await history();
@@ -708,6 +806,23 @@ test('close() ends open streams at once', async () => {
   const started = Date.now();
   await api.close();
   await pending;
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('close() ends a stalled body at once', async () => {
+  const api = await startApiServer({ apiKey: KEY });
+  const c = client(api);
+  await c.fault('stall-body-next');
+  const response = await c.post('/api/chats/visitors/', {});
+  const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body).getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), STALLED_BODY_START);
+  const rest = reader.read().then(
+    () => 'more',
+    () => 'cut',
+  );
+  const started = Date.now();
+  await api.close();
+  assert.equal(await rest, 'cut');
   assert.ok(Date.now() - started < 1000);
 });
 

@@ -25,12 +25,20 @@ export const FAULT_NAMES = /** @type {const} */ ([
   'unreachable',
   'upload-500-next',
   'upload-slow',
+  'no-stream-ids',
+  'stall-body-next',
+  'history-flood',
 ]);
+
+/** Messages `history-flood` adds when the request names no `count`. */
+export const DEFAULT_FLOOD_COUNT = 3000;
+/** Most messages `history-flood` may add (its `count`). */
+export const MAX_FLOOD_COUNT = 100_000;
 
 /** @typedef {typeof FAULT_NAMES[number]} FaultName */
 
 /** One-shot faults, grouped by the first request that consumes them. */
-const ANY_API = /** @type {const} */ (['500-next', '429-next', '503-next', 'html-200-next']);
+const ANY_API = /** @type {const} */ (['500-next', '429-next', '503-next', 'html-200-next', 'stall-body-next']);
 const CHAT = /** @type {const} */ (['session-404-next', '403-next', 'drop-response-next']);
 const STREAM = /** @type {const} */ (['cut-stream']);
 const UPLOAD = /** @type {const} */ (['upload-500-next']);
@@ -47,6 +55,11 @@ export function createFaults() {
   /** Seconds every attachment upload takes at least (read slowly, then held); null = off. */
   /** @type {number | null} */
   let uploadSlowSeconds = null;
+  /** Streams name no ids, neither on their first event nor on `done`. */
+  let noStreamIds = false;
+  /** Synthetic messages the history endpoint adds (ignoring `since`, newest first); null = off. */
+  /** @type {number | null} */
+  let historyFloodCount = null;
   /** Pending one-shot faults with their `seconds` (Retry-After), in the order they were set. */
   /** @type {Map<string, number>} */
   const pending = new Map();
@@ -75,11 +88,14 @@ export function createFaults() {
      * handled by the caller.
      * @param {FaultName} name
      * @param {number | undefined} seconds
+     * @param {number} [count] messages of `history-flood`
      */
-    set(name, seconds) {
+    set(name, seconds, count) {
       if (name === 'normal') {
         slowSeconds = null;
         uploadSlowSeconds = null;
+        noStreamIds = false;
+        historyFloodCount = null;
         pending.clear();
         refuseSocketsUntil = 0;
         historyErrorsUntil = 0;
@@ -88,6 +104,10 @@ export function createFaults() {
         slowSeconds = seconds ?? 5;
       } else if (name === 'upload-slow') {
         uploadSlowSeconds = seconds ?? 3;
+      } else if (name === 'no-stream-ids') {
+        noStreamIds = true;
+      } else if (name === 'history-flood') {
+        historyFloodCount = count ?? DEFAULT_FLOOD_COUNT;
       } else if (name === 'refuse-sockets') {
         refuseSocketsUntil = Date.now() + (seconds ?? 10) * 1000;
       } else if (name === 'history-503') {
@@ -110,7 +130,7 @@ export function createFaults() {
     get unreachableFor() {
       return secondsLeft(unreachableUntil);
     },
-    /** For any /api/ request: 500, 429, 503 or a captive-portal page. */
+    /** For any /api/ request: 500, 429, 503, a captive-portal page or a body that stalls. */
     takeApi: () => take(ANY_API),
     /** For chat requests that passed key and body checks. */
     takeChat: () => take(CHAT),
@@ -124,11 +144,21 @@ export function createFaults() {
     get uploadSlowMs() {
       return uploadSlowSeconds === null ? 0 : uploadSlowSeconds * 1000;
     },
+    /** Do streams leave out every id (`no-stream-ids`)? */
+    get noStreamIds() {
+      return noStreamIds;
+    },
+    /** Synthetic messages the history endpoint adds (0 = off). */
+    get historyFlood() {
+      return historyFloodCount ?? 0;
+    },
     /** Human summary, e.g. `normal` or `slow 5s + 500-next`. */
     mode() {
       const parts = [];
       if (slowSeconds !== null) parts.push(`slow ${slowSeconds}s`);
       if (uploadSlowSeconds !== null) parts.push(`upload-slow ${uploadSlowSeconds}s`);
+      if (noStreamIds) parts.push('no-stream-ids');
+      if (historyFloodCount !== null) parts.push(`history-flood ${historyFloodCount}`);
       if (secondsLeft(refuseSocketsUntil)) parts.push(`refuse-sockets (${secondsLeft(refuseSocketsUntil)}s left)`);
       if (secondsLeft(historyErrorsUntil)) parts.push(`history-503 (${secondsLeft(historyErrorsUntil)}s left)`);
       if (secondsLeft(unreachableUntil)) parts.push(`unreachable (${secondsLeft(unreachableUntil)}s left)`);
@@ -141,6 +171,8 @@ export function createFaults() {
       return {
         slowSeconds,
         uploadSlowSeconds,
+        noStreamIds,
+        historyFloodCount,
         pending: [...pending.keys()],
         refuseSocketsSeconds: secondsLeft(refuseSocketsUntil),
         historyErrorSeconds: secondsLeft(historyErrorsUntil),

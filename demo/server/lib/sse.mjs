@@ -14,7 +14,7 @@
  * @param {string[]} options.chunks
  * @param {Record<string, unknown> | null} options.ids `message_id`, `response_id` and `session_id`, sent on the
  *   first event (so a client keys the answer at once, even if it is stopped) and on the `done: true` event;
- *   null sends none
+ *   null sends none (QA fault `no-stream-ids`)
  * @param {boolean} options.lastInDone send the last chunk inside the `done: true` event
  * @param {boolean} options.splitBytes write each event as two Buffers cut inside a multi-byte character
  * @param {number} options.delayMs between chunks
