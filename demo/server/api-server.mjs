@@ -306,7 +306,7 @@ export async function startApiServer({
       text: input.message,
       clientMessageId: input.clientMessageId,
       attachments: files,
-      answer: () => pickReply(input.message, files),
+      answer: () => pickReply(input.message, files, { streaming }),
     });
     if (conflict) {
       const what = exchange.question.text === input.message ? 'other attachments' : 'a different message';
@@ -342,14 +342,15 @@ export async function startApiServer({
     const noIds = faults.noStreamIds;
     if (noIds) ctx.notes.push('QA fault no-stream-ids');
     if (faults.slowMs) ctx.notes.push(`slow ${faults.slowMs / 1000}s`);
-    const chunks = chunkText(reply.text);
+    const chunks = chunkText(reply.text, reply.pacing?.wordsPerChunk);
     await new Promise((resolve) => {
       streamAnswer(res, {
         chunks,
         ids: noIds ? null : ids,
         lastInDone: reply.lastInDone,
         splitBytes: reply.splitBytes,
-        delayMs: chunkDelayMs,
+        delayMs: reply.pacing?.delayMs ?? chunkDelayMs,
+        eventsPerTick: reply.pacing?.eventsPerTick ?? 1,
         firstDelayMs: faults.slowMs,
         cutAfter: cut ? Math.min(3, chunks.length - 1) : null,
         cancels,

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { STALLED_BODY_START, startApiServer } from './api-server.mjs';
 import { DEFAULT_FLOOD_COUNT } from './lib/faults.mjs';
 import { DEFAULT_IDENTITY_SECRET, identitySignature } from './lib/identity.mjs';
-import { chunkText } from './lib/replies.mjs';
+import { chunkText, LONG_PARAGRAPH_CHARS } from './lib/replies.mjs';
 import { startDemoServer } from './static-server.mjs';
 
 const KEY = 'test-key';
@@ -332,6 +332,28 @@ test('reference API', async (t) => {
     assert.match(entry.note, /^QA fault stall-body-next; body stalled after 16 bytes until the client closed it \(\d+\.\d s\)$/);
     assert.equal(entry.status, 200);
     assert.equal((await c.post('/api/chats/messages/chat/', chatBody(ids, 'hello'))).status, 200, 'used up');
+  });
+
+  await t.test('/long: one paragraph of ~600 KB in ~6,000 chunks, in a few seconds; ~2 MB from the plain endpoint', async () => {
+    const ids = await c.start();
+    const started = Date.now();
+    const streamed = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, '/long')));
+    const ms = Date.now() - started;
+    assert.ok(ms < 6000, `${ms} ms`);
+    assert.ok(streamed.events.length > 5500 && streamed.events.length < 6500, String(streamed.events.length));
+    assert.ok(streamed.answer.length >= LONG_PARAGRAPH_CHARS.stream && streamed.answer.length < LONG_PARAGRAPH_CHARS.stream + 1000);
+    assert.ok(!streamed.answer.includes('\n'), 'one paragraph: no line break at all');
+    assert.match(streamed.answer, /^Sentence 1 of one very long paragraph/);
+    assert.equal(typeof streamed.events[0].response_id, 'string');
+    assert.equal(streamed.events.at(-1).done, true);
+
+    const plain = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, ' /LONG ')))).data;
+    assert.ok(plain.response.length >= LONG_PARAGRAPH_CHARS.plain && plain.response.length < LONG_PARAGRAPH_CHARS.plain + 1000);
+    assert.ok(!plain.response.includes('\n'));
+    await logNote(c, /reply: long-paragraph/);
+    // Only the exact command: the keyword still gets the ordinary long answer.
+    const keyword = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'a /long answer please')))).data;
+    assert.match(keyword.response, /\*\*1\. About frame sizes\.\*\*/);
   });
 
   await t.test('CORS preflight', async () => {

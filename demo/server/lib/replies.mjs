@@ -11,7 +11,22 @@ import { formatSize } from './attachments.mjs';
  * @property {string} text
  * @property {boolean} splitBytes write each SSE event as two raw Buffers cut inside a multi-byte character
  * @property {boolean} lastInDone carry the last piece of text in the `done: true` event (as seed 003's example does)
+ * @property {Pacing} [pacing] how it is streamed, when not a few words per chunk at the server's chunk delay
  */
+
+/**
+ * @typedef {object} Pacing
+ * @property {number} wordsPerChunk
+ * @property {number} delayMs pause between ticks
+ * @property {number} eventsPerTick events written back to back in each tick
+ */
+
+/** The message that asks for one huge paragraph (exactly this, case and surrounding spaces aside). */
+export const LONG_PARAGRAPH_COMMAND = '/long';
+/** Characters of that paragraph: streamed, and from the plain endpoint (over the client's 1 M-character answer limit). */
+export const LONG_PARAGRAPH_CHARS = { stream: 600_000, plain: 2_000_000 };
+/** About 100 characters a chunk (~6,000 chunks for the streamed one), three chunks a millisecond: a few seconds in all. */
+const LONG_PARAGRAPH_PACING = { wordsPerChunk: 16, delayMs: 1, eventsPerTick: 3 };
 
 const MARKDOWN = `Here is a tour of the **Markdown** I can send:
 
@@ -122,6 +137,25 @@ Markdown links that must not be clickable:
 A normal link that should work: [Acme help centre](https://example.com/help).`;
 
 /**
+ * One paragraph of about `chars` characters (whole sentences, ASCII, no line break at all), numbered so a
+ * tester can see how far it got.
+ * @param {number} chars
+ */
+export function longParagraph(chars) {
+  /** @type {string[]} */
+  const sentences = [];
+  let length = 0;
+  for (let n = 1; length < chars; n++) {
+    const sentence =
+      `Sentence ${n} of one very long paragraph: the widget should keep rendering it, keep scrolling ` +
+      `smoothly and stay responsive while it grows, with no blank line anywhere.`;
+    sentences.push(sentence);
+    length += sentence.length + 1;
+  }
+  return sentences.join(' ');
+}
+
+/**
  * Keywords are matched case-insensitively anywhere in the message; the first rule that matches wins,
  * so "xss" beats everything (a hostile test must never be hidden by another keyword).
  * @type {Array<{ kind: string, words: string[], text: string, splitBytes?: boolean, lastInDone?: boolean }>}
@@ -141,10 +175,11 @@ const RULES = [
  * carried (so a tester sees the server really has them). A message of files only gets that line.
  * @param {string} message the visitor's text (may be blank when there are files)
  * @param {Array<{ name: string, size: number }>} [files]
+ * @param {{ streaming?: boolean }} [how] the endpoint asked (`/long` is larger without streaming)
  * @returns {Reply}
  */
-export function pickReply(message, files = []) {
-  if (files.length === 0) return pickTextReply(message);
+export function pickReply(message, files = [], { streaming = true } = {}) {
+  if (files.length === 0) return pickTextReply(message, streaming);
   const receipt = receiptOf(files);
   if (message.trim() === '') {
     return {
@@ -154,7 +189,7 @@ export function pickReply(message, files = []) {
       lastInDone: false,
     };
   }
-  const reply = pickTextReply(message);
+  const reply = pickTextReply(message, streaming);
   return { ...reply, text: `${receipt}\n\n${reply.text}` };
 }
 
@@ -177,10 +212,15 @@ function escapeMarkdown(text) {
 
 /**
  * @param {string} message
+ * @param {boolean} streaming
  * @returns {Reply}
  */
-function pickTextReply(message) {
+function pickTextReply(message, streaming) {
   const lower = message.toLowerCase();
+  if (lower.trim() === LONG_PARAGRAPH_COMMAND) {
+    const text = longParagraph(streaming ? LONG_PARAGRAPH_CHARS.stream : LONG_PARAGRAPH_CHARS.plain);
+    return replyOfKind('long-paragraph', text);
+  }
   for (const rule of RULES) {
     if (rule.words.some((word) => lower.includes(word))) {
       return { kind: rule.kind, text: rule.text, splitBytes: Boolean(rule.splitBytes), lastInDone: false };
@@ -189,8 +229,14 @@ function pickTextReply(message) {
   return { kind: 'default', text: defaultReply(message), splitBytes: false, lastInDone: true };
 }
 
-/** @param {string} kind @param {string} text */
+/**
+ * How an answer of this kind is sent (its text was decided when the question was stored).
+ * @param {string} kind
+ * @param {string} text
+ * @returns {Reply}
+ */
 export function replyOfKind(kind, text) {
+  if (kind === 'long-paragraph') return { kind, text, splitBytes: false, lastInDone: false, pacing: LONG_PARAGRAPH_PACING };
   const rule = RULES.find((r) => r.kind === kind);
   return { kind, text, splitBytes: Boolean(rule?.splitBytes), lastInDone: kind === 'default' };
 }
@@ -214,6 +260,7 @@ I'm the **Acme Bikes** demo assistant, so my answers are canned. Try one of thes
 
 - *markdown*, *code*, *long* or *emoji*
 - *xss* for hostile content that must stay harmless
+- \`/long\` by itself for one huge paragraph
 - *привіт* (Ukrainian) or *привет* (Russian)
 
 Anything else gets this answer.`;

@@ -18,6 +18,7 @@
  * @param {boolean} options.lastInDone send the last chunk inside the `done: true` event
  * @param {boolean} options.splitBytes write each event as two Buffers cut inside a multi-byte character
  * @param {number} options.delayMs between chunks
+ * @param {number} [options.eventsPerTick] events written back to back before each pause (1)
  * @param {number} options.firstDelayMs before the first chunk (QA fault `slow`)
  * @param {number | null} options.cutAfter destroy the socket after this many chunks (QA fault `cut-stream`)
  * @param {Set<() => void>} options.cancels registry so the server's close() can stop pending timers
@@ -25,6 +26,7 @@
  */
 export function streamAnswer(res, options) {
   const { chunks, ids, lastInDone, splitBytes, delayMs, firstDelayMs, cutAfter, cancels, onEnd } = options;
+  const eventsPerTick = Math.max(1, options.eventsPerTick ?? 1);
   /** @type {Array<Record<string, unknown>>} */
   const events = chunks.map((chunk) => ({ chunk, done: false }));
   const last = lastInDone && events.length > 0 ? events.pop() : undefined;
@@ -80,6 +82,8 @@ export function streamAnswer(res, options) {
     const next = () => {
       if (index >= all.length) {
         res.end(() => finish('done'));
+      } else if (index % eventsPerTick !== 0 && !splitBytes && !ended && !res.destroyed) {
+        step(); // the next event of this tick, at once
       } else {
         later(step, delayMs);
       }
