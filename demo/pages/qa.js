@@ -216,12 +216,13 @@
 
   /** @param {string} name */
   function armFault(name) {
-    /** @type {{ fault: string, seconds?: number }} */
+    /** @type {{ fault: string, seconds?: number, count?: number }} */
     const body = { fault: name };
     if (name === 'slow') body.seconds = Number(input('slow-seconds').value) || 0;
     if (name === '429-next' || name === '503-next') body.seconds = Number(input('retry-seconds').value) || 0;
     if (name === 'refuse-sockets' || name === 'history-503' || name === 'unreachable')
       body.seconds = Number(input('live-seconds').value) || 0;
+    if (name === 'history-flood') body.count = Number(input('flood-count').value) || 3000;
     post('/__qa/fault', body).then(
       (/** @type {any} */ data) => {
         say(`${data.message}. Backend mode: ${data.mode}.`);
