@@ -58,8 +58,13 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
     });
     // A restored chat with a session is synced now: agent replies may have arrived meanwhile.
     live.check();
-    // Messages left in the outbox by an earlier page go out now, in order.
-    outbox.resume();
+    // Messages left in the outbox by an earlier page go out now, in order; in a duplicated tab, only once
+    // the tab it copied is gone (that tab delivers them meanwhile).
+    outbox.hold();
+    void parts
+      .claimTab()
+      .then((claim) => claim.originalGone)
+      .then(() => signal.aborted || outbox.resume());
   }
 
   const destroyed = (): ChatError => new ChatError('aborted', 'This chat client was destroyed.');

@@ -31,7 +31,9 @@ export interface Outbox {
   submit(message: ChatMessage): ChatMessage;
   /** Send a failed message again, or re-ask for an interrupted answer (with the same client_message_id). */
   retry(messageId: string): void;
-  /** Deliver what an earlier page left in the outbox, in order, per chat. */
+  /** Leave the messages waiting now to their owner for the moment (a tab that may be a copy of another). */
+  hold(): void;
+  /** Deliver what an earlier page (or the tab this one copied) left in the outbox, in order, per chat. */
   resume(): void;
   /** Abort what is on its way in this chat (Stop); what waits in the outbox stays queued. */
   stop(chatId: string, reason: ChatError): void;
@@ -44,6 +46,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** The attempt in flight per chat, so Stop can abort it. */
   const attempts = new Map<string, AbortController>();
   const draining = new Set<string>();
+  /** Messages this tab does not deliver (yet): another tab owns them. */
+  let held = new Set<string>();
+  const nextToDeliver = (chatId: string): ChatMessage | undefined =>
+    store.chat(chatId)?.messages.find((m) => isPending(m) && !held.has(m.id));
 
   /** The answer to a visitor message: the earlier (failed or stopped) one is reused, so a retry replaces it. */
   function startAnswer(chatId: string, questionId: string): string {
@@ -164,7 +170,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     draining.add(chatId);
     try {
       for (;;) {
-        const next = store.chat(chatId)?.messages.find(isPending);
+        const next = nextToDeliver(chatId);
         if (!next || lifetime.aborted) return;
         const attempt = linkAbort(lifetime);
         attempts.set(chatId, attempt);
@@ -198,7 +204,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return;
       }
     },
+    hold() {
+      held = new Set(store.chats().flatMap((chat) => chat.messages.filter(isPending).map((m) => m.id)));
+    },
     resume() {
+      held = new Set();
       for (const chat of store.chats()) if (chat.messages.some(isPending)) void drain(chat.id);
     },
     stop(chatId, reason) {

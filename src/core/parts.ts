@@ -11,6 +11,7 @@ import { createOutbox, type Outbox } from './outbox';
 import { createSessions, type Sessions } from './sessions';
 import { type SafeStorage, safeStorage, storageKey } from './storage';
 import { type ChatStore, createStore } from './store';
+import { claimTab, type TabClaim, type TabLocks } from './tab';
 import type { ChatClientEvents, ChatClientOptions } from './types';
 import { createVisitorManager, type VisitorManager } from './visitor';
 import { type Api, createApi } from './wire/api';
@@ -33,6 +34,8 @@ export interface ClientParts {
   identity: Identity;
   outbox: Outbox;
   live: Live;
+  /** Find out whether this tab owns its chats' outbox or is a copy of a tab still open (tab.ts). */
+  claimTab(): Promise<TabClaim>;
   /** A failure: emitted as `error`; one not tied to a message is also the state's `error` (null clears it). */
   reportError(error: ChatError | null, messageId?: string): void;
 }
@@ -89,6 +92,8 @@ export function createParts(config: ClientOptions, injected: ClientParts['inject
     outbox,
     live,
     reportError,
+    claimTab: () =>
+      claimTab(tab, storageKey('tab', config.apiUrl), (globalThis.navigator as { locks?: TabLocks } | undefined)?.locks, signal),
   };
 }
 

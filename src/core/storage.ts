@@ -102,4 +102,4 @@ export function writeRecord(storage: SafeStorage, key: string, data: unknown): b
 }
 
 /** Where the client keeps `kind` for one API (the widget's start-up peeks at `chats` without the core). */
-export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset', apiUrl: string): string => `chatsdk:${kind}:${apiUrl}`;
+export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset' | 'tab', apiUrl: string): string => `chatsdk:${kind}:${apiUrl}`;

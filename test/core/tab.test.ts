@@ -1,0 +1,113 @@
+// A duplicated tab: the browser copies sessionStorage (the transcript and its outbox) into it. Each
+// message must still be delivered once: the copy leaves the original's waiting messages to it.
+import { describe, expect, it, vi } from 'vitest';
+import { flush, MemoryStorage, settled, texts, useCoreHarness } from './harness';
+
+const { fresh, make } = useCoreHarness();
+
+/** Web Locks as browsers grant them: one holder per name; `ifAvailable` gets null when held; waiters queue. Both call forms. */
+function fakeLocks() {
+  const held = new Set<string>();
+  const waiting = new Map<string, (() => void)[]>();
+  const grant = (name: string, callback: (lock: unknown) => unknown): Promise<unknown> => {
+    held.add(name);
+    const done = Promise.resolve(callback({ name }));
+    void done.finally(() => {
+      held.delete(name);
+      waiting.get(name)?.shift()?.();
+    });
+    return done;
+  };
+  return {
+    held,
+    request(
+      name: string,
+      optionsOrCallback: { ifAvailable?: boolean; signal?: AbortSignal } | ((lock: unknown) => unknown),
+      maybeCallback?: (lock: unknown) => unknown,
+    ) {
+      const [options, callback] = typeof optionsOrCallback === 'function' ? [{}, optionsOrCallback] : [optionsOrCallback, maybeCallback!];
+      if (!held.has(name)) return grant(name, callback);
+      if (options.ifAvailable) return Promise.resolve(callback(null));
+      return new Promise((resolve, reject) => {
+        const queue = waiting.get(name) ?? [];
+        queue.push(() => resolve(grant(name, callback)));
+        waiting.set(name, queue);
+        options.signal?.addEventListener('abort', () => reject(options.signal!.reason));
+      });
+    },
+  };
+}
+
+/** Browsers offline, with locks; `online()` brings them back. */
+function browserTabs() {
+  const win = new EventTarget();
+  const nav = { onLine: false, locks: fakeLocks() };
+  vi.stubGlobal('window', win);
+  vi.stubGlobal('navigator', nav);
+  return {
+    locks: nav.locks,
+    online() {
+      nav.onLine = true;
+      win.dispatchEvent(new Event('online'));
+    },
+  };
+}
+
+const duplicate = (storage: MemoryStorage): MemoryStorage => Object.assign(new MemoryStorage(), { map: new Map(storage.map) });
+
+describe('a duplicated tab', () => {
+  it('does not send the original’s waiting message: the original delivers it once, and the copy can still send its own', async () => {
+    const backend = fresh();
+    const browser = browserTabs();
+    const original = make();
+    await original.client.send('typed offline');
+    await flush();
+    const copy = make({}, { local: original.local, tab: duplicate(original.tab) });
+    expect(texts(copy.client.getState().messages)).toEqual(['visitor:typed offline:queued']);
+    await flush();
+    browser.online();
+    await settled(original.client, 2);
+    await copy.client.send('typed in the copy');
+    await vi.waitFor(() =>
+      expect(texts(copy.client.getState().messages)).toEqual([
+        'visitor:typed offline:queued', // the original's: the copy learns it went out from the history
+        'visitor:typed in the copy:sent',
+        'assistant:You said: typed in the copy:sent',
+      ]),
+    );
+    expect(backend.chats.map((chat) => chat.body.message)).toEqual(['typed offline', 'typed in the copy']);
+  });
+
+  it('delivers the copied message itself when the original closes first', async () => {
+    const backend = fresh();
+    const browser = browserTabs();
+    const original = make();
+    await original.client.send('typed offline');
+    await flush();
+    const copy = make({}, { local: original.local, tab: duplicate(original.tab) });
+    copy.client.getState();
+    await flush();
+    original.client.destroy(); // the tab closed: its lock is free
+    await flush();
+    browser.online();
+    const messages = await settled(copy.client, 2);
+    expect(texts(messages)).toEqual(['visitor:typed offline:sent', 'assistant:You said: typed offline:sent']);
+    expect(backend.chats).toHaveLength(1);
+  });
+
+  it('a reload is not a copy: the tab holds its id again and resumes its outbox at once', async () => {
+    const backend = fresh();
+    const browser = browserTabs();
+    const first = make();
+    await first.client.send('typed offline');
+    await flush();
+    first.client.destroy(); // the page unloads
+    const reloaded = make({}, { local: first.local, tab: first.tab });
+    reloaded.client.getState();
+    await flush();
+    browser.online();
+    await settled(reloaded.client, 2);
+    expect(backend.chats).toHaveLength(1);
+    expect([...browser.locks.held]).toHaveLength(1);
+  });
+});
