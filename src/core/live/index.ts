@@ -2,8 +2,8 @@
 // transcript by polling the history endpoint or over a WebSocket, for the chat in front and, once a
 // minute, for the tab's other recent chats. Owns its timers and socket; the chats stay in the store.
 import { logWarning } from '../log';
-import { backoffDelay, MAX_RETRY_DELAY_MS } from '../retry';
 import type { ClientOptions } from '../options';
+import { backoffDelay, MAX_RETRY_DELAY_MS } from '../retry';
 import type { Chat, ChatClientOptions, ConnectionState, Presence } from '../types';
 import type { Api } from '../wire/api';
 import { type Incoming, isBusy, type Merge, mergeHistory, readFrame } from './history';
