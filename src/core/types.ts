@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'interrupted' // a stream ended before `done: true`
   | 'aborted'
   | 'storage'
-  | 'invalid-input';
+  | 'invalid-input'
+  | 'ui'; // the widget's window failed to draw (a bug): it offers Retry, the chat is kept
 
 /** A plain, serialisable description of what went wrong with a message. */
 export interface MessageError {

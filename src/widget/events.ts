@@ -19,6 +19,8 @@ export interface WidgetHandlers {
   on(name: WidgetEventName, handler: Handler, client: (() => ChatClient) | undefined): () => void;
   /** The window opened (true) or closed: every handler hears it; one that throws is reported, not let through. */
   toggled(open: boolean): void;
+  /** The window failed to draw: `error` handlers hear it (code `ui`), as they hear the client's failures. */
+  failed(error: unknown): void;
   /** The app is here: the handlers given before go to the client (created now only if there are any). */
   attach(client: () => ChatClient): void;
   clear(): void;
@@ -28,6 +30,17 @@ export function createWidgetHandlers(): WidgetHandlers {
   const toggles = { open: new Set<Handler>(), close: new Set<Handler>() };
   /** Client event handlers given before the client existed; `off` once they are attached to it. */
   const early = new Set<{ name: ChatClientEventName; handler: Handler; off?: () => void }>();
+  /** `error` handlers, who also hear the window's own failures. */
+  const errors = new Set<Handler>();
+  const callEach = (handlers: Iterable<Handler>, event: unknown): void => {
+    for (const handler of handlers) {
+      try {
+        handler(event);
+      } catch (error) {
+        logError('An event handler threw:', error);
+      }
+    }
+  };
 
   return {
     on(name, handler, client) {
@@ -36,22 +49,29 @@ export function createWidgetHandlers(): WidgetHandlers {
         toggles[name].add(handler);
         return () => void toggles[name].delete(handler);
       }
-      if (client) return client().on(name, handler);
+      if (name === 'error') errors.add(handler);
+      const forget = (): void => void errors.delete(handler);
+      if (client) {
+        const off = client().on(name, handler);
+        return () => {
+          off();
+          forget();
+        };
+      }
       const entry: { name: ChatClientEventName; handler: Handler; off?: () => void } = { name, handler };
       early.add(entry);
       return () => {
         early.delete(entry);
         entry.off?.();
+        forget();
       };
     },
     toggled(open) {
-      for (const handler of toggles[open ? 'open' : 'close']) {
-        try {
-          handler({});
-        } catch (error) {
-          logError('An event handler threw:', error);
-        }
-      }
+      callEach(toggles[open ? 'open' : 'close'], {});
+    },
+    failed(error) {
+      const message = `The chat window failed to draw: ${error instanceof Error ? error.message : String(error)}`;
+      callEach(errors, { error: { code: 'ui', message, retryable: true } });
     },
     attach(client) {
       for (const entry of early) entry.off = client().on(entry.name, entry.handler);
@@ -60,6 +80,7 @@ export function createWidgetHandlers(): WidgetHandlers {
       toggles.open.clear();
       toggles.close.clear();
       early.clear();
+      errors.clear();
     },
   };
 }

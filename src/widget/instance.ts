@@ -68,6 +68,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
           strings: windowStrings,
           rtl: app.isRtl(options.locale),
           onToggle: handlers.toggled,
+          onError: handlers.failed,
         });
         handlers.attach(clientOf);
         return view;

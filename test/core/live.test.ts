@@ -281,7 +281,7 @@ describe('de-duplication', () => {
     expect(texts(again.getState().messages)).toEqual([...expected, 'agent:Still there?:sent']);
   });
 
-  it('a message that failed here but reached the server shows as sent; a cut answer the server completed shows whole', async () => {
+  it('a message that failed here but reached the server shows as sent; a cut answer shows what the server kept, still with Retry', async () => {
     const { client, backend, sessionId } = await withSession();
     // The response was lost after the server stored the message: it fails here with Retry...
     backend.once('stream', (_request, body) => {
@@ -303,9 +303,10 @@ describe('de-duplication', () => {
     expect(texts(client.getState().messages).slice(2)).toEqual([
       'visitor:lost reply:sent',
       'visitor:cut me:sent',
-      'assistant:Half of the answer, and the rest.:sent',
+      'assistant:Half of the answer, and the rest.:failed', // nothing says the server's copy is whole
     ]);
-    expect(client.getState().messages.every((m) => !m.error)).toBe(true);
+    expect(client.getState().messages.at(-1)!.error).toMatchObject({ code: 'interrupted', retryable: true });
+    expect(client.getState().messages.filter((m) => m.error)).toHaveLength(1);
   });
 
   it('a cut answer whose history copy holds the same partial text stays interrupted, with its Retry', async () => {

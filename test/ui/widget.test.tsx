@@ -710,3 +710,35 @@ describe('focus trap', () => {
     expect(e.defaultPrevented).toBe(false);
   });
 });
+
+describe('a window that fails to draw', () => {
+  it('never throws into the page: it says so with Retry and Close, the console and error handlers hear it, Retry draws the chat again', async () => {
+    const pageErrors: unknown[] = [];
+    const onPageError = (event: ErrorEvent) => pageErrors.push(event.error);
+    window.addEventListener('error', onPageError);
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    mount();
+    const heard: unknown[] = [];
+    chat!.on('error', (event) => heard.push(event));
+    await open();
+    // A bug that shows while one message is drawn (its text cannot be read), until the data changes.
+    let buggy = true;
+    const broken = msg('assistant', 'fine');
+    Object.defineProperty(broken, 'text', {
+      get() {
+        if (buggy) throw new Error('a bug while drawing');
+        return 'fine';
+      },
+    });
+    client.setMessages([msg('visitor', 'hello'), broken]);
+    await vi.waitFor(() => expect(alertText()).toBe('Something went wrong. Please try again.'));
+    expect(heard).toEqual([{ error: { code: 'ui', message: 'The chat window failed to draw: a bug while drawing', retryable: true } }]);
+    expect(consoleError).toHaveBeenCalledWith(expect.stringContaining('The chat window failed to draw'), expect.any(Error));
+    expect(pageErrors).toEqual([]);
+    buggy = false;
+    button('Retry')!.click();
+    await vi.waitFor(() => expect(messages().map((m) => m.textContent)).toEqual(['You: hello', 'Assistant: fine']));
+    expect(textbox()).not.toBeNull();
+    window.removeEventListener('error', onPageError);
+  });
+});

@@ -83,22 +83,21 @@ function indexLocal(messages: readonly ChatMessage[]) {
   };
 }
 
-/** `local` as the server has it: its id and time, and (for what the server completed) its status and text. */
+/** `local` as the server has it: its id and time; a visitor message's delivery; more of a cut answer's text. */
 function settle(local: ChatMessage, incoming: Incoming): ChatMessage | null {
   const { id, text, createdAt } = incoming.message;
-  // A visitor message that failed here (or waits to be resent) was delivered after all; a cut answer is
-  // whole once the server holds more of it (a stopped one keeps its mark; an equal copy is still cut).
+  // A visitor message that failed here (or waits to be resent) was delivered after all.
   const delivered = local.author === 'visitor' && (local.status === 'failed' || local.status === 'queued');
-  const completed = isCut(local) && text.length > local.text.length && text.startsWith(local.text);
-  // Cut before its first word, but named early: the server's copy is all there is of it.
-  const replaced = isCut(local) && !local.text && !!text;
-  if (local.serverId && local.createdAt === createdAt && !delivered && !completed && !replaced) return null;
+  // A cut answer shows what the server kept of it (often a few chunks more). Nothing says that copy is
+  // whole, so a failed one keeps its mark and Retry, and a stopped one its Stop mark.
+  const longer = isCut(local) && text.length > local.text.length && text.startsWith(local.text);
+  if (local.serverId && local.createdAt === createdAt && !delivered && !longer) return null;
   const next: ChatMessage = { ...local, serverId: local.serverId ?? incoming.responseId ?? id, createdAt };
-  if (delivered || completed || replaced) {
+  if (delivered) {
     next.status = 'sent';
     delete next.error;
   }
-  if (completed || replaced) next.text = text;
+  if (longer) next.text = text;
   return next;
 }
 

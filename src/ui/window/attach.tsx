@@ -1,9 +1,9 @@
 // Attaching the chat window to a drawn launcher: it follows the client, keeps the window's own state
 // (open, alert, list, form sent, dragging), and renders at most once per animation frame (streamed
 // chunks arrive far faster than frames). The tree is built on first open, or at idle time after a hover.
-import { render } from 'preact';
+import { Component, type ComponentChildren, render } from 'preact';
 import type { ContactField } from '../../core/contact';
-import { logWarning } from '../../core/log';
+import { logError, logWarning } from '../../core/log';
 import type { ChatClient, ChatState, MessageError } from '../../core/types';
 import type { Features, Tray } from '../features';
 import type { Launcher } from '../launcher';
@@ -35,6 +35,8 @@ export interface WindowOptions {
   imageOrigins: string[];
   /** Called after the window opened or closed. */
   onToggle(open: boolean): void;
+  /** The window failed to draw (a bug): it shows Retry; the page hears of it here. */
+  onError(error: unknown): void;
 }
 
 export interface WindowView {
@@ -131,12 +133,29 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     heard: announcer.heard,
   };
 
+  /** A failure to draw never reaches the page: the console and `error` handlers hear it, the visitor gets Retry. */
+  const failed = (error: unknown): void => {
+    logError('The chat window failed to draw:', error);
+    options.onError(error);
+  };
+
   function draw(): void {
     cancelAnimationFrame(frame);
     frame = 0;
-    const current = windowModel(own, parts.loaded, announcer);
-    launcher.show(own.open, own.state?.unread || 0);
-    if (built) render(<Window setup={setup} model={current} />, launcher.windowSlot);
+    try {
+      const current = windowModel(own, parts.loaded, announcer);
+      launcher.show(own.open, own.state?.unread || 0);
+      if (built) {
+        render(
+          <Contained model={current} close={actions.close} failed={failed}>
+            <Window setup={setup} model={current} />
+          </Contained>,
+          launcher.windowSlot,
+        );
+      }
+    } catch (error) {
+      failed(error);
+    }
   }
 
   function onState(state: ChatState): void {
@@ -357,4 +376,43 @@ function loadFeatures(
     },
     (error: unknown) => logWarning(`The contact form, attachments and feedback are off: their file did not load (${String(error)}).`),
   );
+}
+
+interface ContainedProps {
+  model: WindowModel;
+  close(): void;
+  failed(error: unknown): void;
+  children: ComponentChildren;
+}
+
+/** The window, or (once it threw while drawing) a small dialog that says so and offers Retry: a fresh view of the same chat. */
+class Contained extends Component<ContainedProps, { broken?: boolean }> {
+  /** One report per breakage: a bug often throws in several places of one draw. */
+  reported = false;
+  override componentDidCatch(error: unknown): void {
+    this.setState({ broken: true });
+    if (!this.reported) this.props.failed(error);
+    this.reported = true;
+  }
+  override render({ model, close, children }: ContainedProps) {
+    if (!this.state.broken) return children;
+    const { strings } = model;
+    return (
+      <div class="w" part="window" role="dialog" aria-label={strings.title} hidden={!model.open}>
+        <p role="alert">{strings.error}</p>
+        <button
+          type="button"
+          onClick={() => {
+            this.reported = false;
+            this.setState({ broken: false });
+          }}
+        >
+          {strings.retry}
+        </button>
+        <button type="button" onClick={close}>
+          {strings.close}
+        </button>
+      </div>
+    );
+  }
 }
