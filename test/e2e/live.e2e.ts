@@ -220,9 +220,10 @@ describe('live updates against the reference backend', () => {
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 
-  it('agent avatars: an https avatar is shown (no referrer), an http one is never requested and shows the initial', async () => {
+  it('agent avatars: an https avatar from an allowed origin is shown (no referrer); an http one, or one from elsewhere, is never requested and shows the initial', async () => {
     const https = 'https://avatars.example.test/olena.png';
     const http = 'http://127.0.0.1:9/tracker.png';
+    const elsewhere = 'https://tracker.example.test/pixel.png';
     // A 1x1 PNG for the https avatar (Chromium's TLS is not involved: the route answers it).
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
     const avatarRequests: { url: string; referer?: string }[] = [];
@@ -231,15 +232,23 @@ describe('live updates against the reference backend', () => {
       return route.fulfill({ contentType: 'image/png', body: png });
     });
     page.on('request', (r) => {
-      if (r.url().startsWith('http://127.0.0.1:9/')) avatarRequests.push({ url: r.url() });
+      if (r.url().startsWith('http://127.0.0.1:9/') || r.url().startsWith('https://tracker.')) avatarRequests.push({ url: r.url() });
     });
-    const { sessionId } = await startChat(stack, page, stack.initUrl({ live: 'websocket' }));
+    const { sessionId } = await startChat(
+      stack,
+      page,
+      stack.initUrl({ live: 'websocket', imageOrigins: ['https://avatars.example.test'] }),
+    );
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
     const safe = uniqueText('https avatar');
     const unsafe = uniqueText('http avatar');
     stack.api.agentReply(sessionId, safe, 'Olena', https);
     stack.api.agentReply(sessionId, unsafe, 'Mallory', http);
+    const tracked = uniqueText('tracking avatar');
+    stack.api.agentReply(sessionId, tracked, 'Trudy', elsewhere);
     await messages(page, 'agent', unsafe).waitFor();
+    await messages(page, 'agent', tracked).waitFor();
+    expect(await messages(page, 'agent', tracked).locator('img').count()).toBe(0);
     const image = messages(page, 'agent', safe).locator(`img[src="${https}"]`);
     await image.waitFor();
     await poll(() => image.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(1);

@@ -13,8 +13,11 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const field = (page: Page, name: 'Name' | 'Email' | 'Phone') => page.getByRole('textbox', { name, exact: true });
 const named = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 /** The chatsdk:* keys left in the page's storage. */
+/** What the widget stored about the visitor (the tab's own id, which names no one, aside). */
 const storedKeys = (page: Page) =>
-  page.evaluate(() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k.startsWith('chatsdk:')));
+  page.evaluate(() =>
+    [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k.startsWith('chatsdk:') && !k.startsWith('chatsdk:tab:')),
+  );
 /** Wait until nothing is sending or streaming. */
 const settled = (page: Page, count: number) =>
   poll(async () => {
