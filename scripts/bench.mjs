@@ -1,6 +1,7 @@
-// Performance benchmark of the built widget (issue 6): bundle sizes, start-up, opening, streaming,
-// a 2,000-message conversation and memory over a long session, in Debian's headless Chromium,
-// against the reference backend. Prints a table and writes bench-results/latest.json.
+// Performance benchmark of the built widget (issue 6): bundle sizes, start-up, opening, streaming (and
+// the same stream read by a bare page), one 600 KB paragraph streamed, a 2,000-message conversation, a
+// 3,000-message history that ignores `since`, and memory over a long session, in Debian's headless
+// Chromium, against the reference backend. Prints a table and writes bench-results/latest.json.
 //
 //   npm run bench                      # build, then 5 runs (medians)
 //   node scripts/bench.mjs --runs 3    # without building
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { startApiServer } from '../demo/server/api-server.mjs';
-import { API_KEY, STREAM_WORD, startBenchServer } from './bench/server.mjs';
+import { API_KEY, PARAGRAPH_WORD, STREAM_WORD, startBenchServer } from './bench/server.mjs';
 import { median, medianOf, round } from './bench/stats.mjs';
 import { longTasksRunning, parseTrace, TRACE_CATEGORIES } from './bench/trace.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -36,6 +37,9 @@ if (flag('--help') || flag('-h')) {
 const RUNS = flag('--quick') ? 1 : Math.max(1, Number(value('--runs', 5)) || 5);
 const CHUNKS = Math.max(1000, Number(value('--chunks', 5000)) || 5000);
 const MESSAGES = Math.max(2, Number(value('--messages', 2000)) || 2000);
+/** One paragraph of 100-character chunks (600 KB), and a history flood of this many messages. */
+const PARAGRAPH_CHUNKS = 6000;
+const FLOOD = 3000;
 const OUT = path.resolve(root, value('--out', 'bench-results/latest.json'));
 const SETTLE_MS = 1000; // idle time after the launcher is painted, counted as start-up (idle callbacks, timers)
 const OPEN_CLOSE = 50;
@@ -49,6 +53,10 @@ const BUDGET = {
   chatting: 28 * KB,
   launcherOverBlankMs: 20,
   longTasks: 0,
+  /** Main-thread time per streamed chunk at 1x, and script time per chunk of one long paragraph. */
+  perChunkUs: 250,
+  /** The longest task while a flood of history merges. */
+  floodTaskMs: 50,
 };
 
 const log = (...a) => console.error('[bench]', ...a);
@@ -79,7 +87,7 @@ if (!existsSync(dist)) {
 }
 
 const api = await startApiServer({ chunkDelayMs: 1 });
-const srv = await startBenchServer({ apiUrl: api.url, dist, streamChunks: CHUNKS, spacingMs: 1 });
+const srv = await startBenchServer({ apiUrl: api.url, dist, streamChunks: CHUNKS, paragraphChunks: PARAGRAPH_CHUNKS, spacingMs: 1 });
 const browser = await launchChromium();
 const errors = [];
 let closing = false;
@@ -262,8 +270,9 @@ async function startupRound(rate) {
 }
 
 // ---- 4. streaming -----------------------------------------------------------------------------
-async function streamRun() {
-  const N = CHUNKS;
+/** The widget streams `chunks` events of the answer that `word` asks the bench server for. */
+async function streamRun({ word = STREAM_WORD, chunks = CHUNKS } = {}) {
+  const N = chunks;
   const { context, page, cdp } = await newPage();
   await page.goto(`${srv.url}/widget`);
   await page.waitForFunction(() => window.__bench.launcherPainted > 0, null, { polling: 50 });
@@ -280,7 +289,7 @@ async function streamRun() {
   }, marks);
   await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const before = await metrics(cdp);
-  await box.fill(`${STREAM_WORD}: a long answer, please`);
+  await box.fill(`${word}: a long answer, please`);
   await box.press('Enter');
   await page.waitForFunction(
     (n) => window.__bench.stream.chunks > n && !!window.__bench.root().querySelector('[data-author="assistant"][data-status="sent"]'),
@@ -333,6 +342,35 @@ async function streamRun() {
     textLength: s.textLength,
     longTaskList: s.lts,
   };
+}
+
+/**
+ * The floor under streaming: a bare page (no widget) reads the same stream with fetch and a reader, and
+ * decodes it, nothing more. What any embed pays for the network reads of 1 ms-spaced events here.
+ */
+async function streamFloorRun() {
+  const { context, page, cdp } = await newPage();
+  await page.goto(`${srv.url}/manual`);
+  const before = await metrics(cdp);
+  const count = await page.evaluate(async (word) => {
+    const response = await fetch('/api/chats/messages/chat/stream/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'demo-key' },
+      body: JSON.stringify({ message: `${word}: floor`, session_id: 'floor', visitor_id: 'floor', client_message_id: 'floor' }),
+    });
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    return text.split('\n\n').length - 1;
+  }, STREAM_WORD);
+  const main = delta(before, await metrics(cdp));
+  await context.close();
+  return { events: count, perChunkUs: (main.task * 1000) / count, perChunkScriptUs: (main.script * 1000) / count };
 }
 
 // ---- 5. a long conversation -------------------------------------------------------------------
@@ -452,6 +490,41 @@ async function conversationRun(seed) {
 
 const prefix = (p, o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}${k[0].toUpperCase()}${k.slice(1)}`, v]));
 
+/**
+ * A backend that ignores `since` and answers FLOOD messages, newest first, at a poll of an open chat (the
+ * reference backend's history-flood switch): the longest task while they merge and the log draws.
+ */
+async function floodRun() {
+  const { context, page } = await newPage();
+  await page.goto(`${srv.url}/widget`);
+  await page.waitForFunction(() => window.__bench.launcherPainted > 0, null, { polling: 50 });
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.waitFor();
+  await box.fill('Hello before the flood');
+  await box.press('Enter');
+  await page.waitForFunction(() => !!window.__bench.root().querySelector('[data-author="assistant"][data-status="sent"]'), null, {
+    polling: 50,
+  });
+  const stored = () =>
+    page.evaluate(() => {
+      const key = Object.keys(sessionStorage).find((name) => name.startsWith('chatsdk:chats:'));
+      return key ? JSON.parse(sessionStorage.getItem(key)).data.chats[0].messages.length : 0;
+    });
+  const from = await page.evaluate(() => performance.now());
+  await fetch(`${api.url}/__qa/fault`, { method: 'POST', body: JSON.stringify({ fault: 'history-flood', count: FLOOD }) });
+  try {
+    const started = Date.now();
+    while ((await stored()) < 2000 && Date.now() - started < 15_000) await page.waitForTimeout(100);
+    await page.waitForTimeout(500); // the frame that draws it, and the save
+    const tasks = await page.evaluate((t0) => window.__bench.longtasks.filter(([start]) => start >= t0).map(([, ms]) => ms), from);
+    return { kept: await stored(), longest: Math.max(0, ...tasks), over50: tasks.filter((ms) => ms > 50).length, tasks };
+  } finally {
+    await fetch(`${api.url}/__qa/fault`, { method: 'POST', body: JSON.stringify({ fault: 'normal' }) });
+    await context.close();
+  }
+}
+
 // ---- 6. memory over a long session ---------------------------------------------------------------
 async function memoryRun() {
   const { context, page, cdp } = await newPage();
@@ -525,7 +598,7 @@ const machine = {
   loadavg: [round(os.loadavg()[0], 2)],
 };
 const size = sizes();
-const raw = { startup1x: [], startup4x: [], stream: [], conversation: [], memory: [] };
+const raw = { startup1x: [], startup4x: [], stream: [], streamFloor: [], paragraph: [], conversation: [], flood: [], memory: [] };
 try {
   log(`${RUNS} run(s) on ${machine.cpu} x${machine.cores}, Chromium ${machine.chromium}`);
   for (let i = 0; i < RUNS; i++) {
@@ -537,11 +610,17 @@ try {
   for (let i = 0; i < RUNS; i++) {
     log(`run ${i + 1}/${RUNS}: streaming ${CHUNKS} chunks`);
     raw.stream.push(await streamRun());
+    log(`run ${i + 1}/${RUNS}: the same stream read by a bare page`);
+    raw.streamFloor.push(await streamFloorRun());
+    log(`run ${i + 1}/${RUNS}: one paragraph in ${PARAGRAPH_CHUNKS} chunks`);
+    raw.paragraph.push(await streamRun({ word: PARAGRAPH_WORD, chunks: PARAGRAPH_CHUNKS }));
   }
   const seed = await conversationSeed();
   for (let i = 0; i < RUNS; i++) {
     log(`run ${i + 1}/${RUNS}: ${MESSAGES}-message conversation`);
     raw.conversation.push(await conversationRun(seed));
+    log(`run ${i + 1}/${RUNS}: a history of ${FLOOD} messages, newest first`);
+    raw.flood.push(await floodRun());
   }
   for (let i = 0; i < RUNS; i++) {
     log(`run ${i + 1}/${RUNS}: memory (${OPEN_CLOSE} open/close, ${INIT_DESTROY} init/destroy)`);
@@ -696,9 +775,18 @@ for (const [k, label] of [
     'main-thread time per chunk (whole stream)',
     f(m.perChunkUs, 0),
     'µs',
+    `<= ${BUDGET.perChunkUs} µs`,
+    m.perChunkUs > BUDGET.perChunkUs,
+    `trace; CDP TaskDuration says ${f(m.perChunkCdpUs, 0)} µs; main thread ${f(m.busyShare * 100, 0)}% busy`,
+  );
+  const floor = med.streamFloor;
+  row(
+    'the same stream read by a bare page (the floor)',
+    f(floor.perChunkUs, 0),
+    'µs',
     '',
     false,
-    `trace; CDP TaskDuration says ${f(m.perChunkCdpUs, 0)} µs; main thread ${f(m.busyShare * 100, 0)}% busy`,
+    `CDP TaskDuration per event, no widget: fetch, reader, decode; the widget's own share ~${f(m.perChunkCdpUs - floor.perChunkUs, 0)} µs`,
   );
   const growth = m.last500Us / m.first500Us;
   row(
@@ -729,6 +817,42 @@ for (const [k, label] of [
     '',
     '0',
     m.longTasks > 0,
+    lts.length
+      ? `all runs: ${lts
+          .slice(0, 6)
+          .map((x) => `${x.ms} ms at chunk ${x.atChunk}`)
+          .join(', ')}`
+      : '',
+  );
+}
+{
+  const m = med.paragraph;
+  section(`4b. One paragraph of ${PARAGRAPH_CHUNKS * 100} characters (no line break) in ${PARAGRAPH_CHUNKS} chunks at 1 ms spacing`);
+  row(
+    'script per chunk (CDP ScriptDuration)',
+    f(m.perChunkScriptUs, 0),
+    'µs',
+    `<= ${BUDGET.perChunkUs} µs`,
+    m.perChunkScriptUs > BUDGET.perChunkUs,
+    `style+layout ${f(m.perChunkStyleLayoutUs, 0)} µs (the browser laying out one growing paragraph)`,
+  );
+  const growth = m.last500Us / m.first500Us;
+  row(
+    'main thread per chunk, first 500 / last 500',
+    `${f(m.first500Us, 0)} / ${f(m.last500Us, 0)}`,
+    'µs',
+    'flat',
+    growth > 1.5,
+    `x${f(growth, 2)}`,
+  );
+  row('render per frame, early / late', `${f(m.renderEarlyMs, 2)} / ${f(m.renderLateMs, 2)}`, 'ms');
+  const lts = raw.paragraph.flatMap((r) => r.longTaskList);
+  row(
+    'long tasks during the stream',
+    f(m.longTasks, 0),
+    '',
+    '',
+    false,
     lts.length
       ? `all runs: ${lts
           .slice(0, 6)
@@ -788,6 +912,19 @@ for (const [k, label] of [
     false,
     `after both scrolls: ${f(m.rendered, 0)} messages rendered, DOM nodes ${f(m.nodes, 0)}, listeners ${f(m.listeners, 0)}`,
   );
+}
+{
+  const m = med.flood;
+  section(`5b. A history of ${FLOOD} messages, newest first, ignoring since (window open)`);
+  row(
+    'longest task while it merges and draws',
+    f(m.longest, 0),
+    'ms',
+    `<= ${BUDGET.floodTaskMs} ms`,
+    m.longest > BUDGET.floodTaskMs,
+    `all runs: ${raw.flood.map((r) => r.tasks.join('+') || 'none').join(', ')} ms (long tasks only)`,
+  );
+  row('messages kept in the chat', f(m.kept, 0), '', '2000', m.kept !== 2000);
 }
 {
   const m = med.memory;

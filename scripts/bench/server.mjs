@@ -7,7 +7,8 @@
  *   (one button in a shadow root): what this harness and machine cost any embed, the floor under ours;
  * - /api/...: proxied to the reference backend (demo/server/api-server.mjs), except a streamed chat
  *   whose message contains STREAM_WORD, which this server answers itself with `streamChunks` SSE events,
- *   `spacingMs` apart (the reference backend has no 5,000-chunk answer).
+ *   `spacingMs` apart (the reference backend has no 5,000-chunk answer), or PARAGRAPH_WORD: one
+ *   paragraph of `paragraphChunks` chunks of 100 characters, no line break (600 KB for 6,000).
  * Pages and API share one origin, so the widget makes no CORS preflights (the same for every run).
  */
 
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { PROBE } from './probe.mjs';
 
 export const STREAM_WORD = 'benchstream';
+export const PARAGRAPH_WORD = 'benchparagraph';
 export const API_KEY = 'demo-key';
 
 /** The floor: read window.ChatSDK (the probe's execution mark), draw one labelled button, nothing else. */
@@ -51,15 +53,31 @@ export function answerChunks(n) {
   return chunks;
 }
 
+/**
+ * One paragraph that never ends: `n` chunks of 100 characters, words and spaces, now and then emphasis
+ * or code that closes within the chunk, never a line break.
+ * @param {number} n
+ */
+export function paragraphChunks(n) {
+  const chunks = [];
+  for (let i = 0; i < n; i++) {
+    const w = (k) => WORDS[(i * 5 + k * 7) % WORDS.length];
+    let chunk = `${w(0)} ${i % 9 === 4 ? `*${w(1)}*` : i % 13 === 6 ? `\`${w(1)}\`` : w(1)} ${w(2)} ${w(3)} `;
+    while (chunk.length < 100) chunk += `${w(chunk.length)} `;
+    chunks.push(chunk.slice(0, 99) + ' ');
+  }
+  return chunks;
+}
+
 /** @param {string} title @param {string} body */
 const page = (title, body) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
   `<title>${title}</title><script>${PROBE}</script></head><body><h1>${title}</h1><p>A plain host page for the ChatSDK benchmark.</p>${body}</body></html>`;
 
 /**
- * @param {{ apiUrl: string, dist: string, streamChunks: number, spacingMs: number }} options
+ * @param {{ apiUrl: string, dist: string, streamChunks: number, paragraphChunks: number, spacingMs: number }} options
  */
-export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }) {
+export async function startBenchServer({ apiUrl, dist, streamChunks, paragraphChunks: paragraphs, spacingMs }) {
   const upstream = new URL(apiUrl);
   /** @type {Record<string, Buffer>} */
   const files = {};
@@ -67,6 +85,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
     files[`/${name}`] = readFileSync(path.join(path.dirname(dist), name));
   files['/floor.js'] = Buffer.from(FLOOR_JS);
   const chunks = answerChunks(streamChunks);
+  const paragraph = paragraphChunks(paragraphs);
   /** Server-side timing of the last bench stream, for the report. */
   const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
   /** @type {Set<import('node:net').Socket>} */
@@ -109,8 +128,11 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
     req.on('data', (c) => body.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(body);
+      if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(PARAGRAPH_WORD)) {
+        return stream(res, JSON.parse(raw.toString('utf8')), paragraph);
+      }
       if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(STREAM_WORD)) {
-        return stream(res, JSON.parse(raw.toString('utf8')));
+        return stream(res, JSON.parse(raw.toString('utf8')), chunks);
       }
       const forward = http.request(
         {
@@ -136,9 +158,9 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, spacingMs }
   /**
    * Event i is due at start + i * spacingMs; each tick writes every event that is due, one write each,
    * so the average spacing is exact even though Node's timers fire at >= 1 ms.
-   * @param {http.ServerResponse} res @param {Record<string, unknown>} body
+   * @param {http.ServerResponse} res @param {Record<string, unknown>} body @param {string[]} chunks
    */
-  function stream(res, body) {
+  function stream(res, body, chunks) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
     res.socket?.setNoDelay(true);
