@@ -64,7 +64,7 @@ export function paragraphChunks(n) {
     const w = (k) => WORDS[(i * 5 + k * 7) % WORDS.length];
     let chunk = `${w(0)} ${i % 9 === 4 ? `*${w(1)}*` : i % 13 === 6 ? `\`${w(1)}\`` : w(1)} ${w(2)} ${w(3)} `;
     while (chunk.length < 100) chunk += `${w(chunk.length)} `;
-    chunks.push(chunk.slice(0, 99) + ' ');
+    chunks.push(`${chunk.slice(0, 99)} `);
   }
   return chunks;
 }
