@@ -196,6 +196,29 @@ describe('messages', () => {
     expect(mutations).toBeLessThan(20);
   });
 
+  it('while an answer streams, draws at most every 50 ms; its end, and anything else, at the next frame', async () => {
+    mount();
+    await open();
+    await client.send('q');
+    client.chunk('a');
+    await vi.waitFor(() => expect(lastOf('assistant').textContent).toContain('a'));
+    const drawn: number[] = [];
+    const mo = new MutationObserver(() => drawn.push(lastOf('assistant').textContent!.length));
+    mo.observe(log(), { subtree: true, childList: true, characterData: true });
+    const started = performance.now();
+    // A chunk every 4 ms for about 200 ms (the stream's pace, not a wait for the widget).
+    while (performance.now() - started < 200) {
+      client.chunk('x');
+      await new Promise((resolve) => setTimeout(resolve, 4));
+    }
+    const elapsed = performance.now() - started;
+    mo.disconnect();
+    expect(new Set(drawn).size).toBeGreaterThan(0);
+    expect(new Set(drawn).size).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1);
+    client.finish();
+    await vi.waitFor(() => expect(lastOf('assistant').dataset.status).toBe('sent'));
+  });
+
   it('Stop keeps the partial answer and marks it stopped', async () => {
     mount();
     await open();

@@ -66,6 +66,30 @@ interface WindowState {
   tray: Tray | undefined;
 }
 
+/**
+ * While an answer streams, the window draws at most this often: chunks can come a thousand a second, far
+ * faster than anyone reads, and each draw lays out the growing answer (about 20 draws a second still
+ * reads as a smooth stream, and leaves the host page most of the main thread).
+ */
+const STREAM_DRAW_MS = 50;
+
+/** The only change is the streaming answer at the end of the chat in front getting longer. */
+const onlyGrew = (state: ChatState, previous: ChatState): boolean => {
+  const last = state.messages.at(-1);
+  const before = previous.messages.at(-1);
+  return (
+    state.currentChatId === previous.currentChatId &&
+    state.messages.length === previous.messages.length &&
+    last?.status === 'streaming' &&
+    before?.status === 'streaming' &&
+    last.id === before.id &&
+    state.unread === previous.unread &&
+    state.error === previous.error &&
+    state.connection === previous.connection &&
+    state.agentTyping === previous.agentTyping
+  );
+};
+
 export function attachWindow(launcher: Launcher, options: WindowOptions): WindowView {
   const { client } = options;
   launcher.addCss(windowCss);
@@ -85,9 +109,22 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   let built = false;
   let gone = false;
   let frame = 0;
+  let lastDraw = 0;
+  let streamTimer: ReturnType<typeof setTimeout> | undefined;
   const isPageShown = (): boolean => document.visibilityState !== 'hidden';
   const scheduleDraw = (): void => {
     frame ||= requestAnimationFrame(draw);
+  };
+  /** A streamed answer grew: drawn at most every STREAM_DRAW_MS (anything else draws at the next frame). */
+  const drawSoon = (): void => {
+    if (frame || streamTimer) return;
+    const wait = lastDraw + STREAM_DRAW_MS - performance.now();
+    if (wait <= 0) scheduleDraw();
+    else
+      streamTimer = setTimeout(() => {
+        streamTimer = undefined;
+        scheduleDraw();
+      }, wait);
   };
   const announcer = createAnnouncer(scheduleDraw, () => draw());
   const visitorCheck = createVisitorCheck(
@@ -142,6 +179,9 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   function draw(): void {
     cancelAnimationFrame(frame);
     frame = 0;
+    clearTimeout(streamTimer);
+    streamTimer = undefined;
+    lastDraw = performance.now();
     try {
       const current = windowModel(own, parts.loaded, announcer);
       launcher.show(own.open, own.state?.unread || 0);
@@ -170,7 +210,8 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     own.state = state;
     if (state.messages.some((message) => message.attachments)) parts.load('files');
     notify(state, previous);
-    scheduleDraw();
+    if (previous && onlyGrew(state, previous)) drawSoon();
+    else scheduleDraw();
   }
 
   function start(): void {
@@ -226,6 +267,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     destroy() {
       gone = true;
       cancelAnimationFrame(frame);
+      clearTimeout(streamTimer);
       visitorCheck.cancel();
       announcer.stop();
       following?.();
