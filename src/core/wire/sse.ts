@@ -109,13 +109,26 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
   let stalled = false;
   let overtime = false;
   let stalledAfterMs = options.firstByteTimeoutMs;
-  const armIdle = (ms: number): void => {
-    clearTimeout(idleTimer);
-    stalledAfterMs = ms;
-    idleTimer = setTimeout(() => {
+  /** When the stream counts as stalled, and when the timer that checks it fires. */
+  let stallsAt = 0;
+  let checksAt = 0;
+  const checkIdle = (): void => {
+    const left = stallsAt - Date.now();
+    checksAt = left > 0 ? Date.now() + left : 0;
+    if (left > 0) idleTimer = setTimeout(checkIdle, left);
+    else {
       stalled = true;
       void reader.cancel().catch(() => undefined);
-    }, ms);
+    }
+  };
+  // Moves the deadline; one timer per quiet period, not a clear and set per chunk (a thousand a second).
+  const armIdle = (ms: number): void => {
+    stalledAfterMs = ms;
+    stallsAt = Date.now() + ms;
+    if (checksAt && checksAt <= stallsAt) return;
+    clearTimeout(idleTimer);
+    checksAt = stallsAt;
+    idleTimer = setTimeout(checkIdle, ms);
   };
   const maxDurationMs = options.maxDurationMs ?? 0;
   const deadline =
