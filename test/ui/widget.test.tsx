@@ -219,6 +219,27 @@ describe('messages', () => {
     await vi.waitFor(() => expect(lastOf('assistant').dataset.status).toBe('sent'));
   });
 
+  it('one message however it is sent twice: two Enters in one task, a held Enter, a double click on Send', async () => {
+    mount();
+    await open();
+    type('once by Enter');
+    key(textbox(), 'Enter');
+    key(textbox(), 'Enter');
+    type('once by a held Enter');
+    key(textbox(), 'Enter');
+    key(textbox(), 'Enter', { repeat: true });
+    key(textbox(), 'Enter', { repeat: true });
+    await settle();
+    type('once by a double click');
+    await settle();
+    const send = button('Send')!;
+    send.click();
+    send.click();
+    await settle();
+    expect(client.calls.send).toEqual(['once by Enter', 'once by a held Enter', 'once by a double click']);
+    expect(textbox().value).toBe('');
+  });
+
   it('Stop keeps the partial answer and marks it stopped', async () => {
     mount();
     await open();

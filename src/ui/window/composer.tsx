@@ -36,6 +36,8 @@ export class Composer extends Component<ComposerProps, { text: string }> {
     const { setup, model } = this.props;
     if (model.formFirst || (!text.trim() && !model.tray?.ready()) || text.length > setup.maxMessageLength) return;
     setup.actions.send(text);
+    // Emptied now, not at the next render: a second Enter or click in the same task finds nothing to send.
+    this.textarea!.value = '';
     this.setState({ text: '' });
   };
 
@@ -84,7 +86,8 @@ export class Composer extends Component<ComposerProps, { text: string }> {
             onKeyDown={(event) => {
               if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
                 event.preventDefault();
-                this.submit();
+                // A held Enter repeats: it sent once.
+                if (!event.repeat) this.submit();
               }
             }}
           />
