@@ -104,6 +104,22 @@ describe('automatic retries (fake timers)', () => {
     expect(statuses(client).slice(2)).toEqual(['visitor:sent', 'assistant:sent']);
   });
 
+  it('409 (an earlier attempt is still being answered) waits Retry-After and retries with the same client_message_id', async () => {
+    const backend = fresh();
+    const { client } = make();
+    await warm(client);
+    fakeTimers();
+    backend.once('stream', () => withRetryAfter(409, '2'));
+    await client.send('x');
+    await advance(1900, 100);
+    expect(backend.count('POST', '/stream/')).toBe(2);
+    expect(client.getState().messages.at(-1)).toMatchObject({ status: 'queued', error: { status: 409 } });
+    await advance(200);
+    expect(statuses(client).slice(2)).toEqual(['visitor:sent', 'assistant:sent']);
+    const [first, second] = backend.chats.slice(-2).map((chat) => chat.body.client_message_id);
+    expect(second).toBe(first);
+  });
+
   it('503 honours Retry-After as an HTTP date', async () => {
     const backend = fresh();
     const { client } = make();

@@ -114,6 +114,7 @@ export async function readText(response: Response, maxChars: number, signal?: Ab
 function statusMessage(status: number): string {
   if (status === 401) return 'The API key was refused (401). Check the apiKey option.';
   if (status === 429) return 'Too many requests; trying again shortly.';
+  if (status === 409) return 'The chat server is still working on this message; trying again shortly.';
   if (status >= 500) return `The chat server had a problem (${status}).`;
   return `The chat server answered ${status}.`;
 }
@@ -130,7 +131,8 @@ export async function httpError(response: Response, signal?: AbortSignal): Promi
   const status = response.status;
   return new ChatError('http', serverMessage ?? statusMessage(status), {
     status,
-    retryable: status === 429 || status === 503,
+    // 409: the server is still answering an earlier attempt at this message; the retry gets that answer.
+    retryable: status === 409 || status === 429 || status === 503,
     retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
   });
 }
