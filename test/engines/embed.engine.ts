@@ -180,10 +180,15 @@ describe(`${ENGINE}: the strict-CSP page`, () => {
     expect(await problems(page)).toEqual([]);
   });
 
-  it('Escape closes the window and returns focus to the launcher', async () => {
+  it('keyboard only: Tab reaches the launcher, Enter opens with focus in "Message", Escape closes and returns focus to the launcher', async () => {
     const { page, stack } = env;
     await page.goto(stack.embedUrl());
-    await openChat(page);
+    await waitFor(page, launcher);
+    // The launcher comes after the page's links, buttons and fields.
+    for (let i = 0; i < 40 && (await focused(page)) !== 'Open chat'; i++) await page.press('Tab');
+    expect(await focused(page)).toBe('Open chat');
+    await page.press('Enter');
+    await waitFor(page, dialog);
     await poll(() => focused(page)).toBe('Message');
     await page.press('Escape');
     await waitFor(page, dialog, 'hidden');

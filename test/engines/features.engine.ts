@@ -1,4 +1,5 @@
-// The contact form and the conversation list in Firefox or WebKit, against the reference backend.
+// What only some sites turn on, in Firefox or WebKit against the reference backend: the contact form, an
+// attachment (uploaded with progress, shown as a thumbnail the backend serves), feedback, the conversation list.
 
 import { describe, expect, it } from 'vitest';
 import { button, click, inPage, isShown, lines, openChat, poll, problems, sendMessage, transcript, uniqueText, waitFor } from './dom';
@@ -9,7 +10,23 @@ const field = (name: 'Name' | 'Email') => ({ role: 'textbox' as const, name });
 const composerDisabled = (page: EnginePage) =>
   inPage(page, () => document.querySelector('chat-sdk-widget')!.shadowRoot!.querySelector('textarea')?.disabled ?? null);
 
-describe(`${ENGINE}: the contact form and the conversation list`, () => {
+/** Drop a 1x1 PNG named `name` on the chat window, as a visitor dragging a file from the desktop does. */
+const dropImage = (page: EnginePage, name: string) =>
+  inPage(
+    page,
+    (fileName: string) => {
+      const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], fileName, { type: 'image/png' }));
+      const target = document.querySelector('chat-sdk-widget')!.shadowRoot!.querySelector('[role="dialog"]')!;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true, composed: true }));
+      }
+    },
+    name,
+  );
+
+describe(`${ENGINE}: the contact form, attachments, feedback and the conversation list`, () => {
   const env = useEngine();
 
   it('after-first-message contact form: the message goes out, the form asks and checks the email, the visitor is saved; not asked after a reload', async () => {
@@ -43,6 +60,38 @@ describe(`${ENGINE}: the contact form and the conversation list`, () => {
     await poll(async () => (await transcript(page)).some((m) => m.author === 'visitor' && m.text.includes(text))).toBe(true);
     expect(await isShown(page, field('Name'))).toBe(false);
     expect(await composerDisabled(page)).toBe(false);
+    expect(await problems(page)).toEqual([]);
+  });
+
+  it('an image dropped on the window uploads, goes out with the message and shows as a thumbnail; Helpful is sent once', async () => {
+    const { page, stack } = env;
+    await page.goto(stack.initUrl({ attachments: true, feedback: true }));
+    await openChat(page);
+    await dropImage(page, 'photo.png');
+    await waitFor(page, { css: '.tr [data-state="done"]' });
+    const text = uniqueText('here is the photo');
+    await sendMessage(page, text);
+    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    expect((await transcript(page))[1]!.text).toContain('I got your file photo.png');
+    const thumbnail = () =>
+      inPage(page, () => {
+        const img = document.querySelector('chat-sdk-widget')!.shadowRoot!.querySelector<HTMLImageElement>('[data-author="visitor"] img');
+        return img ? { alt: img.alt, width: img.complete ? img.naturalWidth : 0, src: img.getAttribute('src') } : null;
+      });
+    await poll(() => thumbnail().then((t) => t && `${t.alt}:${t.width}`)).toBe('photo.png:1');
+    expect((await thumbnail())!.src).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/chats\/attachments\/[^/]+\/photo\.png$/);
+
+    await click(page, button('Helpful'));
+    const pressed = () =>
+      inPage(
+        page,
+        () =>
+          document.querySelector('chat-sdk-widget')!.shadowRoot!.querySelector('button[aria-pressed="true"]')?.getAttribute('aria-label') ??
+          null,
+      );
+    await poll(pressed).toBe('Helpful');
+    const { sessionId } = stack.storedIn(text)!;
+    await poll(() => (stack.api.state.store.messages.get(sessionId) ?? []).filter((m) => m.feedback?.rating === 'up').length).toBe(1);
     expect(await problems(page)).toEqual([]);
   });
 

@@ -36,6 +36,7 @@ export interface LogEntry {
 interface StoredMessage {
   author: 'visitor' | 'assistant' | 'agent' | 'system';
   text: string;
+  feedback?: { rating: 'up' | 'down'; comment?: string };
 }
 
 /** What the tests use of the in-process reference backend (see demo/server/api-server.mjs). */
