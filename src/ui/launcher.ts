@@ -1,6 +1,7 @@
 // The part of the widget every page view pays for: the host element, its shadow root and the launcher,
 // in plain DOM (no Preact, whose first render costs a long task on slow phones). The chat window is
 // attached to it later (window/attach.tsx), when the visitor reaches for the chat.
+import { logWarning } from '../core/log';
 import { fmt } from './format';
 import type { LauncherStrings } from './strings/launcher';
 import { launcherCss, SMALL_SCREEN } from './styles';
@@ -72,6 +73,8 @@ function addStyles(root: ShadowRoot, text: string, nonce: string | undefined): v
     // The nonce and the text before it joins the tree: a strict CSP checks the element as it is appended.
     const style = document.createElement('style');
     if (nonce) style.nonce = nonce;
+    else if (!root.querySelector('style'))
+      logWarning('This browser has no constructable stylesheets: a page whose CSP blocks inline styles needs a nonce on the script tag.');
     style.textContent = text;
     root.appendChild(style);
   }

@@ -590,19 +590,43 @@ describe('host element, styles, theming', () => {
     expect(shadow().querySelector('[style]:not(textarea)')).toBeNull();
   });
 
-  it('falls back to a <style> with the nonce where constructable stylesheets are missing', async () => {
+  it('falls back to a <style> with the nonce (set before it joins the tree) where constructable stylesheets are missing', async () => {
     const orig = globalThis.CSSStyleSheet;
     (globalThis as any).CSSStyleSheet = () => {
       throw new TypeError('Illegal constructor');
     };
+    const appended: { nonce: string; text: string }[] = [];
+    const append = ShadowRoot.prototype.appendChild;
+    vi.spyOn(ShadowRoot.prototype, 'appendChild').mockImplementation(function (this: ShadowRoot, node) {
+      if (node instanceof HTMLStyleElement) appended.push({ nonce: node.nonce, text: node.textContent ?? '' });
+      return append.call(this, node) as never;
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       mount({ nonce: 'abc123' });
     } finally {
       globalThis.CSSStyleSheet = orig;
     }
-    const style = shadow().querySelector('style')!;
-    expect(style.nonce).toBe('abc123');
-    expect(style.textContent).toContain(':host');
+    expect(appended[0]).toMatchObject({ nonce: 'abc123', text: expect.stringContaining(':host') });
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('without a nonce, the fallback says once in the console that a strict CSP needs one', async () => {
+    const orig = globalThis.CSSStyleSheet;
+    (globalThis as any).CSSStyleSheet = () => {
+      throw new TypeError('Illegal constructor');
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      mount();
+      await open();
+    } finally {
+      globalThis.CSSStyleSheet = orig;
+    }
+    expect(shadow().querySelectorAll('style').length).toBeGreaterThan(1);
+    expect(warn.mock.calls.filter(([text]) => String(text).includes('nonce'))).toEqual([
+      [expect.stringContaining('needs a nonce on the script tag')],
+    ]);
   });
 
   it('uses right-to-left layout and translated strings', async () => {
