@@ -14,6 +14,7 @@ import type { createFeedback } from './feedback';
 import { type ClientOptions, resolveClientOptions } from './options';
 import { createParts } from './parts';
 import { storageKey } from './storage';
+import type { TabClaim } from './tab';
 import { newChatRecord, now, readAttachments } from './transcript';
 import type { ChatClient, ChatClientOptions, ChatMessage } from './types';
 import { listenToWindow } from './window-events';
@@ -34,6 +35,8 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
   /** Set and removed at once by reset(): other tabs hear it and forget their chats too. */
   const resetKey = storageKey('reset', config.apiUrl);
   let loaded = false;
+  /** This tab's claim on its chats' outbox (tab.ts), once known. */
+  let tab: TabClaim | undefined;
   let stopListening = (): void => undefined;
   // Only some sites rate answers, identify visitors or upload files: those parts load when first used.
   let rate: Promise<ReturnType<typeof createFeedback>> | undefined;
@@ -54,7 +57,15 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
         else if (key === resetKey && newValue) forgetAll();
         else if (key === identity.key) identity.load();
       },
-      pagehide: () => store.flush(),
+      pagehide(cached) {
+        store.flush();
+        if (cached) tab?.pause();
+      },
+      restored() {
+        tab?.resume();
+        // Timers and sockets were frozen: what arrived meanwhile is fetched now.
+        live.online();
+      },
     });
     // A restored chat with a session is synced now: agent replies may have arrived meanwhile.
     live.check();
@@ -63,7 +74,10 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
     outbox.hold();
     void parts
       .claimTab()
-      .then((claim) => claim.originalGone)
+      .then((claim) => {
+        tab = claim;
+        return claim.originalGone;
+      })
       .then(() => signal.aborted || outbox.resume());
   }
 

@@ -1,8 +1,8 @@
 // Which tab owns the chats in this tab's sessionStorage. Browsers copy sessionStorage into a duplicated
 // tab (window.open, "Duplicate tab"), outbox and all: without an owner both tabs would deliver the
-// messages still waiting. Each tab holds a Web Lock named after its tab id for its life; a copy finds the
-// id it read already held, takes a new one, and leaves the copied outbox to the original until the
-// original's lock is free (that tab closed first).
+// messages still waiting. Each tab holds a Web Lock named after its tab id; a copy finds the id it read
+// already held, takes a new one, and leaves the copied outbox to the original until the original's lock
+// is free (that tab closed first).
 import { nanoid } from 'nanoid';
 import type { SafeStorage } from './storage';
 
@@ -16,42 +16,62 @@ export interface TabClaim {
   copy: boolean;
   /** A copy: resolves when the original is gone (closed, or navigated away) and its outbox is this tab's. */
   originalGone: Promise<void>;
+  /**
+   * Let go of the id while the page sits in the back/forward cache (a lock held there would evict the
+   * page as soon as the site's next page in this tab asks for it), and take it back when it is shown.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 const lockName = (id: string): string => `chat-sdk:tab:${id}`;
+const never = new Promise<void>(() => undefined);
 
 /** Claim this tab's id (kept in `storage` under `key`) until `signal` aborts. */
 export async function claimTab(storage: SafeStorage, key: string, locks: TabLocks | undefined, signal: AbortSignal): Promise<TabClaim> {
-  const stored = storage.getItem(key);
-  const own: TabClaim = { copy: false, originalGone: Promise.resolve() };
-  if (!locks) return own;
-  const held = new Promise<void>((release) => signal.addEventListener('abort', () => release(), { once: true }));
-  /** Hold `id`'s lock for this tab's life: false when another tab holds it. */
+  let release: (() => void) | undefined;
+  let ownId = storage.getItem(key);
+  const claim: TabClaim = {
+    copy: false,
+    originalGone: Promise.resolve(),
+    pause: () => release?.(),
+    resume: () => void (locks && ownId && !release && !signal.aborted && hold(ownId).catch(() => undefined)),
+  };
+  signal.addEventListener('abort', claim.pause, { once: true });
+  /** Hold `id`'s lock until paused or destroyed: false when another tab holds it. */
   const hold = (id: string): Promise<boolean> =>
     new Promise<boolean>((resolve, reject) => {
-      locks
+      locks!
         .request(lockName(id), { ifAvailable: true }, (lock) => {
           resolve(lock !== null);
-          return lock === null ? undefined : held;
+          if (lock === null || signal.aborted) return;
+          return new Promise<void>((done) => {
+            release = () => {
+              release = undefined;
+              done();
+            };
+          });
         })
         .catch(reject);
     });
+  if (!locks) return claim;
   try {
-    if (stored && (await hold(stored))) return own;
-    const id = nanoid();
-    storage.setItem(key, id);
-    await hold(id);
-    if (!stored) return own;
+    const stored = ownId;
+    if (stored && (await hold(stored))) return claim;
+    ownId = nanoid();
+    storage.setItem(key, ownId);
+    await hold(ownId);
+    if (!stored) return claim;
     // Granted once the original lets go; released at once (this tab holds its own id).
     const originalGone = locks
       .request(lockName(stored), { signal }, () => undefined)
       .then(
         () => undefined,
-        () => new Promise<void>(() => undefined),
+        () => never,
       );
-    return { copy: true, originalGone };
+    return { ...claim, copy: true, originalGone };
   } catch {
     // Locks refused (an opaque origin, a sandboxed frame): act as the original, as without locks.
-    return own;
+    return claim;
   }
 }

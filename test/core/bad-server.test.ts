@@ -215,11 +215,12 @@ describe('api helpers directly', () => {
     }
   });
 
-  it('httpError: 429 and 503 are retryable with Retry-After; other statuses are not', async () => {
+  it('httpError: 409, 429 and 503 are retryable with Retry-After; other statuses are not', async () => {
     const e429 = await httpError(new Response('{"success":false,"message":"slow down"}', { status: 429, headers: { 'retry-after': '3' } }));
     expect(e429).toMatchObject({ code: 'http', status: 429, retryable: true, retryAfterMs: 3000, message: 'slow down' });
     expect((await httpError(new Response('', { status: 503 }))).retryable).toBe(true);
-    for (const status of [400, 401, 403, 404, 409, 422, 500, 502, 504]) {
+    expect((await httpError(new Response('', { status: 409 }))).retryable).toBe(true);
+    for (const status of [400, 401, 403, 404, 422, 500, 502, 504]) {
       expect((await httpError(new Response('', { status }))).retryable, String(status)).toBe(false);
     }
     expect((await httpError(new Response('<html>', { status: 401 }))).message).toMatch(/API key was refused/);

@@ -203,7 +203,7 @@ describe(`fuzz (seed ${SEED})`, () => {
           expect(error.retryAfterMs).toBeGreaterThanOrEqual(0);
           expect(error.retryAfterMs).toBeLessThanOrEqual(MAX_RETRY_DELAY_MS);
         }
-        if (error.retryable && error.code === 'http') expect([429, 503]).toContain(error.status);
+        if (error.retryable && error.code === 'http') expect([409, 429, 503]).toContain(error.status);
       }
     }
   });

@@ -41,11 +41,13 @@ function fakeLocks() {
 /** Browsers offline, with locks; `online()` brings them back. */
 function browserTabs() {
   const win = new EventTarget();
+  const transition = (name: string, persisted: boolean) => win.dispatchEvent(Object.assign(new Event(name), { persisted }));
   const nav = { onLine: false, locks: fakeLocks() };
   vi.stubGlobal('window', win);
   vi.stubGlobal('navigator', nav);
   return {
     locks: nav.locks,
+    transition,
     online() {
       nav.onLine = true;
       win.dispatchEvent(new Event('online'));
@@ -109,5 +111,24 @@ describe('a duplicated tab', () => {
     await settled(reloaded.client, 2);
     expect(backend.chats).toHaveLength(1);
     expect([...browser.locks.held]).toHaveLength(1);
+  });
+
+  it('a page in the back/forward cache lets go of its tab id (the next page of the site in this tab takes it), and takes it back when shown', async () => {
+    fresh();
+    const browser = browserTabs();
+    const { client } = make();
+    client.getState();
+    await flush();
+    const [name] = [...browser.locks.held];
+    expect(name).toMatch(/^chat-sdk:tab:/);
+    browser.transition('pagehide', true);
+    await flush();
+    expect([...browser.locks.held]).toEqual([]);
+    browser.transition('pageshow', true);
+    await flush();
+    expect([...browser.locks.held]).toEqual([name]);
+    browser.transition('pagehide', false); // unloading for good: the browser frees it with the page
+    await flush();
+    expect([...browser.locks.held]).toEqual([name]);
   });
 });
