@@ -263,6 +263,28 @@ describe('live updates against the reference backend', () => {
     expect(avatarRequests).toEqual([{ url: https, referer: undefined }]);
   });
 
+  it('a gap fill that fails after the reconnect is retried ("Reconnecting…" meanwhile) until the reply sent during the gap arrives', async () => {
+    const { sessionId } = await startChat(stack, page, stack.initUrl({ live: 'websocket' }));
+    await poll(() => stack.api.socketCount(sessionId)).toBe(1);
+    const seq = await lastSeq();
+    // The socket comes back after about 2-3 s; the history answers 503 for 6 s, so the first fills fail.
+    stack.api.fault('refuse-sockets', 2);
+    stack.api.fault('history-503', 6);
+    stack.api.fault('drop-sockets');
+    await poll(() => stack.api.socketCount(sessionId)).toBe(0);
+    const gap = uniqueText('during the gap');
+    stack.api.agentReply(sessionId, gap);
+    await poll(() => stack.api.socketCount(sessionId), 10_000).toBe(1);
+    const reopened = (await requestsSince(seq)).filter((e) => e.path === socketPath(sessionId) && e.status === 101).at(-1)!.seq;
+    // The socket is open, but what it missed is not here yet: that is still a connection problem.
+    await poll(async () => (await requestsSince(reopened)).some((e) => e.path === historyPath(sessionId) && e.status === 503)).toBe(true);
+    expect(await reconnecting(page).isVisible()).toBe(true);
+    await messages(page, 'agent', gap).waitFor({ state: 'visible', timeout: 15_000 });
+    await reconnecting(page).waitFor({ state: 'hidden', timeout: 5_000 });
+    expect(await countMessages(page, 'agent', gap)).toBe(1);
+    expect(await stack.problemsOf(page)).toEqual([]);
+  });
+
   it('sockets dropped: "Reconnecting…" shows, a reply sent during the gap arrives once after the reconnect', async () => {
     const { sessionId } = await startChat(stack, page, stack.initUrl({ live: 'websocket' }));
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
