@@ -1,6 +1,8 @@
 // Cases from the reliability audit that need a real browser: a tab duplicated while a message waits, and
 // the strictest CSP a site may send (nonce + 'strict-dynamic' + Trusted Types), with and without
 // constructable stylesheets (Safari 16.3 and older have none).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, launcher, openChat, poll, STREAM, sendMessage, transcript, uniqueText, useStack } from './harness';
@@ -98,5 +100,26 @@ describe("the strictest CSP: a nonce, 'strict-dynamic', Trusted Types", () => {
     await launcher(page).waitFor();
     await openChat(page);
     expect(warnings.filter((text) => text.includes('needs a nonce on the script tag'))).toHaveLength(1);
+  });
+});
+
+describe('the built files a page loads (dist/)', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+
+  it('hold no eval, Function, document.write or HTML-string sink; innerHTML only in Preact’s dangerouslySetInnerHTML branch, which the source never uses', () => {
+    const built = files('dist').filter((name) => /\.m?js$/.test(name));
+    expect(built.length).toBeGreaterThan(5);
+    for (const file of built) {
+      const code = readFileSync(file, 'utf8');
+      expect(
+        code.match(/outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\(\s*[`'"]on|srcdoc/)?.[0],
+        file,
+      ).toBeUndefined();
+      // Every innerHTML sits next to Preact's `__html` (the dangerouslySetInnerHTML prop).
+      for (const match of code.matchAll(/innerHTML/g)) {
+        expect(code.slice(Math.max(0, match.index - 120), match.index + 40), file).toContain('__html');
+      }
+    }
   });
 });
