@@ -3,8 +3,9 @@
 // constructable stylesheets (Safari 16.3 and older have none).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { API_KEY, launcher, openChat, poll, STREAM, sendMessage, transcript, uniqueText, useStack } from './harness';
 
 const env = useStack();
@@ -100,6 +101,55 @@ describe("the strictest CSP: a nonce, 'strict-dynamic', Trusted Types", () => {
     await launcher(page).waitFor();
     await openChat(page);
     expect(warnings.filter((text) => text.includes('needs a nonce on the script tag'))).toHaveLength(1);
+  });
+});
+
+describe('the back/forward cache', () => {
+  it('a page restored from it fetches what arrived meanwhile; the same site’s next page in the tab did not evict it', async () => {
+    const { stack } = env;
+    // Playwright turns the cache off by default; a visitor's browser has it on.
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_FLAGS,
+      ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    });
+    try {
+      const context = await browser.newContext();
+      // Two pages of one site with the widget, served cacheable (the test servers say no-store, which keeps a page out of the cache).
+      const origin = new URL(stack.plainUrl).origin;
+      const sitePage = (title: string) =>
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>
+<script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${stack.api.url}" data-title="Acme support" async></script></body></html>`;
+      await context.grantPermissions(['local-network-access']);
+      for (const name of ['first', 'second']) {
+        await context.route(`${origin}/${name}.html`, (route) =>
+          route.fulfill({ contentType: 'text/html; charset=utf-8', body: sitePage(name) }),
+        );
+      }
+      const page = stack.watch(await context.newPage());
+      await page.addInitScript(() => {
+        addEventListener('pageshow', (event) => {
+          (window as unknown as { restored?: boolean }).restored = event.persisted;
+        });
+      });
+      await page.goto(`${origin}/first.html`);
+      await openChat(page);
+      const text = uniqueText('before leaving');
+      await sendMessage(page, text);
+      await poll(async () => (await transcript(page)).map((m) => m.status)).toEqual(['sent', 'sent']);
+      const { sessionId } = stack.storedIn(text)!;
+      // The site's next page in the same tab, with the widget too: it takes the tab's id.
+      await page.goto(`${origin}/second.html`);
+      await openChat(page);
+      const reply = uniqueText('while the page was away');
+      stack.api.agentReply(sessionId, reply);
+      await page.goBack({ waitUntil: 'commit' });
+      await poll(() => page.evaluate(() => (window as unknown as { restored?: boolean }).restored)).toBe(true);
+      await poll(async () => (await transcript(page)).filter((m) => m.text.includes(reply)).length, 8_000).toBe(1);
+      expect(await stack.problemsOf(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
