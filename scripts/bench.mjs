@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { startApiServer } from '../demo/server/api-server.mjs';
-import { API_KEY, PARAGRAPH_WORD, STREAM_WORD, startBenchServer } from './bench/server.mjs';
+import { API_KEY, HOSTILE, HOSTILE_WORD, PARAGRAPH_WORD, STREAM_WORD, startBenchServer } from './bench/server.mjs';
 import { median, medianOf, round } from './bench/stats.mjs';
 import { longTasksRunning, parseTrace, TRACE_CATEGORIES } from './bench/trace.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -57,6 +57,8 @@ const BUDGET = {
   perChunkUs: 250,
   /** The longest task while a flood of history merges. */
   floodTaskMs: 50,
+  /** The longest task while one hostile Markdown answer renders (reliability case 19). */
+  hostileTaskMs: 200,
 };
 
 const log = (...a) => console.error('[bench]', ...a);
@@ -525,6 +527,32 @@ async function floodRun() {
   }
 }
 
+/** Each hostile Markdown text as one answer, in a fresh page: the longest task while it arrives and renders. */
+async function hostileRun() {
+  const out = {};
+  for (const name of Object.keys(HOSTILE)) {
+    const { context, page } = await newPage();
+    await page.goto(`${srv.url}/widget`);
+    await page.waitForFunction(() => window.__bench.launcherPainted > 0, null, { polling: 50 });
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.waitFor();
+    await page.waitForTimeout(300);
+    const from = await page.evaluate(() => performance.now());
+    await box.fill(`${HOSTILE_WORD}${name}`);
+    await box.press('Enter');
+    await page.waitForFunction(() => !!window.__bench.root().querySelector('[data-author="assistant"][data-status="sent"]'), null, {
+      timeout: 60_000,
+      polling: 100,
+    });
+    await page.waitForTimeout(300);
+    const tasks = await page.evaluate((t0) => window.__bench.longtasks.filter(([start]) => start >= t0).map(([, ms]) => ms), from);
+    out[name] = Math.max(0, ...tasks);
+    await context.close();
+  }
+  return out;
+}
+
 // ---- 6. memory over a long session ---------------------------------------------------------------
 async function memoryRun() {
   const { context, page, cdp } = await newPage();
@@ -598,7 +626,17 @@ const machine = {
   loadavg: [round(os.loadavg()[0], 2)],
 };
 const size = sizes();
-const raw = { startup1x: [], startup4x: [], stream: [], streamFloor: [], paragraph: [], conversation: [], flood: [], memory: [] };
+const raw = {
+  startup1x: [],
+  startup4x: [],
+  stream: [],
+  streamFloor: [],
+  paragraph: [],
+  conversation: [],
+  flood: [],
+  hostile: [],
+  memory: [],
+};
 try {
   log(`${RUNS} run(s) on ${machine.cpu} x${machine.cores}, Chromium ${machine.chromium}`);
   for (let i = 0; i < RUNS; i++) {
@@ -621,6 +659,8 @@ try {
     raw.conversation.push(await conversationRun(seed));
     log(`run ${i + 1}/${RUNS}: a history of ${FLOOD} messages, newest first`);
     raw.flood.push(await floodRun());
+    log(`run ${i + 1}/${RUNS}: hostile Markdown`);
+    raw.hostile.push(await hostileRun());
   }
   for (let i = 0; i < RUNS; i++) {
     log(`run ${i + 1}/${RUNS}: memory (${OPEN_CLOSE} open/close, ${INIT_DESTROY} init/destroy)`);
@@ -925,6 +965,20 @@ for (const [k, label] of [
     `all runs: ${raw.flood.map((r) => r.tasks.join('+') || 'none').join(', ')} ms (long tasks only)`,
   );
   row('messages kept in the chat', f(m.kept, 0), '', '2000', m.kept !== 2000);
+}
+{
+  const m = med.hostile;
+  section('5c. Hostile Markdown, one answer each (reliability case 19)');
+  for (const [name, ms] of Object.entries(m)) {
+    row(
+      `${name}: longest task`,
+      f(ms, 0),
+      'ms',
+      `<= ${BUDGET.hostileTaskMs} ms`,
+      ms > BUDGET.hostileTaskMs,
+      `${f(HOSTILE[name].length / KB, 0)} KB`,
+    );
+  }
 }
 {
   const m = med.memory;

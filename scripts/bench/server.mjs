@@ -19,6 +19,22 @@ import { PROBE } from './probe.mjs';
 
 export const STREAM_WORD = 'benchstream';
 export const PARAGRAPH_WORD = 'benchparagraph';
+/** `benchhostile:<name>` answers one hostile Markdown text of HOSTILE in a single chunk. */
+export const HOSTILE_WORD = 'benchhostile:';
+
+/** Hostile Markdown (reliability case 19): each must render within a fixed budget, without freezing the page. */
+export const HOSTILE = {
+  'mixed 1 MB': `${'Some **bold** and _it_ text with `code` and [l](https://a.b/c) https://x.y/z <b>x</b>\n'.repeat(8)}\n`.repeat(1450),
+  'plain 1 MB': 'lorem ipsum dolor '.repeat(55_000),
+  '10k >': `${'>'.repeat(10_000)} x`,
+  '10k [': `${'['.repeat(10_000)}x`,
+  '50k *': '*'.repeat(50_000),
+  '25k **a': '**a'.repeat(25_000),
+  '20k backticks': `a ${'`'.repeat(20_000)}x`,
+  'url + 50k )': `https://a.b/${')'.repeat(50_000)}`,
+  '10k quote lines': Array.from({ length: 10_000 }, (_, i) => `${'>'.repeat(i % 50)} q${i}`).join('\n'),
+  '10k list lines': Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i % 40)}- i${i}`).join('\n'),
+};
 export const API_KEY = 'demo-key';
 
 /** The floor: read window.ChatSDK (the probe's execution mark), draw one labelled button, nothing else. */
@@ -128,6 +144,9 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, paragraphCh
     req.on('data', (c) => body.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(body);
+      const hostile =
+        req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.toString('utf8').match(/benchhostile:([^"]+)/);
+      if (hostile) return stream(res, JSON.parse(raw.toString('utf8')), [HOSTILE[/** @type {keyof typeof HOSTILE} */ (hostile[1])] ?? '']);
       if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(PARAGRAPH_WORD)) {
         return stream(res, JSON.parse(raw.toString('utf8')), paragraph);
       }
