@@ -76,11 +76,16 @@ async function stop(child) {
 }
 
 const stopAll = () => Promise.all([...started.keys()].map(stop));
+/** Where the runs write their counts and WebKitWebDriver its log; removed at the end, also after Ctrl-C. */
+let scratch = '';
 
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.once(signal, () => {
     console.error(`\n[engines] ${signal}: stopping ${[...started.values()].join(', ') || 'nothing'}`);
-    void stopAll().then(() => process.exit(130));
+    void stopAll().then(() => {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      process.exit(130);
+    });
   });
 }
 
@@ -221,7 +226,7 @@ if (!existsSync(path.join(root, 'dist/chat-sdk.js'))) {
   console.error('[engines] dist/chat-sdk.js is missing: run `npm run build` first (npm run test:engines does).');
   process.exit(2);
 }
-const scratch = mkdtempSync(path.join(tmpdir(), 'chat-sdk-engines-'));
+scratch = mkdtempSync(path.join(tmpdir(), 'chat-sdk-engines-'));
 const results = [];
 try {
   for (const name of engines) results.push(await runEngine(name, scratch));
