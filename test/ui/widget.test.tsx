@@ -282,6 +282,22 @@ describe('messages', () => {
     expect(client.calls.retry).toEqual([a.id]);
   });
 
+  it('a message waiting out a busy server says why and that it goes again by itself, not that it waits for a connection', async () => {
+    mount();
+    await open();
+    client.setMessages([
+      msg('visitor', 'rate limited', 'queued', { error: { code: 'http', status: 429, message: 'Too many requests', retryable: true } }),
+      msg('visitor', 'timed out', 'queued', { error: { code: 'timeout', message: 'slow', retryable: true } }),
+      msg('visitor', 'offline', 'queued'),
+    ]);
+    await settle();
+    expect(messages().map((m) => m.querySelector('.meta')?.textContent ?? m.textContent)).toEqual([
+      expect.stringContaining('The server is busy. Trying again shortly…'),
+      expect.stringContaining('The server took too long. Trying again shortly…'),
+      expect.stringContaining('Queued, will send when online'),
+    ]);
+  });
+
   it('shows queued messages as queued', async () => {
     client.mode = 'queued';
     mount();

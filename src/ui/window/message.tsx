@@ -26,6 +26,9 @@ function statusLine(message: ChatMessage, strings: Strings): string | false | un
     const why = reason(strings, message.error || ({} as MessageError));
     return message.author === 'visitor' ? `${strings.failed} ${why}` : why;
   }
+  // Waiting out a busy server or a failed attempt, online: why, and that it goes again by itself.
+  const online = typeof navigator === 'undefined' || navigator.onLine !== false;
+  if (status === 'queued' && message.error?.retryable && online) return `${reason(strings, message.error)} ${strings.retrying}`;
   if (status === 'queued' || status === 'sending') return strings[status];
   return message.stopped && strings.stopped;
 }
