@@ -8,13 +8,23 @@ const APP_FILE = 'chat-sdk-app.js';
 
 const scriptUrl = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
 
+/**
+ * Where the app file is. A CDN's package URL (`https://unpkg.com/chat-sdk@1`) redirects to the script,
+ * but currentScript keeps the URL before the redirect: the package's files are then under its `dist/`.
+ */
+export const appUrl = (script: string, query = ''): string => {
+  const url = new URL(script);
+  const base = /\.m?js$/.test(url.pathname) ? url : new URL(`${url.pathname.replace(/\/?$/, '/')}dist/`, url);
+  return new URL(APP_FILE + query, base).href;
+};
+
 let loading: Promise<App> | undefined;
 let failures = 0;
 
 const importApp = (query: string): Promise<App> =>
   new Promise<string>((resolve) => {
     if (!scriptUrl) throw new Error(`cannot tell where ${APP_FILE} is: the script's URL is unknown`);
-    resolve(new URL(APP_FILE + query, scriptUrl).href);
+    resolve(appUrl(scriptUrl, query));
   }).then((url) => import(/* @vite-ignore */ url) as Promise<App>);
 
 /**
