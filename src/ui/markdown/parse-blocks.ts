@@ -1,10 +1,10 @@
 import { type ComponentChildren, h } from 'preact';
 import { parseInline } from './parse-inline';
 
-/** Counts block parses; tests use it to check that completed blocks are not re-parsed. */
-export const stats = { blocks: 0 };
+/** Counts block renders and the characters of a growing paragraph parsed; tests use it to check the work per render. */
+export const stats = { blocks: 0, chars: 0 };
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+export const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 const RULE = /^ {0,3}([-*_])(?: *\1){2,} *$/;
 const QUOTE = /^ {0,3}> ?/;
@@ -20,28 +20,44 @@ const closesFence = (line: string, fence: string): boolean => {
   return trimmed[0] === fence[0] && trimmed.length >= fence.length && trimmed === fence[0]!.repeat(trimmed.length);
 };
 
+/** Lines that start a block of their own inside a run of lines (a paragraph ends before them). */
+export const startsBlock = (line: string): boolean => HEADING.test(line) || isRule(line) || QUOTE.test(line) || ITEM.test(line);
+
+/**
+ * Where splitBlocks goes on when the text has grown: the start of the last block's last line, the start of that
+ * block if it began before that line (else -1), and the fence open before that line.
+ */
+export interface Resume {
+  line: number;
+  block: number;
+  fence: string;
+}
+
 /**
  * Splits text into blocks: runs of non-blank lines separated by blank lines, and fenced code
  * blocks (from the opening fence line through the closing one, or to the end of the text).
  * A block's extent depends only on the text up to the start of the next block, so every block
- * but the last is final while the text grows. Start offsets are pushed to `starts` if given.
+ * but the last is final while the text grows. With `resume`, the scan starts there (the blocks
+ * before the last one it names are not returned again) and `resume` is moved to the new last line.
  */
-export function splitBlocks(text: string, starts?: number[]): string[] {
+export function splitBlocks(text: string, resume?: Resume): string[] {
   const blocks: string[] = [];
-  let blockStart = -1;
-  let blockEnd = 0;
-  let fence = '';
+  let blockStart = resume ? resume.block : -1;
+  // A block open at `resume` holds the lines before it.
+  let blockEnd = (resume?.line ?? 0) - 1;
+  let fence = resume?.fence ?? '';
   const endBlock = (): void => {
     if (blockStart < 0) return;
-    starts?.push(blockStart);
     blocks.push(text.slice(blockStart, blockEnd));
     blockStart = -1;
   };
-  for (let lineStart = 0, lineEnd = 0; lineStart <= text.length; lineStart = lineEnd + 1) {
+  for (let lineStart = resume?.line ?? 0, lineEnd = 0; lineStart <= text.length; lineStart = lineEnd + 1) {
     lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
     const line = text.slice(lineStart, lineEnd);
     const opening = fence ? null : FENCE.exec(line);
+    const openBlock = blockStart;
+    const openFence = fence;
     if (fence) {
       blockEnd = lineEnd;
       if (closesFence(line, fence)) {
@@ -58,6 +74,8 @@ export function splitBlocks(text: string, starts?: number[]): string[] {
       if (blockStart < 0) blockStart = lineStart;
       blockEnd = lineEnd;
     }
+    if (resume && blockEnd === lineEnd)
+      Object.assign(resume, { line: lineStart, block: blockStart === lineStart ? -1 : openBlock, fence: openFence });
   }
   endBlock();
   return blocks;
@@ -136,7 +154,6 @@ export function renderBlock(source: string, depth = 0): ComponentChildren {
   if (fence) return codeBlock(source, firstLine, fence);
   const lines = source.split('\n').map((line) => line.replace(/\r$/, ''));
   const out: ComponentChildren[] = [];
-  const startsBlock = (line: string): boolean => HEADING.test(line) || isRule(line) || QUOTE.test(line) || ITEM.test(line);
   for (let index = 0; index < lines.length; ) {
     const line = lines[index]!;
     const item = ITEM.exec(line);

@@ -1,7 +1,7 @@
 import { type ComponentChildren, h, type VNode } from 'preact';
 import { safeUrl } from './safe-url';
 
-/** An open delimiter: its kind (`*`, `**`, `_`, `__`, `[`; '' = inactive), its raw text, and the children collected so far. */
+/** An open delimiter: its kind (`*`, `**`, `_`, `__`, `[`; '' for the root), its raw text, and the children collected so far. */
 interface Frame {
   kind: string;
   raw: string;
@@ -77,12 +77,24 @@ const unwrapLinks = (children: ComponentChildren[]): ComponentChildren[] =>
   );
 
 /**
+ * Filled by parseInline: `at` is the last position up to `limit` where what comes before is final, however the text
+ * goes on (no open delimiter, no code span waiting for its closer, whitespace just before), `count` the number of
+ * top-level children before it and `pending` the start of the text not yet in them (the one child that spans `at`).
+ */
+export interface SafePoint {
+  limit: number;
+  at: number;
+  count: number;
+  pending: number;
+}
+
+/**
  * Inline Markdown -> VNodes in one left-to-right pass. Delimiters live on a stack capped at
  * MAX_DEPTH, so closing one costs O(MAX_DEPTH); code-span closers that were not found are
  * remembered per run length, link destinations use a precomputed paren matching and a monotonic
  * whitespace pointer: linear time overall, no backtracking regexes.
  */
-export function parseInline(text: string): ComponentChildren[] {
+export function parseInline(text: string, safe?: SafePoint): ComponentChildren[] {
   const stack: Frame[] = [{ kind: '', raw: '', children: [] }];
   const noCloser: boolean[] = [];
   let parens: Map<number, number> | undefined;
@@ -116,6 +128,13 @@ export function parseInline(text: string): ComponentChildren[] {
     const children = close(index);
     stack.pop();
     return children;
+  };
+  /** Link text that can no longer become a link: its `[` and children go to the frame below, frames above it stay open. */
+  const unframe = (index: number): void => {
+    const [frame] = stack.splice(index, 1);
+    const below = stack[index - 1]!.children;
+    below.push(frame!.raw);
+    for (const child of frame!.children) below.push(child);
   };
   /** Add `child` in place of the text from `pos`, and go on from `next`. */
   const replace = (child: ComponentChildren, next: number): number => {
@@ -158,7 +177,12 @@ export function parseInline(text: string): ComponentChildren[] {
   function closeBracket(): number {
     const open = find('[');
     const paren = pos + 1;
-    if (!open || text[paren] !== '(') return -1;
+    if (!open) return -1;
+    if (text[paren] !== '(') {
+      // `[1] and more`: the `[` stays text, and the text after it does not wait for a `](url)`.
+      if (paren < text.length) unframe(open);
+      return -1;
+    }
     parens ??= matchingParens(text);
     const closer = parens.get(paren);
     if (closer === undefined) return -1;
@@ -167,7 +191,8 @@ export function parseInline(text: string): ComponentChildren[] {
     if (spaceAt <= closer && !titled) return -1;
     flush();
     add(link(text.slice(paren + 1, Math.min(spaceAt, closer)), unwrapLinks(pop(open))));
-    for (const frame of stack) if (frame.kind === '[') frame.kind = '';
+    // No links in links: outer link text is text.
+    for (let index = stack.length; --index > 0; ) if (stack[index]!.kind === '[') unframe(index);
     pending = closer + 1;
     return pending;
   }
@@ -213,6 +238,11 @@ export function parseInline(text: string): ComponentChildren[] {
   }
 
   while (pos < text.length) {
+    if (safe && pos <= safe.limit && !stack[1] && !noCloser.length && isSpace(text[pos - 1])) {
+      safe.at = pos;
+      safe.count = stack[0]!.children.length;
+      safe.pending = pending;
+    }
     const next = step(text[pos]!);
     pos = next >= 0 ? next : pos + 1;
   }

@@ -1,22 +1,133 @@
-import { Component, type ComponentChildren, h } from 'preact';
-import { renderBlock, splitBlocks } from './parse-blocks';
+import { Component, type ComponentChildren, h, type VNode } from 'preact';
+import { FENCE, type Resume, renderBlock, splitBlocks, startsBlock, stats } from './parse-blocks';
+import { parseInline, type SafePoint } from './parse-inline';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
 export function renderMarkdown(text: string): ComponentChildren {
   return splitBlocks(text).map((block) => renderBlock(block));
 }
 
+/** Nodes per frozen group of a Pile. */
+const GROUP = 32;
+/** Inline text a growing paragraph parses again on each render before what precedes its last safe point is frozen. */
+const SEGMENT = 512;
+
+/** Renders its nodes once: rendered (and diffed) again only when given another array. */
+class Frozen extends Component<{ nodes: ComponentChildren[] }> {
+  override shouldComponentUpdate(next: { nodes: ComponentChildren[] }) {
+    return next.nodes !== this.props.nodes;
+  }
+  override render() {
+    return this.props.nodes;
+  }
+}
+
+interface Pile {
+  /** Appends `node`, or with `replaceLast` puts it in place of the last one (always in the open group). */
+  add(node: ComponentChildren, replaceLast?: boolean): void;
+  render(): ComponentChildren[];
+}
+
+/**
+ * A growing list of VNodes kept in frozen groups: a render diffs one component per group and the open group,
+ * where Preact would otherwise walk every node again on each chunk of a long answer.
+ */
+function pile(): Pile {
+  const groups: ComponentChildren[] = [];
+  let open: ComponentChildren[] = [];
+  return {
+    add(node, replaceLast) {
+      if (replaceLast && open.length) open = open.slice(0, -1);
+      else if (open.length >= GROUP) {
+        groups.push(h(Frozen, { nodes: open }));
+        open = [];
+      }
+      open = [...open, node];
+    },
+    render: () => groups.concat(h(Frozen, { nodes: open })),
+  };
+}
+
+const chomp = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
+/**
+ * Renders a block that may grow. While the block is one paragraph, it keeps between renders the paragraph's
+ * frozen segments and its inline text after them; a render parses only that text (the lines trimmed and
+ * joined by '\n', as renderBlock reads them) and freezes what comes before its last safe point once that is
+ * SEGMENT characters in (see SafePoint), so script time per chunk stays flat however long the paragraph gets.
+ * Any other block (a list, a quote, a heading, code) is rendered whole.
+ */
+function growing(): (source: string) => ComponentChildren {
+  /** The source length seen, and where its last line (which may still grow) starts. */
+  let length = 0;
+  let line = 0;
+  /** Set once a complete line starts a block of its own: this block is no plain paragraph. */
+  let mixed = false;
+  /** The paragraph's text after its frozen segments through its complete lines, and how much of the (trimmed)
+   * last line is frozen when that text is empty. */
+  let inline = '';
+  let skip = 0;
+  const segments = pile();
+  const paragraph = (tail: ComponentChildren[]): VNode => h('p', null, segments.render(), tail);
+
+  return (source) => {
+    if (FENCE.test(source)) return renderBlock(source);
+    for (let newline = source.indexOf('\n', Math.max(line, length)); newline >= 0 && !mixed; newline = source.indexOf('\n', line)) {
+      const complete = chomp(source.slice(line, newline));
+      mixed = startsBlock(complete);
+      inline += `${complete.trim().slice(skip)}\n`;
+      skip = 0;
+      line = newline + 1;
+    }
+    length = source.length;
+    if (mixed) return renderBlock(source);
+    const last = chomp(source.slice(line));
+    // A short last line may read as a list item or a heading for now (`1.` before `1.5 kg`).
+    if (startsBlock(last)) return line ? [paragraph(parseInline(inline.slice(0, -1))), renderBlock(last)] : renderBlock(source);
+    const trimmed = last.trim();
+    const text = inline + trimmed.slice(skip);
+    // Until the last line is this long, more text could still make it a heading, a list item, a rule.
+    const limit = last.length > 79 && trimmed.length > 10 ? text.length : inline.length - 1;
+    const safe: SafePoint = { limit, at: 0, count: 0, pending: 0 };
+    stats.chars += text.length;
+    let tail = parseInline(text, safe);
+    const { at, count, pending } = safe;
+    if (at >= SEGMENT) {
+      const frozen = tail.slice(0, count);
+      tail = tail.slice(count);
+      // The text child that spans the safe point is cut there.
+      if (pending < at) {
+        frozen.push(text.slice(pending, at));
+        tail[0] = (tail[0] as string).slice(at - pending);
+      }
+      segments.add(h(Frozen, { nodes: frozen }));
+      if (at > inline.length) skip += at - inline.length;
+      inline = inline.slice(at);
+    }
+    return paragraph(tail);
+  };
+}
+
 interface BlockProps {
   source: string;
 }
 
-/** A block re-renders (and re-parses) only when its source text changes. */
+/**
+ * A block renders again only when its source changes. Within one Markdown generation a block's source only
+ * grows, or shrinks once when its last line turns out to start the next block, so a longer source extends
+ * the one before it.
+ */
 class Block extends Component<BlockProps> {
+  private grow = growing();
+  private length = 0;
   override shouldComponentUpdate(next: BlockProps) {
     return next.source !== this.props.source;
   }
-  override render() {
-    return renderBlock(this.props.source);
+  override render({ source }: BlockProps) {
+    stats.blocks++;
+    if (source.length < this.length) this.grow = growing();
+    this.length = source.length;
+    return this.grow(source);
   }
 }
 
@@ -27,30 +138,28 @@ export interface MarkdownProps {
 }
 
 /**
- * Streaming-friendly Markdown. Completed blocks are memoized child components; if the new text
- * extends the previous one, only the text from the start of the last block is split again.
+ * Streaming-friendly Markdown. Completed blocks are memoized child components in frozen groups; if the new
+ * text extends the previous one, splitting goes on from the last line, and the last block parses only its
+ * newest text (see growing).
  */
 export class Markdown extends Component<MarkdownProps> {
-  /** Text up to the start of the last block, and the (final) blocks it holds. */
-  private head = '';
-  private done: string[] = [];
+  private text = '';
+  private resume: Resume = { line: 0, block: -1, fence: '' };
+  private blocks = pile();
+  /** Changes when the text is replaced rather than extended, so that the blocks mount afresh (see Block). */
+  private generation = 0;
 
   override render({ text, streaming }: MarkdownProps) {
-    if (!text.startsWith(this.head)) {
-      this.head = '';
-      this.done = [];
+    if (text.slice(0, this.text.length) !== this.text) {
+      this.resume = { line: 0, block: -1, fence: '' };
+      this.blocks = pile();
+      this.generation++;
     }
-    const starts: number[] = [];
-    const tail = splitBlocks(text.slice(this.head.length), starts);
-    const blocks = this.done.concat(tail);
-    if (tail.length > 1) {
-      this.done = blocks.slice(0, -1);
-      this.head = text.slice(0, this.head.length + starts[starts.length - 1]!);
-    }
-    return h(
-      'div',
-      { class: streaming ? 'md md-streaming' : 'md' },
-      blocks.map((source, index) => h(Block, { key: index, source })),
-    );
+    this.text = text;
+    // The first block is the last one shown before (if any), grown.
+    splitBlocks(text, this.resume).forEach((source, index) => {
+      this.blocks.add(h(Block, { source }), !index);
+    });
+    return h('div', { key: this.generation, class: streaming ? 'md md-streaming' : 'md' }, this.blocks.render());
   }
 }

@@ -1,0 +1,252 @@
+// @vitest-environment happy-dom
+// The Markdown component while an answer streams in (the last paragraph is parsed again only from its last
+// safe point). Whatever the chunking, the DOM must equal a one-shot render of the same text.
+import { type ComponentChildren, render } from 'preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Markdown, renderMarkdown, stats } from '../../src/ui/markdown';
+import { parseInline, type SafePoint } from '../../src/ui/markdown/parse-inline';
+
+let root: HTMLElement | undefined;
+afterEach(() => {
+  if (!root) return;
+  render(null, root);
+  root.remove();
+  root = undefined;
+});
+
+/** Markup of a node's children; adjacent text nodes read as one (the renderers may split text differently). */
+function dom(el: Node): string {
+  let out = '';
+  for (const n of el.childNodes) {
+    if (n.nodeType !== 1) {
+      out += (n.textContent ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      continue;
+    }
+    const e = n as Element;
+    const tag = e.tagName.toLowerCase();
+    const attrs = [...e.attributes].map((a) => ` ${a.name}="${a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
+    out += tag === 'br' || tag === 'hr' ? `<${tag}${attrs}>` : `<${tag}${attrs}>${dom(e)}</${tag}>`;
+  }
+  return out;
+}
+const markup = (nodes: ComponentChildren): string => {
+  const el = document.createElement('div');
+  render(nodes, el);
+  return dom(el);
+};
+const oneShot = (text: string): string => markup(renderMarkdown(text));
+/** What the Markdown component in `root` shows (inside its wrapper). */
+const shown = (): string => dom(root!.firstElementChild!);
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+const pick = <T,>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+
+const INLINE = [
+  'word',
+  'other words',
+  ' ',
+  ' ',
+  '  ',
+  '*',
+  '**',
+  '***',
+  '_',
+  '__',
+  '`',
+  '``',
+  '[',
+  ']',
+  '(',
+  ')',
+  '](https://x.example/p)',
+  '\\',
+  '\\*',
+  '\n',
+  'https://a.example/b',
+  'http://c.example.',
+  '<',
+  '>',
+  '!',
+  '"',
+  '.',
+  '&amp;',
+  'snake_case',
+  'x*y',
+  'é',
+  '😀',
+] as const;
+/** Line starts and breaks that change how the lines around them read. */
+const BLOCK = [
+  '\n',
+  '\r\n',
+  '\n\n',
+  '\n- ',
+  '\n1. ',
+  '\n1',
+  '\n-',
+  '\n# ',
+  '\n> ',
+  '\n---\n',
+  '\n```js\n',
+  '\n```\n',
+  '\n   ',
+  '\n***',
+] as const;
+
+/** Constructs that close, so that a paragraph of them has safe points. */
+const BALANCED = [
+  '*it*',
+  '**bold**',
+  '_em_',
+  '__strong__',
+  '`code`',
+  '``a ` b``',
+  '[text *x*](https://x.example/a_(b))',
+  '![alt](https://x.example/i.png)',
+  'https://a.example/b?c=1.',
+  '<https://b.example>',
+  '\\*',
+  'snake_case',
+  '&amp;',
+  'é😀',
+  '[1]',
+];
+
+/** Words and closed constructs, with stray tokens (`INLINE` and `extra`) at the rate `stray`. */
+function words(next: () => number, length: number, stray: number, extra: readonly string[] = []): string {
+  let text = '';
+  while (text.length < length) {
+    const roll = next();
+    text +=
+      roll < stray
+        ? pick(next, [...INLINE, ...extra])
+        : roll < stray + 0.2
+          ? `${pick(next, BALANCED)} `
+          : `${pick(next, ['lorem', 'ipsum', 'dolor', 'sit', 'amet'])} `;
+  }
+  return text;
+}
+
+/** Streams `text` into a Markdown component in chunks of 1..maxChunk characters; checks every `check`-th render against a one-shot render. */
+function stream(text: string, next: () => number, maxChunk: number, check = 0): void {
+  root ??= document.createElement('div');
+  let renders = 0;
+  for (let end = 0; end < text.length; ) {
+    end = Math.min(text.length, end + 1 + Math.floor(next() * maxChunk));
+    render(<Markdown text={text.slice(0, end)} streaming />, root);
+    if (check && ++renders % check === 0) expect(shown(), JSON.stringify(text.slice(0, end))).toBe(oneShot(text.slice(0, end)));
+  }
+  render(<Markdown text={text} />, root);
+  expect(shown()).toBe(oneShot(text));
+}
+
+describe('safe points', () => {
+  it('what precedes a safe point renders the same however the text goes on', () => {
+    const next = random(11);
+    let checked = 0;
+    for (let round = 0; round < 3000; round++) {
+      const text = words(next, 5 + Math.floor(next() * 60), 0.5);
+      const safe: SafePoint = { limit: text.length, at: 0, count: 0, pending: 0 };
+      const nodes = parseInline(text, safe);
+      if (!safe.at) continue;
+      const { at, count, pending } = safe;
+      const frozen = nodes.slice(0, count);
+      if (pending < at) frozen.push(text.slice(pending, at));
+      for (let more = 0; more < 3; more++) {
+        const longer = text + words(next, Math.floor(next() * 30), 0.5);
+        expect(markup([frozen, parseInline(longer.slice(at))]), JSON.stringify([text, longer])).toBe(markup(parseInline(longer)));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('none inside emphasis, a link text or an unmatched code span, nor past the limit', () => {
+    const at = (text: string, limit = text.length) => {
+      const safe: SafePoint = { limit, at: 0, count: 0, pending: 0 };
+      parseInline(text, safe);
+      return safe.at;
+    };
+    // Right before the delimiter, not after it.
+    expect(at('a b *c d e')).toBe(4);
+    expect(at('a b [c d e')).toBe(4);
+    expect(at('a b `c d e')).toBe(4);
+    expect(at('a b *c* d e')).toBe(10);
+    expect(at('a [1] b c')).toBe(8);
+    expect(at('a b c d', 3)).toBe(2);
+  });
+});
+
+describe('streaming a long paragraph', () => {
+  // Stray tokens at rates from rare (most of the text is frozen as it comes) to everywhere (little is).
+  const rates = [0.003, 0.01, 0.03, 0.1, 0.4];
+  it('random text, chunks and line starts: every checked prefix and the end equal a one-shot render', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const next = random(seed);
+      stream(words(next, 2500, rates[seed % 5]!, seed % 2 ? BLOCK : []), next, 1 + (seed % 7) * 15, 5);
+    }
+  }, 60_000);
+
+  it('longer texts, checked at the end', () => {
+    for (let seed = 100; seed < 105; seed++) {
+      const next = random(seed);
+      stream(words(next, 20_000, rates[seed % 5]!, seed % 2 ? BLOCK : []), next, 300);
+    }
+  }, 60_000);
+
+  const filler = (length: number) => 'lorem ipsum dolor sit amet '.repeat(Math.ceil(length / 27)).slice(0, length);
+  const cases: [string, string][] = [
+    ['emphasis closed many chunks later', `start *${filler(3000)}* end ${filler(1000)}`],
+    ['strong closed many chunks later', `start **${filler(3000)}** end ${filler(1000)}`],
+    ['unclosed emphasis', `start *${filler(3000)}`],
+    ['code span across chunks', `a \`${filler(2000)}\` b ${filler(1000)} \`\` x \` y\`\``],
+    ['unmatched backtick', `a \` b ${filler(2500)}`],
+    ['link text across chunks', `see [${filler(2000)}](https://x.example/a_(b)) and ${filler(800)}`],
+    ['citations', `${filler(700)} [1] ${filler(700)} [2](https://x.example) ${filler(700)} [3]`],
+    [
+      'bare URLs at chunk ends',
+      `${filler(600)} https://a.example/path?q=1. ${filler(600)} <https://b.example/c> ${filler(600)} http://c.example`,
+    ],
+    ['escapes and backslashes', `${filler(700)} \\* \\\\ \\[x\\] \\${filler(700)}\\`],
+    ['CRLF lines', `${filler(700)}\r\n${filler(700)}\r\n- item\r\n${filler(700)}`],
+    ['a line that reads as a list item for a while', `${filler(900)}\n1.5 kg ${filler(900)}\n- x ${filler(200)}\nmore`],
+    ['heading, then a long paragraph', `# Title *x*\n${filler(3000)}`],
+    ['quote, then a long paragraph', `> quoted\n> more\n${filler(3000)}`],
+    ['list, then continuation lines', `- item\n${filler(1500)}\n# h\n${filler(1500)}`],
+    ['a rule line, then text', `${filler(900)}\n---\n${filler(900)}\n***\n${filler(300)}`],
+    ['a fence that starts late', `${filler(900)}\n\`\`\`js\nconst a = '*';\n\`\`\`\n${filler(900)}`],
+    ['trailing spaces at the end of lines', `${filler(900)}   \n   ${filler(900)}  \n  x`],
+    ['** runs', `${filler(600)} ****x**** ***y*** **z* *w** ${filler(600)}`],
+    ['long words without spaces', `${'x'.repeat(3000)} ${filler(600)}`],
+  ];
+  for (const [label, text] of cases)
+    it(label, () => {
+      for (const [seed, maxChunk] of [
+        [1, 1],
+        [2, 7],
+        [3, 64],
+        [4, 400],
+      ] as const)
+        stream(text, random(seed), maxChunk, maxChunk === 1 ? 97 : 5);
+    });
+
+  it('parses only the newest text of a long paragraph on each render', () => {
+    root = document.createElement('div');
+    const text = 'lorem *ipsum* dolor `sit` amet [consectetur](https://x.example) '.repeat(3000);
+    let most = 0;
+    for (let end = 100; end <= text.length; end += 100) {
+      const before = stats.chars;
+      render(<Markdown text={text.slice(0, end)} streaming />, root);
+      most = Math.max(most, stats.chars - before);
+    }
+    expect(most).toBeLessThan(1200);
+    expect(shown()).toBe(oneShot(text));
+  });
+});
