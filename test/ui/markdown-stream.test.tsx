@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 // The Markdown component while an answer streams in (the last paragraph is parsed again only from its last
-// safe point). Whatever the chunking, the DOM must equal a one-shot render of the same text.
+// safe point), and a long answer that arrives at once (shown slice by slice). Whatever the chunking, the DOM
+// must equal a one-shot render of the same text.
 import { type ComponentChildren, render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Markdown, renderMarkdown, stats } from '../../src/ui/markdown';
@@ -248,5 +249,43 @@ describe('streaming a long paragraph', () => {
     }
     expect(most).toBeLessThan(1200);
     expect(shown()).toBe(oneShot(text));
+  });
+});
+
+describe('a long answer that arrives at once', () => {
+  const settle = async (): Promise<void> => {
+    for (let wait = 0; wait < 200; wait++) await new Promise((done) => setTimeout(done, 0));
+  };
+  const long = 'The **answer** is `here` with [a link](https://x.example/a) and more text. '.repeat(4000);
+
+  it('shows a first slice at once, the rest in later tasks, and ends as a one-shot render', async () => {
+    root = document.createElement('div');
+    render(<Markdown text={long} />, root);
+    const first = root.textContent!.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(long.length / 2);
+    await settle();
+    expect(shown()).toBe(oneShot(long));
+  });
+
+  it('stops when unmounted', async () => {
+    root = document.createElement('div');
+    render(<Markdown text={long} />, root);
+    render(null, root);
+    const renders = stats.blocks;
+    await settle();
+    expect(stats.blocks).toBe(renders);
+  });
+
+  it('follows a text that changes meanwhile', async () => {
+    root = document.createElement('div');
+    render(<Markdown text={long} />, root);
+    render(<Markdown text={`${long}\n\nand more`} />, root);
+    await settle();
+    expect(shown()).toBe(oneShot(`${long}\n\nand more`));
+    render(<Markdown text={long.slice(10)} />, root);
+    render(<Markdown text="short" />, root);
+    await settle();
+    expect(shown()).toBe(oneShot('short'));
   });
 });

@@ -11,6 +11,8 @@ export function renderMarkdown(text: string): ComponentChildren {
 const GROUP = 32;
 /** Inline text a growing paragraph parses again on each render before what precedes its last safe point is frozen. */
 const SEGMENT = 512;
+/** Script time aimed at per task while a long text that arrived at once is shown slice by slice. */
+const SLICE_MS = 20;
 
 /** Renders its nodes once: rendered (and diffed) again only when given another array. */
 class Frozen extends Component<{ nodes: ComponentChildren[] }> {
@@ -140,24 +142,45 @@ export interface MarkdownProps {
 /**
  * Streaming-friendly Markdown. Completed blocks are memoized child components in frozen groups; if the new
  * text extends the previous one, splitting goes on from the last line, and the last block parses only its
- * newest text (see growing).
+ * newest text (see growing). A long text that arrives at once is shown a slice per task, the rest in the next
+ * tasks, so that rendering it never blocks the page for long; a slice is sized to take about SLICE_MS (and
+ * no more slices than that: each one lets the browser lay the growing text out again).
  */
 export class Markdown extends Component<MarkdownProps> {
-  private text = '';
+  /** The text shown: all of it, or the first slices of a long one. */
+  private shown = '';
+  /** Characters per slice, and when the render of the current one started. */
+  private slice = 16384;
+  private started = 0;
   private resume: Resume = { line: 0, block: -1, fence: '' };
   private blocks = pile();
   /** Changes when the text is replaced rather than extended, so that the blocks mount afresh (see Block). */
   private generation = 0;
+  private timer?: ReturnType<typeof setTimeout>;
+
+  override componentWillUnmount() {
+    clearTimeout(this.timer);
+  }
+
+  override componentDidUpdate() {
+    const spent = performance.now() - this.started;
+    if (this.timer) this.slice = spent < SLICE_MS / 2 ? this.slice * 2 : spent > SLICE_MS ? Math.max(this.slice / 2, 1024) : this.slice;
+  }
 
   override render({ text, streaming }: MarkdownProps) {
-    if (text.slice(0, this.text.length) !== this.text) {
+    if (text.slice(0, this.shown.length) !== this.shown) {
+      this.shown = '';
       this.resume = { line: 0, block: -1, fence: '' };
       this.blocks = pile();
       this.generation++;
     }
-    this.text = text;
+    const end = text.length - this.shown.length > this.slice ? this.shown.length + this.slice : text.length;
+    clearTimeout(this.timer);
+    this.timer = end < text.length ? setTimeout(() => this.forceUpdate()) : undefined;
+    this.started = performance.now();
+    this.shown = text.slice(0, end);
     // The first block is the last one shown before (if any), grown.
-    splitBlocks(text, this.resume).forEach((source, index) => {
+    splitBlocks(this.shown, this.resume).forEach((source, index) => {
       this.blocks.add(h(Block, { source }), !index);
     });
     return h('div', { key: this.generation, class: streaming ? 'md md-streaming' : 'md' }, this.blocks.render());
