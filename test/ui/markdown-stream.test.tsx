@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The Markdown component while an answer streams in (the last paragraph is parsed again only from its last
-// safe point), and a long answer that arrives at once (shown slice by slice). Whatever the chunking, the DOM
-// must equal a one-shot render of the same text.
+// safe point), a long answer that arrives at once (shown slice by slice), and links whose text names another
+// destination than their href. Whatever the chunking, the DOM must equal a one-shot render of the same text.
 import { type ComponentChildren, render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Markdown, renderMarkdown, stats } from '../../src/ui/markdown';
@@ -287,5 +287,54 @@ describe('a long answer that arrives at once', () => {
     render(<Markdown text="short" />, root);
     await settle();
     expect(shown()).toBe(oneShot('short'));
+  });
+});
+
+describe('links whose text names another destination', () => {
+  const link = (text: string) => {
+    const el = document.createElement('div');
+    render(renderMarkdown(text), el);
+    return el.querySelector('a')!;
+  };
+  const hint = (text: string) => link(text).querySelector('span.md-dest')?.textContent ?? null;
+
+  it('show where they really go, inside the link (its accessible name says it too)', () => {
+    expect(hint('[https://bank.example](https://evil.example/login)')).toBe(' (evil.example)');
+    expect(link('[https://bank.example](https://evil.example/login)').textContent).toBe('https://bank.example (evil.example)');
+    expect(hint('[bank.example](https://evil.example)')).toBe(' (evil.example)');
+    expect(hint('[**www.bank.example/login**](https://evil.example)')).toBe(' (evil.example)');
+    expect(hint('[https://bank.example](https://bank.example@evil.example/)')).toBe(' (evil.example)');
+    expect(hint('[bank.example](https://bank.example.evil.example)')).toBe(' (bank.example.evil.example)');
+    expect(hint('[bаnk.example](https://bаnk.example)')).toBeNull();
+    expect(hint('[bank.example](https://bаnk.example)')).toBe(' (xn--bnk-6cd.example)');
+    expect(hint('[support@bank.example](mailto:support@evil.example)')).toBe(' (support@evil.example)');
+    expect(hint('[https://bank.example](mailto:a@evil.example)')).toBe(' (a@evil.example)');
+    expect(hint('[+1 555 0100](tel:+15550199)')).toBe(' (+15550199)');
+    // Seven digits or more read as a phone number.
+    expect(hint('[2019-2024](https://example.com/report)')).toBe(' (example.com)');
+  });
+
+  it('not when they go where the text says, or the text is no address', () => {
+    for (const text of [
+      '[https://Bank.example/](https://bank.example/login)',
+      '[bank.example](https://www.bank.example)',
+      '[www.bank.example](http://bank.example:8080/x)',
+      '[mailto:Support@Bank.example](mailto:support@bank.example?subject=Hi)',
+      '[support@bank.example](mailto:support@bank.example)',
+      '[+1 (555) 010-0](tel:+15550100)',
+      '[the bank](https://evil.example)',
+      '[1](https://evil.example)',
+      '[`code`](https://evil.example)',
+      'https://bank.example/plain',
+      '<https://bank.example/angle>',
+    ])
+      expect(hint(text), text).toBeNull();
+  });
+
+  it('unsafe hrefs stay text, with no hint', () => {
+    const el = document.createElement('div');
+    render(renderMarkdown('[https://bank.example](javascript:alert(1))'), el);
+    expect(el.querySelector('a, span')).toBeNull();
+    expect(el.textContent).toBe('https://bank.example');
   });
 });

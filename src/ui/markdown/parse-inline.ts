@@ -25,7 +25,48 @@ const isWordChar = (char: string | undefined): boolean => !!char && /[\p{L}\p{N}
 /** A link if the URL is safe, else just its children (not clickable). */
 export function link(url: string, children: ComponentChildren): ComponentChildren {
   const href = safeUrl(url);
-  return href ? h('a', { href, target: '_blank', rel: REL }, children) : children;
+  return href ? h('a', { href, target: '_blank', rel: REL }, children, children !== url && destinationHint(href, children)) : children;
+}
+
+/** The plain text of inline VNodes. */
+const textOf = (node: ComponentChildren): string =>
+  typeof node === 'string'
+    ? node
+    : Array.isArray(node)
+      ? node.map(textOf).join('')
+      : node && typeof node === 'object'
+        ? textOf((node as VNode<{ children?: ComponentChildren }>).props.children)
+        : '';
+
+/** Where a URL leads, for comparing: its host without `www.`, or the address of a mailto: or tel: URL. */
+function destination(url: string): string {
+  try {
+    const { protocol, hostname, pathname } = new URL(url);
+    const address = decodeURIComponent(pathname);
+    return protocol === 'mailto:'
+      ? address.toLowerCase()
+      : protocol === 'tel:'
+        ? address.replace(/[^\d+]/g, '')
+        : hostname.replace(/^www\.|\.$/g, '');
+  } catch {
+    return url;
+  }
+}
+
+/** Link text that reads as an address: a URL (scheme), an email address, a phone number or a host name. */
+const ADDRESS = /^(https?:\/\/|mailto:|tel:)?(?:([^\s@/]+@[^\s@/]+)|(\+?[\d\s().-]{7,})|[^\s@/:]+\.\p{L}[^\s@/:]*([:/?#]\S*)?)$/iu;
+
+/**
+ * Link text that reads as an address (`https://bank.example`, `bank.example`, `a@bank.example`, `+1 555 0100`) of
+ * somewhere else than the link goes gets the real destination after it, inside the link so its accessible name says it too.
+ */
+function destinationHint(href: string, children: ComponentChildren): ComponentChildren {
+  const match = ADDRESS.exec(textOf(children).trim());
+  if (!match) return null;
+  const [text, scheme, email, phone] = match;
+  const real = destination(href);
+  const claimed = scheme ? text : email ? `mailto:${text}` : phone ? `tel:${text}` : `http://${text}`;
+  return destination(claimed) !== real && h('span', { class: 'md-dest' }, ` (${real})`);
 }
 
 /**
