@@ -75,6 +75,7 @@ export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));di
 .md :last-child{margin-bottom:0}
 .md :is(ul,ol){padding-inline-start:20px}
 .md a{color:inherit;text-underline-offset:2px}
+.md-dest{color:var(--m);font-size:.9em}
 .md code{font:12.5px/1.45 ui-monospace,monospace;background:#8882;padding:1px 4px;border-radius:5px}
 .md pre{padding:10px;border-radius:10px;background:#8882;overflow-x:auto}
 .md pre code{background:none;padding:0}
