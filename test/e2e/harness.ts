@@ -232,7 +232,8 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
         own.push(problem);
         problems.push(problem);
       };
-      void page.addInitScript(cspCollector);
+      // Before the page's first navigation; a page closed first has nothing left to collect.
+      page.addInitScript(cspCollector).catch(() => undefined);
       page.on('pageerror', (error) => add(`pageerror: ${error.message}`));
       page.on('console', (message) => {
         const text = message.text();

@@ -49,7 +49,10 @@ async function strictPage(context: BrowserContext, csp: string, nonce?: string):
   // A fulfilled document has no IP address space: allow it to call the loopback API.
   await context.grantPermissions(['local-network-access']);
   await context.route(url, (route) =>
-    route.fulfill({ contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': csp }, body: html }),
+    // A request still open when the test's browser closes fails quietly.
+    route
+      .fulfill({ contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': csp }, body: html })
+      .catch(() => undefined),
   );
   return url;
 }
@@ -123,7 +126,7 @@ describe('the back/forward cache', () => {
       await context.grantPermissions(['local-network-access']);
       for (const name of ['first', 'second']) {
         await context.route(`${origin}/${name}.html`, (route) =>
-          route.fulfill({ contentType: 'text/html; charset=utf-8', body: sitePage(name) }),
+          route.fulfill({ contentType: 'text/html; charset=utf-8', body: sitePage(name) }).catch(() => undefined),
         );
       }
       const page = stack.watch(await context.newPage());
