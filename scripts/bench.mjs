@@ -272,16 +272,23 @@ async function startupRound(rate) {
 }
 
 // ---- 4. streaming -----------------------------------------------------------------------------
-/** The widget streams `chunks` events of the answer that `word` asks the bench server for. */
-async function streamRun({ word = STREAM_WORD, chunks = CHUNKS } = {}) {
-  const N = chunks;
-  const { context, page, cdp } = await newPage();
+/** The widget page with the chat open and its visitor created: the composer to type into. */
+async function openChatPage() {
+  const opened = await newPage();
+  const { page } = opened;
   await page.goto(`${srv.url}/widget`);
   await page.waitForFunction(() => window.__bench.launcherPainted > 0, null, { polling: 50 });
   await page.getByRole('button', { name: 'Open chat' }).click();
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.waitFor();
-  await page.waitForTimeout(300); // visitor created on open
+  await page.waitForTimeout(300); // the visitor is created on open
+  return { ...opened, box };
+}
+
+/** The widget streams `chunks` events of the answer that `word` asks the bench server for. */
+async function streamRun({ word = STREAM_WORD, chunks = CHUNKS } = {}) {
+  const N = chunks;
+  const { context, page, cdp, box } = await openChatPage();
   const marks = [1, 501, N - 500, N];
   await page.evaluate((m) => {
     const b = window.__bench;
@@ -497,12 +504,7 @@ const prefix = (p, o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`
  * reference backend's history-flood switch): the longest task while they merge and the log draws.
  */
 async function floodRun() {
-  const { context, page } = await newPage();
-  await page.goto(`${srv.url}/widget`);
-  await page.waitForFunction(() => window.__bench.launcherPainted > 0, null, { polling: 50 });
-  await page.getByRole('button', { name: 'Open chat' }).click();
-  const box = page.getByRole('textbox', { name: 'Message' });
-  await box.waitFor();
+  const { context, page, box } = await openChatPage();
   await box.fill('Hello before the flood');
   await box.press('Enter');
   await page.waitForFunction(() => !!window.__bench.root().querySelector('[data-author="assistant"][data-status="sent"]'), null, {
@@ -531,13 +533,7 @@ async function floodRun() {
 async function hostileRun() {
   const out = {};
   for (const name of Object.keys(HOSTILE)) {
-    const { context, page } = await newPage();
-    await page.goto(`${srv.url}/widget`);
-    await page.waitForFunction(() => window.__bench.launcherPainted > 0, null, { polling: 50 });
-    await page.getByRole('button', { name: 'Open chat' }).click();
-    const box = page.getByRole('textbox', { name: 'Message' });
-    await box.waitFor();
-    await page.waitForTimeout(300);
+    const { context, page, box } = await openChatPage();
     const from = await page.evaluate(() => performance.now());
     await box.fill(`${HOSTILE_WORD}${name}`);
     await box.press('Enter');
@@ -697,6 +693,16 @@ const rows = [];
 const section = (title) => rows.push({ section: title });
 const row = (name, v, unit = '', budget = '', over = false, note = '') => rows.push({ name, value: v, unit, budget, over, note });
 const f = (x, d = 1) => (x == null ? 'n/a' : String(round(x, d)));
+/** The first long tasks of a stream's runs, with the chunk each started at. */
+const streamLongTasks = (runs) => {
+  const list = runs.flatMap((r) => r.longTaskList);
+  return list.length
+    ? `all runs: ${list
+        .slice(0, 6)
+        .map((x) => `${x.ms} ms at chunk ${x.atChunk}`)
+        .join(', ')}`
+    : '';
+};
 
 section('1. Bundle size');
 // Every page view loads chat-sdk.js; a visitor who chats (in English, one chat, no optional feature) also
@@ -850,20 +856,7 @@ for (const [k, label] of [
     false,
     `${f(m.chunksPerRender, 1)} chunks per render; worst frame ${f(m.worstFrame, 0)} ms`,
   );
-  const lts = raw.stream.flatMap((r) => r.longTaskList);
-  row(
-    'long tasks during the stream',
-    f(m.longTasks, 0),
-    '',
-    '0',
-    m.longTasks > 0,
-    lts.length
-      ? `all runs: ${lts
-          .slice(0, 6)
-          .map((x) => `${x.ms} ms at chunk ${x.atChunk}`)
-          .join(', ')}`
-      : '',
-  );
+  row('long tasks during the stream', f(m.longTasks, 0), '', '0', m.longTasks > 0, streamLongTasks(raw.stream));
 }
 {
   const m = med.paragraph;
@@ -886,20 +879,7 @@ for (const [k, label] of [
     `x${f(growth, 2)}`,
   );
   row('render per frame, early / late', `${f(m.renderEarlyMs, 2)} / ${f(m.renderLateMs, 2)}`, 'ms');
-  const lts = raw.paragraph.flatMap((r) => r.longTaskList);
-  row(
-    'long tasks during the stream',
-    f(m.longTasks, 0),
-    '',
-    '',
-    false,
-    lts.length
-      ? `all runs: ${lts
-          .slice(0, 6)
-          .map((x) => `${x.ms} ms at chunk ${x.atChunk}`)
-          .join(', ')}`
-      : '',
-  );
+  row('long tasks during the stream', f(m.longTasks, 0), '', '', false, streamLongTasks(raw.paragraph));
 }
 {
   const m = med.conversation;

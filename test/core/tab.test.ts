@@ -57,16 +57,22 @@ function browserTabs() {
 
 const duplicate = (storage: MemoryStorage): MemoryStorage => Object.assign(new MemoryStorage(), { map: new Map(storage.map) });
 
+/** A tab with a message waiting (offline), and its duplicate, started. */
+async function duplicatedWhileWaiting() {
+  const backend = fresh();
+  const browser = browserTabs();
+  const original = make();
+  await original.client.send('typed offline');
+  await flush();
+  const copy = make({}, { local: original.local, tab: duplicate(original.tab) });
+  expect(texts(copy.client.getState().messages)).toEqual(['visitor:typed offline:queued']);
+  await flush();
+  return { backend, browser, original, copy };
+}
+
 describe('a duplicated tab', () => {
   it('does not send the original’s waiting message: the original delivers it once, and the copy can still send its own', async () => {
-    const backend = fresh();
-    const browser = browserTabs();
-    const original = make();
-    await original.client.send('typed offline');
-    await flush();
-    const copy = make({}, { local: original.local, tab: duplicate(original.tab) });
-    expect(texts(copy.client.getState().messages)).toEqual(['visitor:typed offline:queued']);
-    await flush();
+    const { backend, browser, original, copy } = await duplicatedWhileWaiting();
     browser.online();
     await settled(original.client, 2);
     await copy.client.send('typed in the copy');
@@ -81,14 +87,7 @@ describe('a duplicated tab', () => {
   });
 
   it('delivers the copied message itself when the original closes first', async () => {
-    const backend = fresh();
-    const browser = browserTabs();
-    const original = make();
-    await original.client.send('typed offline');
-    await flush();
-    const copy = make({}, { local: original.local, tab: duplicate(original.tab) });
-    copy.client.getState();
-    await flush();
+    const { backend, browser, original, copy } = await duplicatedWhileWaiting();
     original.client.destroy(); // the tab closed: its lock is free
     await flush();
     browser.online();

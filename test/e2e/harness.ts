@@ -9,6 +9,7 @@ import { startApiServer } from '../../demo/server/api-server.mjs';
 import { startDemoServer } from '../../demo/server/static-server.mjs';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import type { HistoryMessage } from '../helpers/contract-server';
+import { type QaApi, qaApi } from '../helpers/qa-api';
 
 export const API_KEY = 'demo-key';
 
@@ -23,16 +24,7 @@ interface Server {
   close(): Promise<void>;
 }
 
-export interface LogEntry {
-  seq: number;
-  /** ISO time the request arrived. */
-  time: string;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
-  note?: string;
-}
+export type { LogEntry } from '../helpers/qa-api';
 
 interface StoredMessage {
   id: string;
@@ -70,7 +62,8 @@ interface ApiServer extends Server {
   socketCount(sessionId?: string): number;
 }
 
-export interface Stack {
+/** The servers, the browser and the backend's QA API (fault, reset, log, count) of one test file. */
+export interface Stack extends QaApi {
   api: ApiServer;
   demo: Server;
   browser: Browser;
@@ -99,14 +92,6 @@ export interface Stack {
   watch(page: Page): Page;
   /** Problems of one watched page: page errors, CSP console messages and `securitypolicyviolation` events. */
   problemsOf(page: Page): Promise<string[]>;
-  /** Switch a backend fault (see demo/server/lib/faults.mjs); `seconds` for Retry-After and slow. */
-  fault(name: string, extra?: Record<string, unknown>): Promise<void>;
-  /** Forget every visitor, session and fault, and clear the log (POST /__qa/reset). */
-  reset(): Promise<void>;
-  /** The backend's request log. */
-  log(): Promise<LogEntry[]>;
-  /** How many logged requests match (method, path and optionally a status). */
-  count(method: string, path: string, status?: number): Promise<number>;
   /** Visitor messages with exactly this text stored by the backend (de-duplicated retries count once). */
   stored(text: string): number;
   /** Where the backend stored a visitor message: its session and that session's visitor (or null). */
@@ -203,11 +188,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
   const perPage = new WeakMap<Page, string[]>();
   const plain = await startPlainServer(api.url);
   const plainUrl = `${plain.url}/plain.html`;
-  const log = async (): Promise<LogEntry[]> => {
-    const response = await fetch(`${api.url}/__qa/state`);
-    const state = (await response.json()) as { log: LogEntry[] };
-    return state.log;
-  };
+  const qa = qaApi(api.url);
   return {
     api,
     demo,
@@ -247,22 +228,7 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
         .catch(() => [] as string[]);
       return [...(perPage.get(page) ?? []), ...events.map((e) => `securitypolicyviolation: ${e}`)];
     },
-    async fault(name, extra = {}) {
-      const response = await fetch(`${api.url}/__qa/fault`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ fault: name, ...extra }),
-      });
-      if (!response.ok) throw new Error(`fault ${name}: ${response.status} ${await response.text()}`);
-    },
-    async reset() {
-      const response = await fetch(`${api.url}/__qa/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`reset: ${response.status}`);
-    },
-    log,
-    async count(method, path, status) {
-      return (await log()).filter((e) => e.method === method && e.path === path && (status === undefined || e.status === status)).length;
-    },
+    ...qa,
     stored(text) {
       let n = 0;
       for (const list of api.state.store.messages.values()) {

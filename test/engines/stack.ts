@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../../demo/server/api-server.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { embedCsp } from '../../demo/server/static-server.mjs';
+import { type QaApi, qaApi } from '../helpers/qa-api';
 
 export const API_KEY = 'demo-key';
 export const VISITORS = '/api/chats/visitors/';
@@ -24,14 +25,7 @@ const pagesDir = path.join(root, 'demo/pages');
 const distDir = path.join(root, 'dist');
 const collectorFile = path.join(root, 'test/engines/collector.js');
 
-export interface LogEntry {
-  seq: number;
-  time: string;
-  method: string;
-  path: string;
-  status: number;
-  note?: string;
-}
+export type { LogEntry } from '../helpers/qa-api';
 
 interface StoredMessage {
   author: 'visitor' | 'assistant' | 'agent' | 'system';
@@ -54,7 +48,8 @@ interface ApiServer {
   socketCount(sessionId?: string): number;
 }
 
-export interface Stack {
+/** The servers and the backend's QA API (fault, reset, log, count) of one engine test file. */
+export interface Stack extends QaApi {
   api: ApiServer;
   /** The demo's third-party page: strict CSP and Trusted Types, hostile CSS; extra `data-*` attributes for its tag. */
   embedUrl(attributes?: Record<string, string>): string;
@@ -62,10 +57,6 @@ export interface Stack {
   tagUrl(attributes?: Record<string, string>): string;
   /** A plain page whose widget is started by `ChatSDK.init({ apiKey, apiUrl, title: 'Acme support', ...options })`. */
   initUrl(options?: Record<string, unknown>): string;
-  fault(name: string, extra?: Record<string, unknown>): Promise<void>;
-  reset(): Promise<void>;
-  log(): Promise<LogEntry[]>;
-  count(method: string, path: string, status?: number): Promise<number>;
   /** Visitor messages with exactly this text the backend stored. */
   stored(text: string): number;
   /** The session (and its visitor) where the backend stored a visitor message containing this text. */
@@ -179,7 +170,6 @@ export async function startStack(): Promise<Stack> {
   });
   const query = (attributes: Record<string, string>) =>
     new URLSearchParams(Object.entries(attributes).map(([name, value]) => [`data-${name}`, value])).toString();
-  const log = async (): Promise<LogEntry[]> => ((await (await fetch(`${api.url}/__qa/state`)).json()) as { log: LogEntry[] }).log;
   const visitorMessages = function* () {
     for (const [sessionId, list] of api.state.store.messages)
       for (const m of list) if (m.author === 'visitor') yield { sessionId, text: m.text };
@@ -189,22 +179,7 @@ export async function startStack(): Promise<Stack> {
     embedUrl: (attributes = {}) => `${pages.url}/embed.html?${query(attributes)}`,
     tagUrl: (attributes = {}) => `${pages.url}/plain.html?${query(attributes)}`,
     initUrl: (options = {}) => `${pages.url}/init.html?options=${encodeURIComponent(JSON.stringify(options))}`,
-    async fault(name, extra = {}) {
-      const response = await fetch(`${api.url}/__qa/fault`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ fault: name, ...extra }),
-      });
-      if (!response.ok) throw new Error(`fault ${name}: ${response.status} ${await response.text()}`);
-    },
-    async reset() {
-      const response = await fetch(`${api.url}/__qa/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`reset: ${response.status}`);
-    },
-    log,
-    async count(method, where, status) {
-      return (await log()).filter((e) => e.method === method && e.path === where && (status === undefined || e.status === status)).length;
-    },
+    ...qaApi(api.url),
     stored: (text) => [...visitorMessages()].filter((m) => m.text === text).length,
     storedIn(text) {
       const found = [...visitorMessages()].find((m) => m.text.includes(text));

@@ -105,3 +105,22 @@ export function stubAudio() {
   vi.stubGlobal('AudioContext', FakeAudio);
   return audio;
 }
+
+/**
+ * An element's children as markup, for comparisons, without any HTML-string API; adjacent text nodes read
+ * as one (renderers may split text differently).
+ */
+export function markupOf(el: Node): string {
+  let out = '';
+  for (const node of el.childNodes) {
+    if (node.nodeType !== 1) {
+      out += (node.textContent ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      continue;
+    }
+    const element = node as Element;
+    const tag = element.tagName.toLowerCase();
+    const attrs = [...element.attributes].map((a) => ` ${a.name}="${a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
+    out += tag === 'br' || tag === 'hr' ? `<${tag}${attrs}>` : `<${tag}${attrs}>${markupOf(element)}</${tag}>`;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import { type ComponentChildren, render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Markdown, renderMarkdown, stats } from '../../src/ui/markdown';
 import { parseInline, type SafePoint } from '../../src/ui/markdown/parse-inline';
+import { markupOf as dom } from './helpers';
 
 let root: HTMLElement | undefined;
 afterEach(() => {
@@ -15,21 +16,6 @@ afterEach(() => {
   root = undefined;
 });
 
-/** Markup of a node's children; adjacent text nodes read as one (the renderers may split text differently). */
-function dom(el: Node): string {
-  let out = '';
-  for (const n of el.childNodes) {
-    if (n.nodeType !== 1) {
-      out += (n.textContent ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-      continue;
-    }
-    const e = n as Element;
-    const tag = e.tagName.toLowerCase();
-    const attrs = [...e.attributes].map((a) => ` ${a.name}="${a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
-    out += tag === 'br' || tag === 'hr' ? `<${tag}${attrs}>` : `<${tag}${attrs}>${dom(e)}</${tag}>`;
-  }
-  return out;
-}
 const markup = (nodes: ComponentChildren): string => {
   const el = document.createElement('div');
   render(nodes, el);

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Markdown, renderMarkdown, safeUrl, splitBlocks, stats } from '../../src/ui/markdown';
+import { markupOf as dom } from './helpers';
 
 let root: HTMLElement | undefined;
 afterEach(() => {
@@ -16,21 +17,6 @@ function md(text: string): HTMLElement {
   const el = document.createElement('div');
   render(renderMarkdown(text), el);
   return el;
-}
-/** Serialises an element's children to markup for comparisons, without any HTML-string API. */
-function dom(el: Node): string {
-  let out = '';
-  for (const n of el.childNodes) {
-    if (n.nodeType !== 1) {
-      out += (n.textContent ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-      continue;
-    }
-    const e = n as Element;
-    const tag = e.tagName.toLowerCase();
-    const attrs = [...e.attributes].map((a) => ` ${a.name}="${a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
-    out += tag === 'br' || tag === 'hr' ? `<${tag}${attrs}>` : `<${tag}${attrs}>${dom(e)}</${tag}>`;
-  }
-  return out;
 }
 const html = (text: string) => dom(md(text));
 const DANGEROUS = 'script, img, svg, iframe, form, input, style, object, embed, math, textarea, xmp, noscript, button, link, meta, base';
