@@ -384,3 +384,26 @@ describe('a backend that stalls, trickles or floods after its headers', () => {
     });
   });
 });
+
+describe('an error status whose body stalls', () => {
+  const stalled = (status: number) =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"success":false,'));
+        },
+      }),
+      { status, headers: { 'content-type': 'application/json' } },
+    );
+  const apiAnswering = (status: number) =>
+    createApi({ apiUrl: 'https://api.test', apiKey: 'k', timeoutMs: 200, fetch: () => (async () => stalled(status)) as unknown as typeof fetch });
+
+  it('is still that status (a 500 is not retried as a time-out; a 404 on validate still says "unknown visitor")', async () => {
+    await expect(apiAnswering(500).createVisitor(new AbortController().signal)).rejects.toMatchObject({
+      code: 'http',
+      status: 500,
+      retryable: false,
+    });
+    await expect(apiAnswering(404).validateVisitor('v1', new AbortController().signal)).resolves.toBe(false);
+  });
+});

@@ -533,6 +533,25 @@ describe('a long history', () => {
     expect(agents.every((m, index) => index === 0 || m.createdAt > agents[index - 1]!.createdAt)).toBe(true);
     expect(log.unread).toEqual([{ count: 2001 }]); // the answer before, and the 2,000 in one change
   });
+
+  it('a chat already near its 2,000: messages older than the ones it keeps neither arrive nor count as unread', async () => {
+    const { mergeHistory } = await import('../../src/core/live/history');
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+    const local = Array.from({ length: 1990 }, (_, index) => ({
+      id: `l${index}`,
+      author: 'agent' as const,
+      text: `local ${index}`,
+      status: 'sent' as const,
+      createdAt: at(10_000 + index),
+      serverId: `l${index}`,
+    }));
+    const older = Array.from({ length: 2000 }, (_, index) => ({
+      message: { id: `o${index}`, author: 'agent' as const, text: `old ${index}`, status: 'sent' as const, createdAt: at(index), serverId: `o${index}` },
+    }));
+    const merge = mergeHistory({ id: 'c', createdAt: at(0), messages: local }, older, true);
+    expect(merge.chat.messages).toHaveLength(2000);
+    expect(merge.added.map((m) => m.id)).toEqual(merge.chat.messages.slice(0, 10).map((m) => m.id));
+  });
 });
 
 describe('WebSocket', () => {

@@ -165,9 +165,12 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
     }
     if (advance && !(time(syncedAt) > time(message.createdAt))) syncedAt = message.createdAt;
   }
-  const next: Chat = { ...chat, messages: added.length ? keepNewest(insertByTime(messages, added)) : messages };
+  const kept = added.length ? keepNewest(insertByTime(messages, added)) : messages;
+  const next: Chat = { ...chat, messages: kept };
   if (syncedAt) next.syncedAt = syncedAt;
-  return { chat: next, added, patched, deferred };
+  // What did not make it into the chat (older than its newest 2,000) did not arrive, nor count as unread.
+  const shown = kept.length < messages.length + added.length ? new Set(kept) : undefined;
+  return { chat: next, added: shown ? added.filter((m) => shown.has(m)) : added, patched, deferred };
 }
 
 export type Frame = { type: 'message'; messages: Incoming[] } | { type: 'typing'; typing: boolean; name: string | undefined };

@@ -26,7 +26,7 @@ export interface Live {
   /** Follow the current chat and its session; called after every change of the chats. */
   check(): void;
   presence(next: Presence): void;
-  /** The browser is back online: try now instead of waiting out the backoff. */
+  /** The browser is back online, or the page back from the back/forward cache: ask now instead of waiting out the timer. */
   online(): void;
   /** The visitor is typing (sent over the socket only). */
   typing(on: boolean): void;
@@ -120,11 +120,18 @@ export function createLive(
    * so a fill that fails is retried with backoff until one succeeds ("Reconnecting" meanwhile).
    */
   let gapTimer: ReturnType<typeof setTimeout> | undefined;
-  function fillGap(): void {
+  /** Counts the socket's openings: a fill still in flight when the socket drops (or the chat changes) stops there. */
+  let opening = 0;
+  const stopFilling = (): void => {
+    opening++;
     clearTimeout(gapTimer);
+  };
+  function fillGap(round = opening): void {
     void poller.pull().then(() => {
       const failures = poller.failures();
-      if (failures && !signal.aborted) gapTimer = setTimeout(fillGap, backoffDelay(failures - 1, 1000, MAX_RETRY_DELAY_MS));
+      if (failures && round === opening && !signal.aborted) {
+        gapTimer = setTimeout(fillGap, backoffDelay(failures - 1, 1000, MAX_RETRY_DELAY_MS), round);
+      }
     });
   }
 
@@ -136,10 +143,11 @@ export function createLive(
       poller.resetFailures();
       poller.stop();
       report();
+      stopFilling();
       fillGap();
     },
     dropped() {
-      clearTimeout(gapTimer);
+      stopFilling();
       poller.plan(true);
       report();
     },
@@ -203,7 +211,7 @@ export function createLive(
         sessionKey = key;
         socket.close();
         socket.reset();
-        clearTimeout(gapTimer);
+        stopFilling();
         poller.resetFailures();
         deferred = false;
         agentTyping(false);
@@ -228,7 +236,8 @@ export function createLive(
       if (shown) sweeper?.schedule();
     },
     online() {
-      if (poller.failures()) poller.plan(true);
+      // Back online, or back from the back/forward cache: what arrived meanwhile is asked for now.
+      poller.plan(true);
       socket.connect();
       report();
     },
@@ -238,7 +247,7 @@ export function createLive(
       poller.stop();
       sweeper?.stop();
       clearTimeout(agentTimer);
-      clearTimeout(gapTimer);
+      stopFilling();
     },
   };
 }

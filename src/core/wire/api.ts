@@ -213,6 +213,8 @@ export function createApi(config: ApiConfig): Api {
     }, timeoutMs);
     const failure = (error: unknown): ChatError => {
       if (signal.aborted) return new ChatError('aborted', 'The request was cancelled.', { cause: error });
+      // The server answered an error status: that is the answer, even if its body was slow to read.
+      if (ChatError.is(error) && error.code === 'http') return error;
       if (timedOut)
         return new ChatError('timeout', `The chat server did not answer within ${Math.round(timeoutMs / 1000)} s.`, { retryable: true });
       return ChatError.is(error) ? error : networkError(error);
