@@ -2,19 +2,22 @@
 // while the bundle runs (afterwards document.currentScript is null). `import()` rather than a <script>
 // element: it needs no Trusted Types policy, only `script-src` for that origin. The app's own chunks are
 // the bundler's, found by the browser next to it.
-import type { App } from '../widget';
+import { type App, version } from '../widget';
 
 const APP_FILE = 'chat-sdk-app.js';
 
 const scriptUrl = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
 
 /**
- * Where the app file is. A CDN's package URL (`https://unpkg.com/chat-sdk@1`) redirects to the script,
- * but currentScript keeps the URL before the redirect: the package's files are then under its `dist/`.
+ * Where the app file is: next to the script. A CDN's package URL (`https://unpkg.com/chat-sdk@1`) redirects
+ * to the script, but currentScript keeps the URL before the redirect: the files are then under `dist/` of
+ * this very version (a range would redirect again, and the app's chunks, which import it by the URL it was
+ * redirected to, would load a second copy).
  */
 export const appUrl = (script: string, query = ''): string => {
   const url = new URL(script);
-  const base = /\.m?js$/.test(url.pathname) ? url : new URL(`${url.pathname.replace(/\/?$/, '/')}dist/`, url);
+  const packageUrl = /^(.*\/)chat-sdk(@[^/]*)?\/?$/.exec(url.pathname);
+  const base = packageUrl ? new URL(`${packageUrl[1]}chat-sdk@${version}/dist/`, url) : url;
   return new URL(APP_FILE + query, base).href;
 };
 

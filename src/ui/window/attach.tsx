@@ -110,6 +110,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   let gone = false;
   let frame = 0;
   let lastDraw = 0;
+  let drawFailing = false;
   let streamTimer: ReturnType<typeof setTimeout> | undefined;
   const isPageShown = (): boolean => document.visibilityState !== 'hidden';
   const scheduleDraw = (): void => {
@@ -193,8 +194,11 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
           launcher.windowSlot,
         );
       }
+      drawFailing = false;
     } catch (error) {
-      failed(error);
+      // Once per breakage, not on every frame of a streamed answer.
+      if (!drawFailing) failed(error);
+      drawFailing = true;
     }
   }
 
