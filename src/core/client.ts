@@ -62,7 +62,8 @@ export function createClient(config: ClientOptions, injected: Omit<ChatClientOpt
         if (cached) tab?.pause();
       },
       restored() {
-        tab?.resume();
+        // A copy of this tab took the outbox over while this page was away: its waiting messages are the copy's now.
+        void tab?.resume().then((own) => own || outbox.hold());
         // Timers and sockets were frozen: what arrived meanwhile is fetched now.
         live.online();
       },

@@ -31,7 +31,10 @@ export interface Outbox {
   submit(message: ChatMessage): ChatMessage;
   /** Send a failed message again, or re-ask for an interrupted answer (with the same client_message_id). */
   retry(messageId: string): void;
-  /** Leave the messages waiting now to their owner for the moment (a tab that may be a copy of another). */
+  /**
+   * Leave the messages waiting now to their owner (a tab that may be a copy of another, or whose copy took
+   * them over): none of them goes out from here until resume(), not even one being retried.
+   */
   hold(): void;
   /** Deliver what an earlier page (or the tab this one copied) left in the outbox, in order, per chat. */
   resume(): void;
@@ -40,6 +43,9 @@ export interface Outbox {
   /** Abort every delivery (reset()). */
   abortAll(reason: ChatError): void;
 }
+
+/** An attempt refused because another tab owns the message now (not retried, not reported). */
+const HELD = new ChatError('aborted', 'Another tab delivers this message.');
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { config, api, store, sessions, connectivity, lifetime } = options;
@@ -122,25 +128,35 @@ export function createOutbox(options: OutboxOptions): Outbox {
     await (config.streaming ? answerByStream : answerPlain)(chatId, message.id, body, signal);
   }
 
-  /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed. */
+  /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed or held. */
   async function deliver(chatId: string, messageId: string, signal: AbortSignal): Promise<void> {
     const recovered = new Set<Recovery>();
     const markQueued = (failure: ChatError): void => store.patchMessage(chatId, messageId, { status: 'queued', error: failure.toJSON() });
+    const heldHere = (): boolean => {
+      if (!held.has(messageId)) return false;
+      if (store.message(chatId, messageId)?.status === 'sending') store.patchMessage(chatId, messageId, { status: 'queued' });
+      return true;
+    };
     for (;;) {
       const message = store.message(chatId, messageId);
-      if (!message || lifetime.aborted) return;
+      if (!message || lifetime.aborted || heldHere()) return;
       try {
         if (connectivity.isOffline()) {
           store.patchMessage(chatId, messageId, { status: 'queued' });
           await connectivity.untilOnline(signal);
         }
         store.patchMessage(chatId, messageId, { status: 'sending' });
-        await connectivity.withRetries(() => send(chatId, message, signal, recovered), signal, markQueued);
+        await connectivity.withRetries(
+          // Each attempt asks again: another tab may have taken the message over during a wait.
+          () => (held.has(messageId) ? Promise.reject(HELD) : send(chatId, message, signal, recovered)),
+          signal,
+          markQueued,
+        );
         if (store.get('error')) options.reportError(null);
         return;
       } catch (caught) {
-        // Destroyed, or the chat was forgotten by reset(): nothing to report.
-        if (lifetime.aborted || !store.message(chatId, messageId)) return;
+        // Destroyed, the chat forgotten by reset(), or the message another tab's now: nothing to report.
+        if (lifetime.aborted || !store.message(chatId, messageId) || heldHere()) return;
         const failure = toChatError(caught);
         const step = recoveryFor(failure, recovered);
         if (step) sessions.dropSession(chatId);

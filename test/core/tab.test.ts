@@ -20,6 +20,8 @@ function fakeLocks() {
   };
   return {
     held,
+    /** Requests waiting for a lock. */
+    waiting: () => [...waiting.values()].reduce((count, queue) => count + queue.length, 0),
     request(
       name: string,
       optionsOrCallback: { ifAvailable?: boolean; signal?: AbortSignal } | ((lock: unknown) => unknown),
@@ -30,9 +32,14 @@ function fakeLocks() {
       if (options.ifAvailable) return Promise.resolve(callback(null));
       return new Promise((resolve, reject) => {
         const queue = waiting.get(name) ?? [];
-        queue.push(() => resolve(grant(name, callback)));
+        const waiter = () => resolve(grant(name, callback));
+        queue.push(waiter);
         waiting.set(name, queue);
-        options.signal?.addEventListener('abort', () => reject(options.signal!.reason));
+        // An aborted request leaves the queue, as browsers do.
+        options.signal?.addEventListener('abort', () => {
+          queue.splice(queue.indexOf(waiter), 1);
+          reject(options.signal!.reason);
+        });
       });
     },
   };
@@ -94,6 +101,34 @@ describe('a duplicated tab', () => {
     const messages = await settled(copy.client, 2);
     expect(texts(messages)).toEqual(['visitor:typed offline:sent', 'assistant:You said: typed offline:sent']);
     expect(backend.chats).toHaveLength(1);
+  });
+
+  it('the original reloads (or moves on within the site) after it was copied: the message still goes once', async () => {
+    const { backend, browser, original, copy } = await duplicatedWhileWaiting();
+    original.client.destroy(); // the original's page unloads: the copy takes the outbox over and keeps the id
+    const next = make({}, { local: original.local, tab: original.tab }); // the original tab's next page
+    expect(texts(next.client.getState().messages)).toEqual(['visitor:typed offline:queued']);
+    await flush();
+    browser.online();
+    await settled(copy.client, 2);
+    await vi.waitFor(() => expect(backend.chats).toHaveLength(1));
+    await flush();
+    expect(backend.chats.map((chat) => chat.body.message)).toEqual(['typed offline']);
+  });
+
+  it('a page back from the back/forward cache whose copy took its messages over while it was away does not send them', async () => {
+    const { backend, browser, original, copy } = await duplicatedWhileWaiting();
+    await vi.waitFor(() => expect(browser.locks.held.size).toBe(2)); // each tab's own id
+    browser.transition('pagehide', true); // the original into the cache: the copy gets its id
+    await vi.waitFor(() => expect(browser.locks.held.size).toBe(2)); // the copy holds both now
+    browser.transition('pageshow', true); // back: its id is the copy's now
+    expect(browser.locks.waiting()).toBe(1); // the original asks for it back...
+    await vi.waitFor(() => expect(browser.locks.waiting()).toBe(0)); // ...and gives up after 500 ms
+    browser.online();
+    await settled(copy.client, 2);
+    await flush();
+    expect(backend.chats).toHaveLength(1);
+    expect(texts(original.client.getState().messages)).toEqual(['visitor:typed offline:queued']);
   });
 
   it('a reload is not a copy: the tab holds its id again and resumes its outbox at once', async () => {
