@@ -70,6 +70,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function answerByStream(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
+    const asked = Date.now();
     const response = await api.chatStream(body, signal, config.streamFirstByteTimeout);
     // The server has the message now; whatever happens to the answer, it is not sent again by itself.
     store.patchMessage(chatId, questionId, { status: 'sent', error: undefined });
@@ -78,7 +79,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     try {
       const end = await readChatStream(response, {
         signal,
-        firstByteTimeoutMs: config.streamFirstByteTimeout,
+        // One time-out from the request to the first progress, headers included.
+        firstByteTimeoutMs: Math.max(1, config.streamFirstByteTimeout - (Date.now() - asked)),
         idleTimeoutMs: config.streamIdleTimeout,
         maxDurationMs: config.streamMaxDuration,
         // Keyed early: a copy of this answer in the history (even a stopped one) matches it by id.
