@@ -396,7 +396,12 @@ describe('an error status whose body stalls', () => {
       { status, headers: { 'content-type': 'application/json' } },
     );
   const apiAnswering = (status: number) =>
-    createApi({ apiUrl: 'https://api.test', apiKey: 'k', timeoutMs: 200, fetch: () => (async () => stalled(status)) as unknown as typeof fetch });
+    createApi({
+      apiUrl: 'https://api.test',
+      apiKey: 'k',
+      timeoutMs: 200,
+      fetch: () => (async () => stalled(status)) as unknown as typeof fetch,
+    });
 
   it('is still that status (a 500 is not retried as a time-out; a 404 on validate still says "unknown visitor")', async () => {
     await expect(apiAnswering(500).createVisitor(new AbortController().signal)).rejects.toMatchObject({

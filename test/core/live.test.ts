@@ -546,7 +546,14 @@ describe('a long history', () => {
       serverId: `l${index}`,
     }));
     const older = Array.from({ length: 2000 }, (_, index) => ({
-      message: { id: `o${index}`, author: 'agent' as const, text: `old ${index}`, status: 'sent' as const, createdAt: at(index), serverId: `o${index}` },
+      message: {
+        id: `o${index}`,
+        author: 'agent' as const,
+        text: `old ${index}`,
+        status: 'sent' as const,
+        createdAt: at(index),
+        serverId: `o${index}`,
+      },
     }));
     const merge = mergeHistory({ id: 'c', createdAt: at(0), messages: local }, older, true);
     expect(merge.chat.messages).toHaveLength(2000);
