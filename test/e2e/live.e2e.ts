@@ -278,7 +278,8 @@ describe('live updates against the reference backend', () => {
     const reopened = (await requestsSince(seq)).filter((e) => e.path === socketPath(sessionId) && e.status === 101).at(-1)!.seq;
     // The socket is open, but what it missed is not here yet: that is still a connection problem.
     await poll(async () => (await requestsSince(reopened)).some((e) => e.path === historyPath(sessionId) && e.status === 503)).toBe(true);
-    expect(await reconnecting(page).isVisible()).toBe(true);
+    // The server logs the 503 before the page has read it and drawn: wait for the draw, do not sample.
+    await reconnecting(page).waitFor({ state: 'visible', timeout: 5_000 });
     await messages(page, 'agent', gap).waitFor({ state: 'visible', timeout: 15_000 });
     await reconnecting(page).waitFor({ state: 'hidden', timeout: 5_000 });
     expect(await countMessages(page, 'agent', gap)).toBe(1);
