@@ -2,6 +2,7 @@
 import { type Attention, createAttention } from './attention';
 import { type Connectivity, createConnectivity } from './connectivity';
 import { createEmitter, type Emitter } from './emitter';
+import { markEnded } from './ended';
 import type { ChatError } from './errors';
 import { createIdentity, type Identity } from './identity';
 import { createLive, type Live, type LiveHost } from './live';
@@ -108,6 +109,7 @@ function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attentio
       for (const message of [...patched, ...added]) emitter.emit('message', { chatId, message, sender: message.author });
       attention.arrived(chatId, added);
     },
+    ended: (chatId, sessionId, closedAt) => markEnded(store, emitter, chatId, sessionId, closedAt),
     typing(state) {
       if (JSON.stringify(state) === JSON.stringify(store.get('agentTyping'))) return;
       store.set({ agentTyping: state });
