@@ -2,7 +2,6 @@
 import { type Attention, createAttention } from './attention';
 import { type Connectivity, createConnectivity } from './connectivity';
 import { createEmitter, type Emitter } from './emitter';
-import { markEnded } from './ended';
 import type { ChatError } from './errors';
 import { createIdentity, type Identity } from './identity';
 import { createLive, type Live, type LiveHost } from './live';
@@ -75,7 +74,7 @@ export function createParts(config: ClientOptions, injected: ClientParts['inject
   const identity = createIdentity(local, storageKey('profile', config.apiUrl), store.publish);
   const reportError = errorReporter(store, emitter);
   const outbox = createOutbox({ config, api, store, sessions, connectivity, lifetime: signal, arrived: attention.arrived, reportError });
-  const live = createLive(config, injected, api, liveHost(store, emitter, attention), signal);
+  const live = createLive(config, injected, api, liveHost(store, emitter, attention, signal), signal);
 
   return {
     config,
@@ -99,7 +98,7 @@ export function createParts(config: ClientOptions, injected: ClientParts['inject
 }
 
 /** How live updates read and change the chats: merges go through the store; typing and health are shown. */
-function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attention: Attention): LiveHost {
+function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attention: Attention, signal: AbortSignal): LiveHost {
   return {
     chat: store.chat,
     chats: store.chats,
@@ -109,7 +108,12 @@ function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attentio
       for (const message of [...patched, ...added]) emitter.emit('message', { chatId, message, sender: message.author });
       attention.arrived(chatId, added);
     },
-    ended: (chatId, sessionId, closedAt) => markEnded(store, emitter, chatId, sessionId, closedAt),
+    // Rare, so its code loads when it happens; until then (or if it cannot load) a send recovers from the 404.
+    ended: (chatId, sessionId, said) =>
+      void import('./ended').then(
+        ({ markEnded }) => signal.aborted || markEnded(store, emitter, chatId, sessionId, said),
+        () => undefined,
+      ),
     typing(state) {
       if (JSON.stringify(state) === JSON.stringify(store.get('agentTyping'))) return;
       store.set({ agentTyping: state });

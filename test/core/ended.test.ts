@@ -6,7 +6,8 @@ import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { deferred, envelope } from '../helpers/contract-server';
 import { advance, fakeTimers, flush, type MemoryStorage, type Options, texts, useCoreHarness } from './harness';
 
-beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep')]));
+// The code for an ended chat loads when one is first heard of: compiled before the tests, as for the socket.
+beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep'), import('../../src/core/ended')]));
 
 const { fresh, make } = useCoreHarness();
 

@@ -176,13 +176,7 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
 export type Frame =
   | { type: 'message'; messages: Incoming[] }
   | { type: 'typing'; typing: boolean; name: string | undefined }
-  | { type: 'ended'; sessionId: string | undefined; closedAt: string | undefined };
-
-/** The history's `data.session` says an agent ended it (`is_active: false`): when (`closed_at`, when sent), else null. */
-export function readEnded(session: unknown): { closedAt: string | undefined } | null {
-  if (!isRecord(session) || session.is_active !== false) return null;
-  return { closedAt: isString(session.closed_at) ? session.closed_at : undefined };
-}
+  | { type: 'ended'; said: Record<string, unknown> };
 
 /** A socket frame of the contract (`message:new`, `typing` by an agent, `session:closed`), or null for anything else (or not JSON). */
 export function readFrame(data: unknown): Frame | null {
@@ -195,10 +189,7 @@ export function readFrame(data: unknown): Frame | null {
   const payload = isRecord(parsed) ? parsed.payload : undefined;
   if (!isRecord(parsed) || !isRecord(payload)) return null;
   if (parsed.type === 'message:new') return { type: 'message', messages: readHistory([payload]) };
-  if (parsed.type === 'session:closed') {
-    const { session_id: sessionId, closed_at: closedAt } = payload;
-    return { type: 'ended', sessionId: isString(sessionId) ? sessionId : undefined, closedAt: isString(closedAt) ? closedAt : undefined };
-  }
+  if (parsed.type === 'session:closed') return { type: 'ended', said: payload };
   if (parsed.type !== 'typing' || payload.sender === 'visitor') return null;
   return { type: 'typing', typing: payload.is_typing === true, name: isString(payload.name) ? payload.name.slice(0, 100) : undefined };
 }

@@ -17,8 +17,11 @@ export interface LiveHost {
   /** Every chat of the tab. */
   chats(): readonly Chat[];
   apply(chatId: string, merge: Merge): void;
-  /** An agent ended the chat's session `sessionId` (ignored when the chat has another by now). */
-  ended(chatId: string, sessionId: string, closedAt: string | undefined): void;
+  /**
+   * An agent ended the chat's session `sessionId`: `said` is the history's `data.session` or the socket's
+   * `session:closed` payload (with `closed_at`).
+   */
+  ended(chatId: string, sessionId: string, said: Record<string, unknown>): void;
   /** An agent is typing in the chat in front (null: nobody is). */
   typing(state: { name?: string } | null): void;
   connection(state: ConnectionState): void;
@@ -104,7 +107,7 @@ export function createLive(
     if (!read) return;
     if (read.type === 'message') take(chat.id, read.messages, false);
     else if (read.type === 'typing') agentTyping(read.typing, read.name);
-    else if ((read.sessionId ?? chat.sessionId) === chat.sessionId) host.ended(chat.id, chat.sessionId!, read.closedAt);
+    else host.ended(chat.id, chat.sessionId!, read.said);
   }
 
   const poller = createPoller({
@@ -115,7 +118,7 @@ export function createLive(
     presence: () => presence,
     socketCarries: () => !socket.givenUp(),
     take: (chatId, list) => take(chatId, list, true),
-    ended: (chatId, sessionId, closedAt) => !signal.aborted && host.ended(chatId, sessionId, closedAt),
+    ended: host.ended,
     report,
   });
 

@@ -5,7 +5,7 @@ import { logInfo } from '../log';
 import { MAX_RETRY_DELAY_MS } from '../retry';
 import type { Chat, Presence } from '../types';
 import type { Api } from '../wire/api';
-import { type Incoming, readEnded, readHistory } from './history';
+import { type Incoming, readHistory } from './history';
 
 export interface PollerOptions {
   api: Api;
@@ -19,8 +19,8 @@ export interface PollerOptions {
   socketCarries(): boolean;
   /** Merge what arrived into a chat. */
   take(chatId: string, list: Incoming[]): void;
-  /** The history says an agent ended the chat's session. */
-  ended(chatId: string, sessionId: string, closedAt: string | undefined): void;
+  /** The history's `data.session` says an agent ended the chat's session (`is_active: false`). */
+  ended(chatId: string, sessionId: string, said: Record<string, unknown>): void;
   /** The health of the chat in front changed. */
   report(): void;
 }
@@ -74,8 +74,8 @@ export function createPoller(options: PollerOptions): Poller {
       const data = await api.history(sessionId, visitorId, syncedAt, signal);
       if (!aside) failures = 0;
       options.take(id, readHistory(data.messages));
-      const ended = readEnded(data.session);
-      if (ended) options.ended(id, sessionId, ended.closedAt);
+      const session = data.session as Record<string, unknown> | null | undefined;
+      if (session?.is_active === false) options.ended(id, sessionId, session);
     } catch (caught) {
       if (signal.aborted) return;
       classify(caught, sessionId, aside);
