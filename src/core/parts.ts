@@ -74,7 +74,7 @@ export function createParts(config: ClientOptions, injected: ClientParts['inject
   const identity = createIdentity(local, storageKey('profile', config.apiUrl), store.publish);
   const reportError = errorReporter(store, emitter);
   const outbox = createOutbox({ config, api, store, sessions, connectivity, lifetime: signal, arrived: attention.arrived, reportError });
-  const live = createLive(config, injected, api, liveHost(store, emitter, attention, signal), signal);
+  const live = createLive(config, injected, api, liveHost(store, emitter, attention), signal);
 
   return {
     config,
@@ -98,7 +98,7 @@ export function createParts(config: ClientOptions, injected: ClientParts['inject
 }
 
 /** How live updates read and change the chats: merges go through the store; typing and health are shown. */
-function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attention: Attention, signal: AbortSignal): LiveHost {
+function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attention: Attention): LiveHost {
   return {
     chat: store.chat,
     chats: store.chats,
@@ -109,9 +109,10 @@ function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attentio
       attention.arrived(chatId, added);
     },
     // Rare, so its code loads when it happens; until then (or if it cannot load) a send recovers from the 404.
+    // Marked even if the client was destroyed meanwhile: the chat has ended all the same.
     ended: (chatId, sessionId, said) =>
       void import('./ended').then(
-        ({ markEnded }) => signal.aborted || markEnded(store, emitter, chatId, sessionId, said),
+        ({ markEnded }) => markEnded(store, emitter, chatId, sessionId, said),
         () => undefined,
       ),
     typing(state) {
