@@ -765,6 +765,7 @@ test('WebSocket and agent API', async (t) => {
     assert.deepEqual(open.session, { id: ended.session.id, is_active: true, closed_at: null });
     const before = socket(api, where);
     await before.opened;
+    const answered = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ended, 'before the end')))).data;
 
     const closed = await c.post(`/__agent/sessions/${ended.session.id}/close`, {}, { 'X-API-Key': '' });
     assert.equal(closed.status, 200);
@@ -784,6 +785,11 @@ test('WebSocket and agent API', async (t) => {
     const chat = await c.post('/api/chats/messages/chat/', chatBody(ended, 'still there?'));
     assert.equal(chat.status, 404, 'as an unknown session');
     assert.match((await c.json(chat)).message, /Session .* closed/);
+    const upload = await c.upload(ended, { bytes: 'x', name: 'a.txt', type: 'text/plain' });
+    assert.equal(upload.status, 404, 'no uploads into an ended chat');
+    const owner = { session_id: ended.session.id, visitor_id: ended.visitor.id };
+    const rated = await c.post(`/api/chats/messages/${answered.response_id}/feedback/`, { ...owner, rating: 'up' });
+    assert.equal(rated.status, 200, 'its answers can still be rated');
     assert.equal((await c.post(`/__agent/sessions/${ended.session.id}/messages`, { text: 'x' })).status, 409);
     const listed = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions;
     assert.equal(listed.find((/** @type {any} */ s) => s.id === ended.session.id).closed_at, closedAt);

@@ -85,6 +85,7 @@ describe('a chat an agent ended', () => {
     const again = make({}, { local, tab }).client;
     expect(again.getState().chats[0]!.endedAt).toBe(closedAt);
     expect(texts(again.getState().messages).at(-1)).toBe(ENDED);
+    expect(again.getState().messages.at(-1)).toMatchObject({ notice: 'ended', createdAt: closedAt });
     await again.send('one more thing');
     await flush();
     expect(backend.chats).toHaveLength(2);
