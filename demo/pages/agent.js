@@ -29,6 +29,7 @@
   const systemInput = /** @type {HTMLInputElement} */ ($('as-system'));
   const reply = /** @type {HTMLTextAreaElement} */ ($('reply'));
   const sendButton = /** @type {HTMLButtonElement} */ ($('send'));
+  const endButton = /** @type {HTMLButtonElement} */ ($('end-chat'));
 
   /** @param {string} text @param {boolean} [isError] */
   function say(text, isError) {
@@ -118,6 +119,7 @@
       who.textContent = visitorLabel(s);
       line1.appendChild(who);
       if (s.visitor?.identity_verified) line1.appendChild(badge('verified', 'badge verified'));
+      if (s.closed_at) line1.appendChild(badge('ended', 'badge'));
       if (s.visitor_typing) line1.appendChild(badge('typing…', 'badge typing'));
       if (s.attachments) line1.appendChild(badge(`📎 ${s.attachments}`, 'badge'));
       const ratings = s.feedback || [];
@@ -148,6 +150,7 @@
         visitorLabel(s) +
           (s.visitor?.identity_verified ? ', verified' : '') +
           (s.unread ? `, ${s.unread} unread` : '') +
+          (s.closed_at ? ', ended' : '') +
           (s.visitor_typing ? ', typing' : ''),
       );
       li.appendChild(button);
@@ -176,7 +179,7 @@
     $('transcript').textContent = '';
     $('visitor-typing').textContent = '';
     if (id) history.replaceState(null, '', `#${encodeURIComponent(id)}`);
-    reply.disabled = sendButton.disabled = !id;
+    reply.disabled = sendButton.disabled = endButton.disabled = !id;
     $('chat-meta').textContent = id ? `Session ${id}` : 'Pick a session on the left.';
     poll();
   }
@@ -344,6 +347,9 @@
               showRating(f.response_id, f);
             });
             $('visitor-typing').textContent = data.session.visitor_typing ? 'Visitor is typing…' : '';
+            // An ended chat takes no replies; the visitor's next message starts a new session.
+            const ended = !!data.session.closed_at;
+            reply.disabled = sendButton.disabled = endButton.disabled = ended;
             $('chat-meta').textContent =
               'Session ' +
               current +
@@ -353,8 +359,10 @@
               data.session.sockets +
               ' WebSocket' +
               (data.session.sockets === 1 ? '' : 's') +
-              ' open · expires ' +
-              new Date(data.session.expires_at).toLocaleString();
+              ' open · ' +
+              (ended
+                ? `ended ${new Date(data.session.closed_at).toLocaleString()}`
+                : `expires ${new Date(data.session.expires_at).toLocaleString()}`);
           },
         )
       : Promise.resolve();
@@ -440,6 +448,24 @@
       });
   }
 
+  /** End the chat: the widget shows "This chat has ended", and the visitor's next message starts a new session. */
+  function endChat() {
+    if (!selected) return;
+    stopTyping();
+    endButton.disabled = true;
+    api(`/__agent/sessions/${encodeURIComponent(selected)}/close`, {}).then(
+      () => {
+        reply.disabled = sendButton.disabled = true;
+        say('Chat ended. The visitor sees “This chat has ended”.');
+        poll();
+      },
+      (/** @type {Error} */ error) => {
+        endButton.disabled = !selected;
+        say(`Not ended: ${error.message}`, true);
+      },
+    );
+  }
+
   // ---- wiring -----------------------------------------------------------------------------
 
   try {
@@ -481,9 +507,10 @@
     event.preventDefault();
     send();
   });
+  endButton.addEventListener('click', endChat);
   window.addEventListener('pagehide', stopTyping);
 
-  reply.disabled = sendButton.disabled = !selected;
+  reply.disabled = sendButton.disabled = endButton.disabled = !selected;
   poll();
   setInterval(poll, POLL_MS);
 })();

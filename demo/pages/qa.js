@@ -72,7 +72,20 @@
   let widget = null;
   /** @type {Array<() => void>} */
   let unsubscribers = [];
-  const EVENTS = ['ready', 'message', 'error', 'status', 'chat', 'open', 'close', 'unread', 'agent-typing', 'connection', 'feedback'];
+  const EVENTS = [
+    'ready',
+    'message',
+    'error',
+    'status',
+    'chat',
+    'open',
+    'close',
+    'unread',
+    'agent-typing',
+    'connection',
+    'feedback',
+    'chat-ended',
+  ];
   /** The row of the last `message` event, so a streamed answer updates one row instead of hundreds. */
   let lastMessageRow = /** @type {{ id: string, tr: HTMLTableRowElement, count: number } | null} */ (null);
 

@@ -525,7 +525,7 @@ export async function startApiServer({
   async function handleFeedback(req, res, ctx, responseId) {
     requireKey(req);
     const input = parseFeedbackBody(await readJsonBody(req));
-    const session = ownedSession(input.visitorId, input.sessionId);
+    const session = ownedSession(input.visitorId, input.sessionId, true);
     const found = store.findMessage(responseId);
     if (!found) throw new HttpError(404, `Message '${responseId}' not found`);
     if (found.sessionId !== session.id) throw new HttpError(403, `Message '${responseId}' is not in this session`);
@@ -552,16 +552,19 @@ export async function startApiServer({
   /**
    * The session, if this visitor may use it; otherwise the 404/403 a chat request gets.
    * Visitor first: when both are gone (backend reset), "Visitor ... not found" leads to the right recovery.
+   * A session an agent ended answers 404 too, as an unknown one does, unless `closedToo` (its history, ratings).
    * @param {string} visitorId
    * @param {string} sessionId
+   * @param {boolean} [closedToo]
    */
-  function ownedSession(visitorId, sessionId) {
+  function ownedSession(visitorId, sessionId, closedToo = false) {
     const visitor = store.touchVisitor(visitorId);
     if (!visitor) throw new HttpError(404, `Visitor '${visitorId}' not found. ${VISITOR_HINT}`);
     const session = store.sessions.get(sessionId);
     if (!session) throw new HttpError(404, `Session '${sessionId}' not found`);
     if (store.isExpired(session)) throw new HttpError(404, `Session '${sessionId}' has expired`);
     if (session.visitor_id !== visitor.id) throw new HttpError(403, 'Visitor does not own this session');
+    if (session.closed_at && !closedToo) throw new HttpError(404, `Session '${sessionId}' was closed by an agent`);
     return session;
   }
 
@@ -592,7 +595,7 @@ export async function startApiServer({
     const visitorId = ctx.url.searchParams.get('visitor_id');
     if (!visitorId) throw new HttpError(400, "Query parameter 'visitor_id' is required");
     const since = parseSince(ctx.url.searchParams.get('since'));
-    const session = ownedSession(visitorId, sessionId);
+    const session = ownedSession(visitorId, sessionId, true);
     const flood = faults.historyFlood;
     if (flood) {
       // A misbehaving backend: `since` ignored, synthetic old messages, newest first.
@@ -601,8 +604,8 @@ export async function startApiServer({
       return sendJson(res, 200, { success: true, data: { messages } });
     }
     const messages = store.messagesSince(session.id, since).map(historyJson);
-    ctx.notes.push(`${messages.length} message${messages.length === 1 ? '' : 's'}`);
-    return sendJson(res, 200, { success: true, data: { messages } });
+    ctx.notes.push(`${messages.length} message${messages.length === 1 ? '' : 's'}${session.closed_at ? ', session closed' : ''}`);
+    return sendJson(res, 200, { success: true, data: { messages, session: sessionState(session) } });
   }
 
   /**
@@ -636,7 +639,10 @@ export async function startApiServer({
     } catch {
       return refuseUpgrade(socket, url.pathname, 400, 'Malformed session id in path');
     }
-    live.accept(req, socket, head, sessionId, url.pathname, socketVerdict(sessionId, url.searchParams));
+    // A socket to a session an agent ended is accepted and told so at once (a tab that missed the frame).
+    const closedAt = store.sessions.get(sessionId)?.closed_at;
+    const hello = closedAt ? closedFrame(sessionId, closedAt) : undefined;
+    live.accept(req, socket, head, sessionId, url.pathname, socketVerdict(sessionId, url.searchParams), hello);
   }
 
   /**
@@ -683,6 +689,24 @@ export async function startApiServer({
   }
 
   /**
+   * What the history says of its session: an ended one has `is_active: false` and `closed_at`.
+   * @param {import('./lib/store.mjs').Session} session
+   */
+  function sessionState(session) {
+    return { id: session.id, is_active: !session.closed_at && !store.isExpired(session), closed_at: session.closed_at ?? null };
+  }
+
+  /**
+   * An agent ends the chat: stored, and the session's sockets hear `session:closed`. Idempotent.
+   * @param {import('./lib/store.mjs').Session} session
+   */
+  function closeSession(session) {
+    if (store.closeSession(session)) live.broadcast(session.id, closedFrame(session.id, session.closed_at ?? ''));
+    live.setAgentTyping(session.id, false, '');
+    return session.closed_at ?? '';
+  }
+
+  /**
    * Agent console API (no key: QA/demo only).
    * @param {http.IncomingMessage} req
    * @param {http.ServerResponse} res
@@ -698,7 +722,7 @@ export async function startApiServer({
         .sort((a, b) => b.last_activity_at.localeCompare(a.last_activity_at));
       return sendJson(res, 200, { success: true, data: { sessions } });
     }
-    const match = /^\/__agent\/sessions\/([^/]+)\/(messages|typing)\/?$/.exec(path);
+    const match = /^\/__agent\/sessions\/([^/]+)\/(messages|typing|close)\/?$/.exec(path);
     if (!match) throw new HttpError(404, `No agent route ${path}`);
     const sessionId = decodeSegment(match[1] ?? '', 'session');
     const session = store.sessions.get(sessionId);
@@ -713,6 +737,12 @@ export async function startApiServer({
     }
     allow(req, 'POST');
     if (store.isExpired(session)) throw new HttpError(404, `Session '${sessionId}' has expired`);
+    if (match[2] === 'close') {
+      closeSession(session);
+      ctx.notes.push(`session closed, ${live.socketCount(session.id)} socket(s) told`);
+      return sendJson(res, 200, { success: true, data: sessionSummary(session) });
+    }
+    if (session.closed_at) throw new HttpError(409, `Session '${sessionId}' is closed`);
     const body = await readJsonBody(req);
     const name = agentName(body.name);
     if (match[2] === 'typing') {
@@ -742,6 +772,7 @@ export async function startApiServer({
       visitor_id: session.visitor_id,
       created_at: session.created_at,
       expires_at: session.expires_at,
+      closed_at: session.closed_at ?? null,
       last_activity_at: last?.created_at ?? session.created_at,
       message_count: transcript.length,
       last_message: last ? agentMessageJson(last) : null,
@@ -896,6 +927,14 @@ export async function startApiServer({
     agentTyping(sessionId, isTyping, name = DEFAULT_AGENT_NAME) {
       live.setAgentTyping(liveSession(sessionId).id, isTyping, name);
     },
+    /**
+     * End the chat as an agent would (same as POST /__agent/sessions/{id}/close): history answers
+     * `is_active: false`, sockets hear `session:closed`, chat requests get 404. Returns `closed_at`.
+     * @param {string} sessionId
+     */
+    endChat(sessionId) {
+      return closeSession(liveSession(sessionId));
+    },
     /** Is the visitor typing in this session (a socket sent `typing: true` less than 5 s ago)? @param {string} sessionId */
     visitorTyping(sessionId) {
       return live.visitorIsTyping(sessionId);
@@ -914,6 +953,15 @@ export async function startApiServer({
 }
 
 /** @typedef {Awaited<ReturnType<typeof startApiServer>>} ApiServer */
+
+/**
+ * The WebSocket frame that ends a chat.
+ * @param {string} sessionId
+ * @param {string} closedAt
+ */
+function closedFrame(sessionId, closedAt) {
+  return { type: 'session:closed', payload: { session_id: sessionId, closed_at: closedAt } };
+}
 
 /**
  * @param {http.IncomingMessage} req

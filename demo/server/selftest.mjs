@@ -525,7 +525,10 @@ test('history endpoint', async (t) => {
     });
 
   await t.test('empty, then every message oldest first with matching ids', async () => {
-    assert.deepEqual((await c.json(await history())).data, { messages: [] });
+    assert.deepEqual((await c.json(await history())).data, {
+      messages: [],
+      session: { id: ids.session.id, is_active: true, closed_at: null },
+    });
     const chat = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'one', 'c-1')))).data;
     const streamed = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'two', 'c-2')));
     const done = streamed.events.at(-1);
@@ -752,6 +755,46 @@ test('WebSocket and agent API', async (t) => {
     assert.equal((await a.closed).code, 1006);
     assert.equal((await b.closed).code, 1006);
     assert.match((await c.state()).log.at(-1).note, /websocket closed 1006 \(terminated by QA fault drop-sockets\)/);
+  });
+
+  await t.test('End chat: history says closed, sockets hear session:closed, chat gets 404, the console takes no replies', async () => {
+    const ended = await c.start();
+    const where = `${ended.session.id}/?visitor_id=${ended.visitor.id}`;
+    const historyUrl = `${api.url}/api/chats/sessions/${ended.session.id}/messages/?visitor_id=${ended.visitor.id}`;
+    const open = (await c.json(await fetch(historyUrl, { headers: { 'X-API-Key': KEY } }))).data;
+    assert.deepEqual(open.session, { id: ended.session.id, is_active: true, closed_at: null });
+    const before = socket(api, where);
+    await before.opened;
+    const answered = (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ended, 'before the end')))).data;
+
+    const closed = await c.post(`/__agent/sessions/${ended.session.id}/close`, {}, { 'X-API-Key': '' });
+    assert.equal(closed.status, 200);
+    const closedAt = (await c.json(closed)).data.closed_at;
+    assert.ok(!Number.isNaN(Date.parse(closedAt)));
+    assert.deepEqual(await before.next((f) => f.type === 'session:closed'), {
+      type: 'session:closed',
+      payload: { session_id: ended.session.id, closed_at: closedAt },
+    });
+    // A socket opened later (a tab that missed the frame) hears it at once.
+    const after = socket(api, where);
+    assert.equal((await after.next((f) => f.type === 'session:closed')).payload.closed_at, closedAt);
+    assert.equal(api.endChat(ended.session.id), closedAt, 'ending again keeps the first time');
+
+    const history = (await c.json(await fetch(historyUrl, { headers: { 'X-API-Key': KEY } }))).data;
+    assert.deepEqual(history.session, { id: ended.session.id, is_active: false, closed_at: closedAt });
+    const chat = await c.post('/api/chats/messages/chat/', chatBody(ended, 'still there?'));
+    assert.equal(chat.status, 404, 'as an unknown session');
+    assert.match((await c.json(chat)).message, /Session .* closed/);
+    const upload = await c.upload(ended, { bytes: 'x', name: 'a.txt', type: 'text/plain' });
+    assert.equal(upload.status, 404, 'no uploads into an ended chat');
+    const owner = { session_id: ended.session.id, visitor_id: ended.visitor.id };
+    const rated = await c.post(`/api/chats/messages/${answered.response_id}/feedback/`, { ...owner, rating: 'up' });
+    assert.equal(rated.status, 200, 'its answers can still be rated');
+    assert.equal((await c.post(`/__agent/sessions/${ended.session.id}/messages`, { text: 'x' })).status, 409);
+    const listed = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions;
+    assert.equal(listed.find((/** @type {any} */ s) => s.id === ended.session.id).closed_at, closedAt);
+    before.ws.close();
+    after.ws.close();
   });
 
   await t.test('bad sessions are closed with 44xx right after the upgrade', async () => {

@@ -108,6 +108,13 @@ function liveHost(store: ChatStore, emitter: Emitter<ChatClientEvents>, attentio
       for (const message of [...patched, ...added]) emitter.emit('message', { chatId, message, sender: message.author });
       attention.arrived(chatId, added);
     },
+    // Rare, so its code loads when it happens; until then (or if it cannot load) a send recovers from the 404.
+    // Marked even if the client was destroyed meanwhile: the chat has ended all the same.
+    ended: (chatId, sessionId, said) =>
+      void import('./ended').then(
+        ({ markEnded }) => markEnded(store, emitter, chatId, sessionId, said),
+        () => undefined,
+      ),
     typing(state) {
       if (JSON.stringify(state) === JSON.stringify(store.get('agentTyping'))) return;
       store.set({ agentTyping: state });

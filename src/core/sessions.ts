@@ -82,7 +82,9 @@ export function createSessions(api: Api, visitor: VisitorManager, store: ChatSto
       session = await api.createSession(owner, signal);
     }
     store.updateChat(chatId, (chat) => {
-      const next: Chat = { ...chat, sessionId: session.id, visitorId: owner };
+      // A new session: an ended chat goes on (its line stays where it ended).
+      const { endedAt: _ended, ...rest } = chat;
+      const next: Chat = { ...rest, sessionId: session.id, visitorId: owner };
       if (session.expires_at) next.expiresAt = session.expires_at;
       else delete next.expiresAt;
       return next;

@@ -88,6 +88,7 @@ function readMessage(raw: unknown): ChatMessage | null {
   const message = copyStrings<ChatMessage>(raw, 'id text createdAt author status replyTo serverId', 5);
   if (!message || !AUTHORS.includes(message.author) || !STATUSES.includes(message.status)) return null;
   if (raw.stopped === true) message.stopped = true;
+  if (raw.notice === 'ended') message.notice = 'ended';
   const agent = readAgent(raw.agent);
   if (agent) message.agent = agent;
   const attachments = readAttachments(raw.attachments);
@@ -114,7 +115,7 @@ function readMessage(raw: unknown): ChatMessage | null {
 
 function readChat(raw: unknown): Chat | null {
   if (!isRecord(raw) || !Array.isArray(raw.messages)) return null;
-  const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt syncedAt', 2);
+  const chat = copyStrings<Chat>(raw, 'id createdAt sessionId visitorId expiresAt syncedAt endedAt', 2);
   // A session whose ids could not go into a URL is not reused: the next message starts a new one.
   if (chat && !(isSafeId(chat.sessionId ?? 'none') && isSafeId(chat.visitorId ?? 'none'))) {
     delete chat.sessionId;

@@ -48,6 +48,11 @@ export interface ChatMessage {
   attachments?: Attachment[];
   /** Answers: the visitor's rating, once given (`feedback()`). */
   feedback?: Feedback;
+  /**
+   * A `system` line the core adds itself: `ended` marks where an agent ended the chat's session (its
+   * `text` is English; the widget shows its own localized line).
+   */
+  notice?: 'ended';
 }
 
 /** An uploaded file as the server describes it (`POST /api/chats/attachments/`). `url` is http(s) only. */
@@ -94,6 +99,11 @@ export interface Chat {
   syncedAt?: string;
   /** Answers that arrived while this chat was not in front of the visitor (the conversation list's dot). */
   unread?: number;
+  /**
+   * When an agent ended the chat's session (`closed_at`): set until the visitor's next message starts a
+   * new session in this chat. The session is forgotten at once, so that message goes straight to a new one.
+   */
+  endedAt?: string;
   messages: ChatMessage[];
 }
 
@@ -217,6 +227,8 @@ export interface ChatClientEvents {
   connection: { state: ConnectionState };
   /** The visitor rated an answer (sent to the server). */
   feedback: { chatId: string; messageId: string } & Feedback;
+  /** An agent ended a chat of this tab (heard by polling or over the socket); `endedAt` is the server's `closed_at`. */
+  'chat-ended': { chatId: string; endedAt: string };
 }
 
 export type ChatClientEventName = keyof ChatClientEvents;

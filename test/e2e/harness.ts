@@ -54,6 +54,8 @@ interface ApiServer extends Server {
   fault(name: string, seconds?: number): void;
   /** Reply as a human agent (stored, then sent to the session's sockets); throws for an unknown session. */
   agentReply(sessionId: string, text: string, name?: string, avatarUrl?: string): HistoryMessage;
+  /** End the chat as an agent (history says closed, sockets hear `session:closed`, chat gets 404); returns `closed_at`. */
+  endChat(sessionId: string): string;
   /** "<name> is typing…" on or off on the session's sockets (on lapses after 6 s). */
   agentTyping(sessionId: string, isTyping: boolean, name?: string): void;
   /** A socket of this session sent `typing: true` less than 5 s ago. */

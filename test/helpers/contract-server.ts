@@ -68,7 +68,7 @@ export type OverridePath = 'visitors' | 'validate' | 'sessions' | 'chat' | 'stre
  */
 export function createContractBackend() {
   const visitors = new Set<string>();
-  const sessions = new Map<string, { visitor: string; expires: string }>();
+  const sessions = new Map<string, { visitor: string; expires: string; closedAt?: string }>();
   /** Every request in arrival order, with the API key it carried (null when none). */
   const calls: { method: string; path: string; key: string | null }[] = [];
   const chats: SentChat[] = [];
@@ -125,7 +125,7 @@ export function createContractBackend() {
       if (request.headers.get('x-api-key') !== KEY) return envelope(401, undefined, 'Invalid API key');
       const session = sessions.get(String(body.session_id));
       if (!visitors.has(String(body.visitor_id))) return envelope(404, undefined, `Visitor '${String(body.visitor_id)}' not found`);
-      if (!session) return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
+      if (!session || session.closedAt) return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
       if (session.visitor !== body.visitor_id) return envelope(403, undefined, 'Visitor does not own this session');
       const parts = reply(String(body.message));
       const n = ++seq;
@@ -181,7 +181,7 @@ export function createContractBackend() {
       if (session.visitor !== visitor) return envelope(403, undefined, 'Visitor does not own this session');
       const after = since ? Date.parse(since) : -Infinity;
       const messages = (history.get(String(params.id)) ?? []).filter((m) => Date.parse(m.created_at) > after);
-      return envelope(200, { messages });
+      return envelope(200, { messages, session: { id: params.id, is_active: !session.closedAt, closed_at: session.closedAt ?? null } });
     }),
     http.patch(`${API}/api/chats/visitors/:id/`, async ({ request, params }) => {
       log(request);
@@ -219,6 +219,12 @@ export function createContractBackend() {
     /** Add a message to a session's history (an agent reply, say); the server's time unless given. */
     say(sessionId: string, message: Omit<HistoryMessage, 'id' | 'created_at'> & { id?: string; created_at?: string }): HistoryMessage {
       return record(sessionId, { id: `h${++seq}`, ...message });
+    },
+    /** An agent ends the session: its history says so, chat requests get 404. Returns `closed_at`. */
+    close(sessionId: string): string {
+      const session = sessions.get(sessionId)!;
+      session.closedAt ??= stamp();
+      return session.closedAt;
     },
     /** Answer the next request to `path` with `override`. */
     once(path: OverridePath, override: Override) {

@@ -127,8 +127,9 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
      * @param {string} sessionId
      * @param {string} path for the request log
      * @param {{ code: number, reason: string } | null} reject
+     * @param {{ type: string, payload: unknown }} [hello] a frame sent as soon as it is open
      */
-    accept(req, socket, head, sessionId, path, reject) {
+    accept(req, socket, head, sessionId, path, reject, hello) {
       const started = Date.now();
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (reject) {
@@ -155,6 +156,7 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
           ms: 0,
           note: `websocket open (${room.size} in session)`,
         });
+        if (hello) ws.send(JSON.stringify(hello));
         ws.on('pong', () => {
           const info = infos.get(ws);
           if (info) info.alive = true;

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
  * @property {string} created_at
  * @property {string} expires_at
  * @property {Record<string, unknown>} metadata
+ * @property {string} [closed_at] set when an agent ended the chat: its history stays readable, chat requests get 404
  */
 
 /** @typedef {'visitor' | 'assistant' | 'agent' | 'system'} Author */
@@ -162,6 +163,16 @@ export function createStore({ sessionTtlMs, maxAttachmentBytes = 200 * 1024 * 10
       sessions.set(session.id, session);
       messages.set(session.id, []);
       return session;
+    },
+
+    /**
+     * An agent ends the chat (once; later calls keep the first time). Returns whether it was open.
+     * @param {Session} session
+     */
+    closeSession(session) {
+      if (session.closed_at) return false;
+      session.closed_at = stamp();
+      return true;
     },
 
     /** @param {Session} session */
@@ -321,7 +332,8 @@ export function sessionJson(session, visitor, expired) {
     external_user_id: visitor.external_user_id ?? null,
     created_at: session.created_at,
     expires_at: session.expires_at,
-    is_active: !expired,
+    is_active: !expired && !session.closed_at,
+    closed_at: session.closed_at ?? null,
     metadata: session.metadata,
   };
 }

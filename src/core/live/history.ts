@@ -173,9 +173,12 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
   return { chat: next, added: shown ? added.filter((m) => shown.has(m)) : added, patched, deferred };
 }
 
-export type Frame = { type: 'message'; messages: Incoming[] } | { type: 'typing'; typing: boolean; name: string | undefined };
+export type Frame =
+  | { type: 'message'; messages: Incoming[] }
+  | { type: 'typing'; typing: boolean; name: string | undefined }
+  | { type: 'ended'; said: Record<string, unknown> };
 
-/** A socket frame of the contract (`message:new`, or `typing` by an agent), or null for anything else (or not JSON). */
+/** A socket frame of the contract (`message:new`, `typing` by an agent, `session:closed`), or null for anything else (or not JSON). */
 export function readFrame(data: unknown): Frame | null {
   let parsed: unknown;
   try {
@@ -186,6 +189,7 @@ export function readFrame(data: unknown): Frame | null {
   const payload = isRecord(parsed) ? parsed.payload : undefined;
   if (!isRecord(parsed) || !isRecord(payload)) return null;
   if (parsed.type === 'message:new') return { type: 'message', messages: readHistory([payload]) };
+  if (parsed.type === 'session:closed') return { type: 'ended', said: payload };
   if (parsed.type !== 'typing' || payload.sender === 'visitor') return null;
   return { type: 'typing', typing: payload.is_typing === true, name: isString(payload.name) ? payload.name.slice(0, 100) : undefined };
 }

@@ -17,6 +17,11 @@ export interface LiveHost {
   /** Every chat of the tab. */
   chats(): readonly Chat[];
   apply(chatId: string, merge: Merge): void;
+  /**
+   * An agent ended the chat's session `sessionId`: `said` is the history's `data.session` or the socket's
+   * `session:closed` payload (with `closed_at`).
+   */
+  ended(chatId: string, sessionId: string, said: Record<string, unknown>): void;
   /** An agent is typing in the chat in front (null: nobody is). */
   typing(state: { name?: string } | null): void;
   connection(state: ConnectionState): void;
@@ -95,13 +100,14 @@ export function createLive(
     if (front && merge.added.some((m) => m.author === 'agent')) agentTyping(false);
   }
 
-  /** A frame from the server's socket: a message, or an agent typing. */
+  /** A frame from the server's socket: a message, an agent typing, or the chat ended. */
   function frame(data: unknown): void {
     const chat = target();
     const read = chat && readFrame(data);
     if (!read) return;
     if (read.type === 'message') take(chat.id, read.messages, false);
-    else agentTyping(read.typing, read.name);
+    else if (read.type === 'typing') agentTyping(read.typing, read.name);
+    else host.ended(chat.id, chat.sessionId!, read.said);
   }
 
   const poller = createPoller({
@@ -112,6 +118,7 @@ export function createLive(
     presence: () => presence,
     socketCarries: () => !socket.givenUp(),
     take: (chatId, list) => take(chatId, list, true),
+    ended: host.ended,
     report,
   });
 

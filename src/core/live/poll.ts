@@ -19,6 +19,8 @@ export interface PollerOptions {
   socketCarries(): boolean;
   /** Merge what arrived into a chat. */
   take(chatId: string, list: Incoming[]): void;
+  /** The history's `data.session` says an agent ended the chat's session (`is_active: false`). */
+  ended(chatId: string, sessionId: string, said: Record<string, unknown>): void;
   /** The health of the chat in front changed. */
   report(): void;
 }
@@ -72,6 +74,8 @@ export function createPoller(options: PollerOptions): Poller {
       const data = await api.history(sessionId, visitorId, syncedAt, signal);
       if (!aside) failures = 0;
       options.take(id, readHistory(data.messages));
+      const session = data.session as Record<string, unknown> | null | undefined;
+      if (session?.is_active === false) options.ended(id, sessionId, session);
     } catch (caught) {
       if (signal.aborted) return;
       classify(caught, sessionId, aside);

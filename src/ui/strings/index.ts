@@ -62,6 +62,9 @@ export interface Strings {
   elsewhere: string;
   /** After the reason, under a message that waits to be sent again by itself (the server was busy, the request timed out). */
   retrying: string;
+  /** The line where an agent ended the conversation, and the conversation list's mark of such a chat. */
+  ended: string;
+  endedMark: string;
   /** Attachments: the attach button; `{n}` is a file name, `{m}` the size limit. */
   attach: string;
   uploading: string;
@@ -93,12 +96,12 @@ export interface Strings {
 
 /** The window's keys, in the order of each language's `|`-separated table (the launcher's are in ./launcher.ts). */
 const KEYS =
-  'title|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort|chats|untitled|unreadDot|formFirst|elsewhere|retrying'.split(
+  'title|close|newChat|message|placeholder|send|stop|retry|typing|sending|queued|failed|stopped|newMessages|offline|tooLong|error|you|bot|network|timeout|busy|http|interrupted|protocol|earlier|agent|agentTyping|reconnecting|offlineShort|chats|untitled|unreadDot|formFirst|elsewhere|retrying|ended|endedMark'.split(
     '|',
   ) as (keyof Strings)[];
 
 const EN =
-  'Chat|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline|Chats|New conversation|unread|Please fill in the form first.|New message in another chat|Trying again shortly…';
+  'Chat|Close chat|New chat|Message|Write a message…|Send|Stop|Retry|Typing…|Sending…|Queued, will send when online|Not sent.|Stopped|New messages|You are offline. Messages will be sent when the connection is back.|Messages can be at most {n} characters.|Something went wrong. Please try again.|You|Assistant|No connection.|The server took too long.|The server is busy.|The server could not answer.|The answer was interrupted.|Unexpected answer from the server.|Show earlier messages|Agent|{n} is typing…|Reconnecting…|Offline|Chats|New conversation|unread|Please fill in the form first.|New message in another chat|Trying again shortly…|This chat has ended|Ended';
 
 /** Languages written right to left. */
 export const isRtl = (locale: string): boolean => /^(ar|he|fa|ur)$/.test(lang(locale));

@@ -1,5 +1,6 @@
 // The conversation list: this tab's chats, newest activity first, each titled by its first visitor
-// message, with the time of its last message and a dot for answers not seen yet. Loaded when the visitor
+// message, with the time of its last message, a dot for answers not seen yet, and "Ended" under a chat an
+// agent ended (until the visitor's next message starts it again). Loaded when the visitor
 // first opens it (fetched ahead when they point at or focus its button).
 import type { Chat } from '../../core/types';
 import type { Strings } from '../strings';
@@ -11,7 +12,8 @@ export const css = `.cl{flex:1;overflow-y:auto;padding:8px}
 .cl button:hover{background:#8882}
 .cl [aria-current]{background:var(--u)}
 .ct{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:100%}
-.cl time{color:var(--m);font-size:12px}`;
+.cl time,.ce{color:var(--m);font-size:12px}
+.ce{grid-column:1}`;
 
 const lastAt = (chat: Chat): string => chat.messages[chat.messages.length - 1]?.createdAt || chat.createdAt;
 
@@ -55,6 +57,7 @@ export function ChatList({ strings, locale, chats, current, pick }: ListProps) {
                     <span class="sr">{strings.unreadDot}</span>
                   </span>
                 )}
+                {chat.endedAt && <span class="ce">{strings.endedMark}</span>}
               </button>
             </li>
           );

@@ -41,7 +41,9 @@ export class Message extends Component<MessageProps> {
   }
 
   override render({ message, strings, setup, features, parts }: MessageProps) {
-    const { author, status, text } = message;
+    const { author, status } = message;
+    // The line where an agent ended the chat is the widget's own words, in its language.
+    const text = message.notice ? strings.ended : message.text;
     const mine = author === 'visitor';
     const agent = author === 'agent' && (message.agent || { name: strings.agent });
     const line = statusLine(message, strings);
