@@ -1,4 +1,4 @@
-// The chat window: a dialog with the header, the log (or the conversation list), the alerts, the
+// The chat window: a dialog (inline: a region of the page) with the header, the log (or the conversation list), the alerts, the
 // optional features' parts and the composer. Built on first open; the launcher is plain DOM.
 import { CLOSE, LIST, NEW } from '../icons';
 import { iconButton, reason, unreadElsewhere } from './common';
@@ -44,7 +44,7 @@ function header(setup: WindowSetup, model: WindowModel) {
         'data-dot': elsewhere ? '' : undefined,
       })}
       {iconButton({ class: 'ib', label: strings.newChat, path: NEW, onClick: actions.newChat })}
-      {iconButton({ class: 'ib', label: strings.close, path: CLOSE, onClick: actions.close })}
+      {!setup.inline && iconButton({ class: 'ib', label: strings.close, path: CLOSE, onClick: actions.close })}
     </div>
   );
 }
@@ -60,13 +60,14 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
     <div
       class="w"
       part="window"
-      role="dialog"
+      role={setup.inline ? 'region' : 'dialog'}
       aria-labelledby="t"
       dir={setup.rtl ? 'rtl' : 'ltr'}
       hidden={!model.open}
       data-dragging={model.dragging ? '' : undefined}
       onKeyDown={(event) => {
-        if (event.key === 'Escape' && !event.isComposing) {
+        // Inline, Escape leaves only the conversation list: the window is part of the page.
+        if (event.key === 'Escape' && !event.isComposing && (showingList || !setup.inline)) {
           event.stopPropagation();
           if (showingList) actions.showList(false);
           else actions.close();
