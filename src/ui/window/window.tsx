@@ -57,6 +57,7 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
   const streaming = messages.some((m) => m.status === 'streaming');
   const carriesFiles = (event: DragEvent): boolean => !!tray && !!event.dataTransfer?.types.includes('Files');
   return (
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole lint/a11y/noStaticElementInteractions: the role is a dialog or (inline) a region, both named by their title; the linter cannot read a role chosen at run time
     <div
       class="w"
       part="window"
