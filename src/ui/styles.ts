@@ -47,7 +47,7 @@ button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cu
 svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 :host([data-inline]),:host([data-inline]) :is(.r,.r>div){display:block!important;height:100%!important}
 .tz{margin:0 68px 8px;display:flex;align-items:flex-start;max-width:260px;border:1px solid var(--e);border-radius:14px;background:var(--b);box-shadow:0 4px 18px #0003;animation:t .3s}
-.tt{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden;text-align:start;padding:8px 2px;padding-inline-start:12px}
+.tt{flex:auto;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden;text-align:start;padding:8px 2px;padding-inline-start:12px}
 .tx{width:32px;height:32px;border-radius:50%;color:var(--m)}
 .tx svg{width:14px}
 @keyframes t{0%{opacity:0;transform:translateY(8px)}}
