@@ -169,10 +169,9 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
   // i.e. a visitor's message in its stored chats (opening the chat alone stores them too). A page's own
   // client is not asked.
   const dismissedKey = storageKey('teaser', apiUrl);
+  // (Inline and with `open`, the first open clears it.)
   const teaserTimer =
     options.teaser &&
-    !target &&
-    !options.open &&
     setTimeout(() => {
       if (!stored(dismissedKey) && !/"author":"visitor"/.test(stored(storageKey('chats', apiUrl))))
         launcher.teaser(options.teaser, () => {
