@@ -35,9 +35,16 @@ describe('inline mode (strict CSP)', () => {
       const boxes = await page.evaluate(() => {
         const box = (element: Element) => element.getBoundingClientRect().toJSON() as DOMRect;
         const host = document.querySelector('#support-chat chat-sdk-widget')!;
-        return { target: box(document.querySelector('#support-chat')!), window: box(host.shadowRoot!.querySelector('[part=window]')!) };
+        const window = host.shadowRoot!.querySelector('[part=window]')!;
+        return {
+          target: box(document.querySelector('#support-chat')!),
+          window: box(window),
+          radius: getComputedStyle(window).borderTopLeftRadius,
+        };
       });
       expect(boxes.window).toEqual(boxes.target);
+      // Not the phone's full-screen window (square corners, safe-area padding): a part of the page.
+      expect(boxes.radius).toBe('16px');
       expect(await region(page).isVisible()).toBe(true);
       expect(await dialog(page).count()).toBe(0);
       expect(await launcher(page).count()).toBe(0);
