@@ -189,7 +189,7 @@ export function mountLauncher(options: LauncherOptions): Launcher {
   }
   button.addEventListener('click', () => options.onClick());
   for (const type of ['pointerover', 'focus', 'touchstart']) button.addEventListener(type, () => options.onIntent(), { passive: true });
-  launcher.addCss(launcherCss);
+  launcher.addCss(launcherCss());
   launcher.show(false, 0);
   (target || document.body || document.documentElement).appendChild(host);
   return launcher;

@@ -26,10 +26,13 @@ export const SMALL_SCREEN = '(max-width:480px)';
 
 const theme = (bg: string, fg: string, muted: string, bubble: string, border: string, err: string, scheme: string) =>
   `--b:var(--chat-bg,${bg});color:var(--chat-fg,${fg});--m:var(--chat-muted,${muted});--u:var(--chat-bubble,${bubble});--e:var(--chat-border,${border});--x:${err};color-scheme:${scheme}`;
-const dark = theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
+const dark = /* @__PURE__ */ theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
 
-/** The host, theme and launcher: drawn at start-up. */
-export const launcherCss = `:host{all:initial!important}
+/**
+ * The host, theme and launcher: drawn at start-up. A function, so a build without the launcher (the app)
+ * drops it: a template literal that calls theme() would stay there, unused.
+ */
+export const launcherCss = (): string => `:host{all:initial!important}
 .r{--p:var(--chat-primary,#2563eb);--o:var(--chat-on-primary,#fff);--g:var(--chat-gap,20px);font:14px/1.45 var(--chat-font,system-ui,sans-serif);${theme('#fff', '#1d2025', '#5c6370', '#f0f2f5', '#e3e6ea', '#c62828', 'light')}}
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .r{${dark}}}
 :host([data-theme=dark]) .r{${dark}}

@@ -250,7 +250,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
       methods.close =
       methods.toggle =
         () => {
-          if (!noted) logWarning('open(), close() and toggle() do nothing inline (option "target"): the chat is always shown.');
+          if (!noted) logWarning('Inline (option "target"), the chat is always open: open(), close() and toggle() do nothing.');
           noted = true;
         };
   }
