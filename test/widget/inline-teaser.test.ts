@@ -98,7 +98,7 @@ describe('inline mode', () => {
     await settle();
     expect(region()!.hidden).toBe(false);
     expect(warn.mock.calls.map((call) => String(call[0]))).toEqual([
-      '[ChatSDK] open(), close() and toggle() do nothing inline (option "target"): the chat is always shown.',
+      '[ChatSDK] Inline (option "target"), the chat is always open: open(), close() and toggle() do nothing.',
     ]);
   });
 
