@@ -85,8 +85,8 @@ export interface Stack extends QaApi {
   /** The plain page with these extra `data-*` attributes on its script tag, e.g. `{ live: 'websocket' }`. */
   tagUrl(attributes: Record<string, string>): string;
   /**
-   * Like `tagUrl`, served with embed.html's strict CSP (no inline script or style, Trusted Types) and a
-   * stylesheet of its own; the page holds `<div id="support-chat">` (420 x 520 px) for inline mode.
+   * Like `tagUrl`, served with embed.html's strict CSP (no inline script or style, Trusted Types) and its
+   * hostile CSS; the page holds `<div id="support-chat">` (420 x 520 px, as the page's CSS sets) for inline mode.
    */
   strictUrl(attributes: Record<string, string>): string;
   /** A fresh browser profile (its own storage), closed with the stack. */
@@ -152,7 +152,8 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
       res.end(plainPage(apiUrl, attributes, strict));
     } else if (url.pathname === '/strict.css') {
       res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8' });
-      res.end('#support-chat{width:420px;height:520px;margin:16px}');
+      // embed.html's hostile rules, then the box for inline mode.
+      res.end(`${readFileSync('demo/pages/hostile.css', 'utf8')}\n#support-chat{width:420px;height:520px;margin:16px}`);
     } else if (url.pathname === '/init.html') {
       let options: Record<string, unknown>;
       try {

@@ -36,13 +36,23 @@ describe('inline mode (strict CSP)', () => {
         const box = (element: Element) => element.getBoundingClientRect().toJSON() as DOMRect;
         const host = document.querySelector('#support-chat chat-sdk-widget')!;
         const window = host.shadowRoot!.querySelector('[part=window]')!;
+        const target = document.querySelector('#support-chat')!;
+        // The page's element, inside its border and padding (the hostile CSS gives every div both).
+        const inner = box(target);
+        const { paddingLeft, paddingTop } = getComputedStyle(target);
+        inner.x += target.clientLeft + parseFloat(paddingLeft);
+        inner.y += target.clientTop + parseFloat(paddingTop);
+        inner.width = target.clientWidth - 2 * parseFloat(paddingLeft);
+        inner.height = target.clientHeight - 2 * parseFloat(paddingTop);
         return {
-          target: box(document.querySelector('#support-chat')!),
-          window: box(window),
+          target: { x: inner.x, y: inner.y, width: inner.width, height: inner.height },
+          window: (({ x, y, width, height }) => ({ x, y, width, height }))(box(window)),
           radius: getComputedStyle(window).borderTopLeftRadius,
+          font: getComputedStyle(host.shadowRoot!.querySelector('textarea')!).fontFamily,
         };
       });
       expect(boxes.window).toEqual(boxes.target);
+      expect(boxes.font).not.toMatch(/Comic/);
       // Not the phone's full-screen window (square corners, safe-area padding): a part of the page.
       expect(boxes.radius).toBe('16px');
       expect(await region(page).isVisible()).toBe(true);
@@ -79,6 +89,7 @@ describe('the teaser (strict CSP)', () => {
     await teaser(page).waitFor({ state: 'visible' });
     expect(await apiRequests()).toEqual([]);
     expect(await storedKeys(page)).toEqual([]);
+    expect(await teaser(page).evaluate((element) => getComputedStyle(element).fontFamily)).not.toMatch(/Comic/);
     // Beside the launcher, on its inner side, bottom-aligned near it.
     const [tease, bubble] = await Promise.all([teaser(page).boundingBox(), launcher(page).boundingBox()]);
     expect(tease!.x + tease!.width).toBeLessThan(bubble!.x);
