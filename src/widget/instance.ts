@@ -166,10 +166,9 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
 
   // The teaser: after its delay while the window is closed, until the visitor opens the chat (on this page:
   // every open hides it) or dismisses it (for this tab's session); never once this tab has a conversation,
-  // i.e. a visitor's message in its stored chats (opening the chat alone stores them too). A page's own
-  // client is not asked.
+  // i.e. a visitor's message in its stored chats (opening the chat alone stores them too; a page's own
+  // client is not asked). Inline and with `open`, the first open clears it.
   const dismissedKey = storageKey('teaser', apiUrl);
-  // (Inline and with `open`, the first open clears it.)
   const teaserTimer =
     options.teaser &&
     setTimeout(() => {

@@ -73,8 +73,8 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
    */
   target?: string | Element;
   /**
-   * A short invitation beside the launcher while the window is closed (`data-teaser`), after `delay` seconds
-   * (`data-teaser-delay`, default 3). Not shown once this tab has a conversation or the visitor dismissed it.
+   * A short invitation beside the launcher while the window is closed (`data-teaser`), after `delay` whole
+   * seconds (`data-teaser-delay`, default 3). Not shown once this tab has a conversation or the visitor dismissed it.
    */
   teaser?: string | { text: string; delay?: number };
   /** The teaser's delay in whole seconds, as `data-teaser-delay` gives it (or `teaser: { delay }`). @default 3 */

@@ -1,5 +1,5 @@
-// The chat window: a dialog (inline: a region of the page) with the header, the log (or the conversation list), the alerts, the
-// optional features' parts and the composer. Built on first open; the launcher is plain DOM.
+// The chat window: a dialog (inline: a region of the page) with the header, the log (or the conversation
+// list), the alerts, the optional features' parts and the composer. Built on first open; the launcher is plain DOM.
 import { CLOSE, LIST, NEW } from '../icons';
 import { iconButton, reason, unreadElsewhere } from './common';
 import { Composer } from './composer';
