@@ -13,6 +13,7 @@
   const STREAMING_KEY = 'qa:streaming';
   const LIVE_KEY = 'qa:live';
   const FEATURES_KEY = 'qa:features';
+  const EMBEDDING_KEY = 'qa:embedding';
   const MAX_ROWS = 300;
 
   /** @param {string} id */
@@ -117,6 +118,28 @@
     say(`Widget re-created with ${JSON.stringify(features())}.`);
   }
 
+  /** Layout (inline in #support-chat, or the bubble) and the teaser, kept per tab. */
+  function embedding() {
+    try {
+      const e = JSON.parse(sessionStorage.getItem(EMBEDDING_KEY) || '{}');
+      return {
+        inline: e.inline === true,
+        teaser: typeof e.teaser === 'string' ? e.teaser : '',
+        teaserDelay: typeof e.teaserDelay === 'number' ? e.teaserDelay : 3,
+      };
+    } catch (_e) {
+      return { inline: false, teaser: '', teaserDelay: 3 };
+    }
+  }
+
+  /** @param {Record<string, unknown>} change */
+  function setEmbedding(change) {
+    sessionStorage.setItem(EMBEDDING_KEY, JSON.stringify(Object.assign(embedding(), change)));
+    stopWidget();
+    startWidget();
+    say(`Widget re-created with ${JSON.stringify(embedding())}.`);
+  }
+
   /** @param {string} name @param {any} payload */
   function logEvent(name, payload) {
     const tbody = $('events');
@@ -150,6 +173,8 @@
       $('widget-missing').hidden = false;
       return;
     }
+    const { inline, teaser, teaserDelay } = embedding();
+    $('inline-chat').hidden = !inline;
     try {
       widget = w.ChatSDK.init({
         apiKey: config.apiKey,
@@ -158,7 +183,10 @@
         greeting: 'Hi! Type a question, or use the test prompts on the left.',
         streaming: streamingOn(),
         live: liveMode(),
-        open: true,
+        // A teaser shows only while the window is closed.
+        open: !teaser,
+        target: inline ? '#support-chat' : undefined,
+        teaser: teaser ? { text: teaser, delay: teaserDelay } : undefined,
         contactForm: features().contactForm,
         contactFields: 'name,email,phone',
         attachments: features().attachments,
@@ -314,6 +342,18 @@
       radio.addEventListener('change', () => {
         if (radio.checked) setFeatures({ contactForm: radio.value });
       });
+    });
+    document.querySelectorAll('input[name="layout"]').forEach((el) => {
+      const radio = /** @type {HTMLInputElement} */ (el);
+      radio.checked = radio.value === (embedding().inline ? 'inline' : 'bubble');
+      radio.addEventListener('change', () => {
+        if (radio.checked) setEmbedding({ inline: radio.value === 'inline' });
+      });
+    });
+    input('teaser').value = embedding().teaser;
+    input('teaser-delay').value = String(embedding().teaserDelay);
+    $('apply-teaser').addEventListener('click', () => {
+      setEmbedding({ teaser: input('teaser').value.trim(), teaserDelay: Math.max(0, Number(input('teaser-delay').value) || 0) });
     });
     ['attachments', 'feedback'].forEach((name) => {
       const box = input(name);

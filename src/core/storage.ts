@@ -102,4 +102,5 @@ export function writeRecord(storage: SafeStorage, key: string, data: unknown): b
 }
 
 /** Where the client keeps `kind` for one API (the widget's start-up peeks at `chats` without the core). */
-export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset' | 'tab', apiUrl: string): string => `chatsdk:${kind}:${apiUrl}`;
+export const storageKey = (kind: 'visitor' | 'chats' | 'profile' | 'reset' | 'tab' | 'teaser', apiUrl: string): string =>
+  `chatsdk:${kind}:${apiUrl}`;

@@ -22,6 +22,8 @@ export interface LauncherOptions {
   onClick(): void;
   /** The visitor may be about to open the chat (pointer over, focus, touch): a hint to load it. */
   onIntent(): void;
+  /** Inline mode: draw inside this element, with no launcher. */
+  target?: Element | undefined;
 }
 
 export interface Launcher {
@@ -38,10 +40,16 @@ export interface Launcher {
   busy(on: boolean): void;
   /** Follow the visual viewport now (see below). */
   fit(): void;
+  /**
+   * Show the teaser beside the launcher with this text (a click on it is the launcher's), and a Dismiss
+   * button that calls `dismissed`; without text, remove it.
+   */
+  teaser(text?: string, dismissed?: () => void): void;
   destroy(): void;
 }
 
 const CHAT_ICON = 'M21 12a8 8 0 0 1-11.8 7L4 20l1.1-4.6A8 8 0 1 1 21 12z';
+const DISMISS_ICON = 'M7 7l10 10M17 7 7 17';
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** Text colour with the better contrast on a hex background (white unless the colour is light). */
@@ -90,6 +98,13 @@ export function mountLauncher(options: LauncherOptions): Launcher {
   element('path', element('svg', button, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG), { d: CHAT_ICON }, SVG);
   const badge = element<HTMLElement>('span', button, { class: 'b', 'aria-hidden': 'true' });
   let audio: AudioContext | undefined;
+  let teaser: HTMLElement | undefined;
+  const { target } = options;
+  // Inline, the window is always open in the page's element: no launcher (the unread count has no use there).
+  if (target) {
+    host.dataset.inline = '';
+    button.remove();
+  }
   host.dataset.position = options.position;
   if (options.theme !== 'auto') host.dataset.theme = options.theme;
   if (options.primaryColor) {
@@ -134,6 +149,23 @@ export function mountLauncher(options: LauncherOptions): Launcher {
       if (unread) button.append(badge);
       else badge.remove();
     },
+    teaser(text, dismissed) {
+      teaser?.remove();
+      teaser = undefined;
+      if (!text) return;
+      // After the window's slot: the keyboard reaches it after the launcher. Its text sets its direction.
+      teaser = element<HTMLElement>('div', box, { class: 'tz', part: 'teaser', dir: 'auto' });
+      const invite = element<HTMLElement>('button', teaser, { class: 'tt' });
+      invite.textContent = text;
+      invite.addEventListener('click', () => options.onClick());
+      const dismiss = element<HTMLElement>('button', teaser, { class: 'tx', 'aria-label': options.strings.dismiss });
+      element('path', element('svg', dismiss, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG), { d: DISMISS_ICON }, SVG);
+      dismiss.addEventListener('click', () => {
+        // The focus goes back to the launcher, not to the page's start.
+        button.focus();
+        dismissed?.();
+      });
+    },
     busy: (on) => (on ? button.setAttribute('aria-busy', 'true') : button.removeAttribute('aria-busy')),
     fit,
     destroy() {
@@ -157,8 +189,8 @@ export function mountLauncher(options: LauncherOptions): Launcher {
   }
   button.addEventListener('click', () => options.onClick());
   for (const type of ['pointerover', 'focus', 'touchstart']) button.addEventListener(type, () => options.onIntent(), { passive: true });
-  launcher.addCss(launcherCss);
+  launcher.addCss(launcherCss());
   launcher.show(false, 0);
-  (document.body || document.documentElement).appendChild(host);
+  (target || document.body || document.documentElement).appendChild(host);
   return launcher;
 }

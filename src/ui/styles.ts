@@ -17,7 +17,7 @@
 //   .rt  a text button (Retry, ...)      .d   typing dots          .pill "New messages"
 //   .al  an alert line (.ok: success)    .c   the composer         .sr  for screen readers only
 //   .fc  a file chip (a message's, the upload tray's)               .fn its name
-//   .dot an unread dot
+//   .dot an unread dot                  .tz  the teaser               .tt its text  .tx its Dismiss
 // The conversation list's classes are in window/chat-list.tsx, a message's files' in window/files.tsx, the
 // optional features' in features/styles.ts: each part's CSS comes with it.
 
@@ -26,10 +26,13 @@ export const SMALL_SCREEN = '(max-width:480px)';
 
 const theme = (bg: string, fg: string, muted: string, bubble: string, border: string, err: string, scheme: string) =>
   `--b:var(--chat-bg,${bg});color:var(--chat-fg,${fg});--m:var(--chat-muted,${muted});--u:var(--chat-bubble,${bubble});--e:var(--chat-border,${border});--x:${err};color-scheme:${scheme}`;
-const dark = theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
+const dark = /* @__PURE__ */ theme('#1c1e22', '#e9ebee', '#a4aab4', '#2c2f35', '#363a41', '#ff8a80', 'dark');
 
-/** The host, theme and launcher: drawn at start-up. */
-export const launcherCss = `:host{all:initial!important}
+/**
+ * The host, theme and launcher: drawn at start-up. A function, so a build without the launcher (the app)
+ * drops it: a template literal that calls theme() would stay there, unused.
+ */
+export const launcherCss = (): string => `:host{all:initial!important}
 .r{--p:var(--chat-primary,#2563eb);--o:var(--chat-on-primary,#fff);--g:var(--chat-gap,20px);font:14px/1.45 var(--chat-font,system-ui,sans-serif);${theme('#fff', '#1d2025', '#5c6370', '#f0f2f5', '#e3e6ea', '#c62828', 'light')}}
 @media (prefers-color-scheme:dark){:host(:not([data-theme=light])) .r{${dark}}}
 :host([data-theme=dark]) .r{${dark}}
@@ -37,19 +40,26 @@ export const launcherCss = `:host{all:initial!important}
 [hidden]{display:none!important}
 button{font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cursor:pointer;display:grid;place-items:center;flex:none}
 :focus-visible{outline:2px solid var(--p);outline-offset:2px}
-.l,.w{position:fixed;bottom:var(--g);right:var(--g);z-index:var(--chat-z,2147483000)}
-:host([data-position=left]) :is(.l,.w){right:auto;left:var(--g)}
+.l,.w,.tz{position:fixed;bottom:var(--g);right:var(--g);z-index:var(--chat-z,2147483000)}
+:host([data-position=left]) :is(.l,.w,.tz){right:auto;left:var(--g)}
 .l,.sb,.pill{background:var(--p);color:var(--o)}
 .l{width:56px;height:56px;border-radius:50%;box-shadow:0 4px 14px #0004}
 .l svg{width:26px}
 .l[aria-busy]{cursor:progress;opacity:.8}
 .b{position:absolute;top:-3px;right:-3px;min-width:20px;padding:0 6px;border-radius:10px;background:#d93025;color:#fff;font-size:12px;font-weight:600;line-height:20px;box-shadow:0 0 0 2px var(--b)}
 svg{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
-@media ${SMALL_SCREEN}{.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}:host([data-position=left]) .l{left:calc(var(--chat-vx,0px) + var(--g))}}
+:host([data-inline]),:host([data-inline]) :is(.r,.r>div){display:block!important;height:100%!important}
+.tz{margin:0 68px 8px;display:flex;align-items:flex-start;max-width:260px;border:1px solid var(--e);border-radius:14px;background:var(--b);box-shadow:0 4px 18px #0003;animation:t .3s}
+.tt{flex:auto;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden;text-align:start;padding:8px 2px;padding-inline-start:12px}
+.tx{width:32px;height:32px;border-radius:50%;color:var(--m)}
+.tx svg{width:14px}
+@keyframes t{0%{opacity:0;transform:translateY(8px)}}
+@media ${SMALL_SCREEN}{.l{inset:calc(var(--chat-vy,0px) + var(--chat-vh,100%) - 56px - var(--g)) auto auto calc(var(--chat-vx,0px) + var(--chat-vw,100%) - 56px - var(--g))}.tz{inset:auto calc(100% - var(--chat-vx,0px) - var(--chat-vw,100%) + var(--g)) calc(100% - var(--chat-vy,0px) - var(--chat-vh,100%) + var(--g)) auto;max-width:60vw}:host([data-position=left]) :is(.l,.tz){left:calc(var(--chat-vx,0px) + var(--g))}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important}}`;
 
 /** The window: added when it is attached (launcher.ts, mount.tsx). */
-export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));display:flex;flex-direction:column;background:var(--b);border-radius:var(--chat-radius,16px);box-shadow:0 12px 48px #0004;overflow:hidden;animation:i .2s}
+export const windowCss = `:host([data-inline]) .w{position:static;width:auto;height:100%;box-shadow:none;border:1px solid var(--e);animation:none}
+.w{width:380px;height:min(640px,100vh - 2*var(--g));display:flex;flex-direction:column;background:var(--b);border-radius:var(--chat-radius,16px);box-shadow:0 12px 48px #0004;overflow:hidden;animation:i .2s}
 @keyframes i{0%{opacity:0;transform:translateY(12px)}}
 .h{display:flex;align-items:center;gap:4px;padding:12px 10px;padding-inline-start:18px;background:var(--p);color:var(--o)}
 .t{flex:1;margin:0;font-size:16px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -107,4 +117,4 @@ export const windowCss = `.w{width:380px;height:min(640px,100vh - 2*var(--g));di
 .ib[data-dot]:after{content:"";position:absolute;top:5px;inset-inline-end:5px;box-shadow:0 0 0 2px var(--o)}
 @media (forced-colors:active){.dot,.ib[data-dot]:after{forced-color-adjust:none;background:CanvasText;box-shadow:0 0 0 2px Canvas}}
 textarea:disabled{cursor:not-allowed}
-@media ${SMALL_SCREEN}{.w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}`;
+@media ${SMALL_SCREEN}{:host(:not([data-inline])) .w{inset:var(--chat-vy,0) auto auto var(--chat-vx,0)!important;width:var(--chat-vw,100%);height:var(--chat-vh,100%);border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) 0 env(safe-area-inset-left)}.c textarea{font-size:16px}}`;

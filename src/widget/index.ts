@@ -35,7 +35,7 @@ export function startWidget(options: WidgetOptions, loadApp: LoadApp): WidgetIns
       if (current === widget) current = null;
     });
     current = widget;
-    if (resolved.open) widget.open();
+    if (resolved.open && !resolved.target) widget.open();
     return widget;
   } catch (error) {
     logError('init() failed:', error);

@@ -47,6 +47,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
   let readying = false;
   let readyHandle: ReturnType<typeof whenIdle> | undefined;
 
+  const { target } = options;
   const launcher = mountLauncher({
     ...options,
     strings: launcherStrings(options.locale, strings),
@@ -67,7 +68,11 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
           client: clientOf,
           strings: windowStrings,
           rtl: app.isRtl(options.locale),
-          onToggle: handlers.toggled,
+          inline: !!target,
+          onToggle(open) {
+            if (open) hideTeaser();
+            handlers.toggled(open);
+          },
           onError: handlers.failed,
         });
         handlers.attach(clientOf);
@@ -147,30 +152,58 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
     else attach().then(prepare, () => (readying = false));
   }
 
-  // When the browser is idle, follow the client if this tab has a chat (a restored session is polled, so
-  // the unread badge moves while closed); with `preload`, also create or validate the visitor then.
-  const hasStoredChat = (): boolean => {
+  /** A value of sessionStorage, or '' (read without the core, which a page view does not load). */
+  const stored = (key: string): string => {
     try {
-      return !own || !!sessionStorage.getItem(storageKey('chats', apiUrl));
+      return sessionStorage.getItem(key) || '';
     } catch {
-      return false;
+      return '';
     }
   };
-  const idleHandle = options.open
-    ? undefined
-    : whenIdle(() => {
-        if (view || options.preload || hasStoredChat())
-          run((attached) => {
-            attached.start();
-            if (options.preload && !attached.isOpen())
-              clientOf!()
-                .connect()
-                .catch(() => undefined);
-          });
-      });
+  // When the browser is idle, follow the client if this tab has a chat (a restored session is polled, so
+  // the unread badge moves while closed); with `preload`, also create or validate the visitor then.
+  const hasStoredChat = (): boolean => !own || !!stored(storageKey('chats', apiUrl));
+
+  // The teaser: after its delay while the window is closed, until the visitor opens the chat (on this page:
+  // every open hides it) or dismisses it (for this tab's session); never once this tab has a conversation,
+  // i.e. a visitor's message in its stored chats (opening the chat alone stores them too; a page's own
+  // client is not asked). Inline and with `open`, the first open clears it.
+  const dismissedKey = storageKey('teaser', apiUrl);
+  const teaserTimer =
+    options.teaser &&
+    setTimeout(() => {
+      if (!stored(dismissedKey) && !/"author":"visitor"/.test(stored(storageKey('chats', apiUrl))))
+        launcher.teaser(options.teaser, () => {
+          hideTeaser();
+          try {
+            sessionStorage.setItem(dismissedKey, '1');
+          } catch {
+            // no storage: dismissed on this page only
+          }
+        });
+    }, options.teaserDelay * 1000);
+  function hideTeaser(): void {
+    clearTimeout(teaserTimer || undefined);
+    launcher.teaser();
+  }
+
+  const idleHandle =
+    options.open || target
+      ? undefined
+      : whenIdle(() => {
+          if (view || options.preload || hasStoredChat())
+            run((attached) => {
+              attached.start();
+              if (options.preload && !attached.isOpen())
+                clientOf!()
+                  .connect()
+                  .catch(() => undefined);
+            });
+        });
 
   const methods: WidgetInstance = {
     open() {
+      hideTeaser();
       opening = true;
       run(
         (attached) => {
@@ -200,12 +233,26 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
       destroyed();
       cancelIdle(idleHandle);
       cancelIdle(readyHandle);
+      hideTeaser();
       handlers.clear();
       if (view) view.destroy();
       else launcher.destroy();
       if (own) client?.destroy();
     },
   };
+  if (target) {
+    // Inline, the chat is always shown (the visitor is still checked only when they reach for it: the
+    // composer's focus, or a send), and opening or closing it means nothing.
+    run((attached) => attached.open());
+    let noted = false;
+    methods.open =
+      methods.close =
+      methods.toggle =
+        () => {
+          if (!noted) logWarning('Inline (option "target"), the chat is always open: open(), close() and toggle() do nothing.');
+          noted = true;
+        };
+  }
   const instance = guard(methods, () => dead);
   return instance;
 }

@@ -6,6 +6,7 @@ import { logError, logWarning } from '../core/log';
 import {
   CLIENT_OPTIONS,
   type ClientOptions,
+  count,
   flag,
   normalizeApiUrl,
   oneOf,
@@ -66,6 +67,18 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
   nonce?: string;
   /** Use this client instead of creating one (custom transports, tests). Not destroyed by `destroy()`. */
   client?: ChatClient;
+  /**
+   * Inline mode: render the chat inside this element (or the element this selector finds, `data-target`),
+   * always open, filling it; no launcher. The page sets the element's width and height.
+   */
+  target?: string | Element;
+  /**
+   * A short invitation beside the launcher while the window is closed (`data-teaser`), after `delay` whole
+   * seconds (`data-teaser-delay`, default 3). Not shown once this tab has a conversation or the visitor dismissed it.
+   */
+  teaser?: string | { text: string; delay?: number };
+  /** The teaser's delay in whole seconds, as `data-teaser-delay` gives it (or `teaser: { delay }`). @default 3 */
+  teaserDelay?: number;
 }
 
 const isColor = (value: string): boolean =>
@@ -120,9 +133,17 @@ const WIDGET_OPTIONS = {
   feedback: flag(false),
   imageOrigins: rule('a list of origins, e.g. "https://cdn.example.com"', [] as string[], readOrigins),
   strings: rule('an object of strings', {} as Partial<Strings>, (value) => (isRecord(value) ? (value as Partial<Strings>) : undefined)),
+  target: rule('a CSS selector or an element', undefined as string | Element | undefined, (value) =>
+    (isString(value) && value.trim()) || (isRecord(value) && value.nodeType === 1) ? (value as string | Element) : undefined,
+  ),
+  // The teaser's text and delay in whole seconds (`init` may give both as teaser: { text, delay }).
+  teaser: text(),
+  teaserDelay: count(3),
 };
 
-export type ResolvedWidgetOptions = ResolvedOptions<typeof WIDGET_OPTIONS> & {
+export type ResolvedWidgetOptions = Omit<ResolvedOptions<typeof WIDGET_OPTIONS>, 'target'> & {
+  /** Inline mode: the element the chat renders in. */
+  target: Element | undefined;
   /** The locale in use: the option, else the browser's. */
   locale: string;
   /** The client's options, checked (absent when the page gave its own client). */
@@ -147,11 +168,17 @@ export function resolveWidgetOptions(options: WidgetOptions): ResolvedWidgetOpti
     }
   }
   const apiUrl = given.client ? '' : normalizeApiUrl(given.apiUrl);
-  const resolved = readOptions(WIDGET_OPTIONS, given as unknown as Record<string, unknown>);
+  const { teaser } = given;
+  const resolved = readOptions(WIDGET_OPTIONS, {
+    ...given,
+    ...(isRecord(teaser) && { teaser: teaser.text, teaserDelay: teaser.delay ?? given.teaserDelay }),
+  } as unknown as Record<string, unknown>);
   const locale = resolved.locale || navigator.language || 'en';
   if (resolved.locale && !BUILT_IN_LANGUAGES.includes(lang(locale)) && !given.strings) {
     logWarning(`Option "locale" "${resolved.locale}" has no built-in strings (${BUILT_IN_LANGUAGES}): pass strings: {...}; using "en".`);
   }
+  const target = findTarget(resolved.target);
+  if (target === null) return null;
   const { fetch, localStorage, sessionStorage, WebSocket, XMLHttpRequest } = given;
   const client = given.client
     ? { given: given.client }
@@ -161,7 +188,20 @@ export function resolveWidgetOptions(options: WidgetOptions): ResolvedWidgetOpti
       };
   // The API's own files (uploads) are always shown.
   const imageOrigins = apiUrl ? [new URL(apiUrl).origin, ...resolved.imageOrigins] : resolved.imageOrigins;
-  return { ...resolved, locale, client, imageOrigins };
+  return { ...resolved, locale, client, imageOrigins, target };
+}
+
+/** The inline target: the element itself, the one its selector finds, or null (reported) when none does. */
+function findTarget(target: string | Element | undefined): Element | undefined | null {
+  if (!isString(target)) return target;
+  try {
+    const found = document.querySelector(target);
+    if (found) return found;
+  } catch {
+    // not a selector: reported below
+  }
+  logError(`Option "target": no element matches "${target}"; nothing is rendered. Call init() once it exists.`);
+  return null;
 }
 
 /** `data-*` attributes -> options: each option's rule turns its text into a value (numbers, true/false). */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
-import { startDemoServer } from '../../demo/server/static-server.mjs';
+import { embedCsp, startDemoServer } from '../../demo/server/static-server.mjs';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import type { HistoryMessage } from '../helpers/contract-server';
 import { type QaApi, qaApi } from '../helpers/qa-api';
@@ -86,6 +86,11 @@ export interface Stack extends QaApi {
   initUrl(options?: Record<string, unknown>): string;
   /** The plain page with these extra `data-*` attributes on its script tag, e.g. `{ live: 'websocket' }`. */
   tagUrl(attributes: Record<string, string>): string;
+  /**
+   * Like `tagUrl`, served with embed.html's strict CSP (no inline script or style, Trusted Types) and its
+   * hostile CSS; the page holds `<div id="support-chat">` (420 x 520 px, as the page's CSS sets) for inline mode.
+   */
+  strictUrl(attributes: Record<string, string>): string;
   /** A fresh browser profile (its own storage), closed with the stack. */
   context(options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext>;
   /** Page errors and CSP / Trusted Types violations seen on pages opened through `watch`, all pages. */
@@ -110,11 +115,13 @@ export interface Stack extends QaApi {
 
 const escapeAttr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-const plainPage = (apiUrl: string, attributes: Record<string, string> = {}) => `<!doctype html>
+const plainPage = (apiUrl: string, attributes: Record<string, string> = {}, strict = false) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Plain page</title></head>
+<title>Plain page</title>${strict ? '<link rel="stylesheet" href="/strict.css">' : ''}</head>
 <body><h1>Plain page</h1><p id="probe">A page without CSS.</p><button type="button" id="page-button">Page button</button>
-<script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${apiUrl}" data-title="Acme support"${Object.entries(attributes)
+${strict ? '<div id="support-chat"></div>' : ''}<script src="/dist/chat-sdk.js" data-api-key="${API_KEY}" data-api-url="${apiUrl}" data-title="Acme support"${Object.entries(
+  attributes,
+)
   .map(([name, value]) => ` data-${name.replace(/[^a-z0-9-]/gi, '')}="${escapeAttr(value)}"`)
   .join('')} async></script>
 </body></html>`;
@@ -135,12 +142,20 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
   const server = http.createServer((req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/plain.html') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    if (url.pathname === '/plain.html' || url.pathname === '/strict.html') {
+      const strict = url.pathname === '/strict.html';
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        ...(strict && { 'Content-Security-Policy': embedCsp(new URL(apiUrl).origin) }),
+      });
       // ?data-live=websocket&data-sound=true: extra attributes on the script tag
       const attributes: Record<string, string> = {};
       for (const [name, value] of url.searchParams) if (name.startsWith('data-')) attributes[name.slice(5)] = value;
-      res.end(plainPage(apiUrl, attributes));
+      res.end(plainPage(apiUrl, attributes, strict));
+    } else if (url.pathname === '/strict.css') {
+      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8' });
+      // embed.html's hostile rules, then the box for inline mode.
+      res.end(`${readFileSync('demo/pages/hostile.css', 'utf8')}\n#support-chat{width:420px;height:520px;margin:16px}`);
     } else if (url.pathname === '/init.html') {
       let options: Record<string, unknown>;
       try {
@@ -200,6 +215,8 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
     plainUrl,
     tagUrl: (attributes) =>
       `${plainUrl}?${new URLSearchParams(Object.entries(attributes).map(([name, value]) => [`data-${name}`, value])).toString()}`,
+    strictUrl: (attributes) =>
+      `${plain.url}/strict.html?${new URLSearchParams(Object.entries(attributes).map(([name, value]) => [`data-${name}`, value])).toString()}`,
     initUrl: (options = {}) => `${plain.url}/init.html?options=${encodeURIComponent(JSON.stringify(options))}`,
     async context(options) {
       const context = await browser.newContext(options);

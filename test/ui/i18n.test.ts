@@ -29,6 +29,8 @@ describe('built-in locales', () => {
       expect(launcher.open.trim()).not.toBe('');
       expect(holes(launcher.unread)).toBe('{n}');
       if (locale !== 'en') expect(launcher.open).not.toBe(launcherStrings('en', {}).open);
+      expect(launcher.dismiss.trim()).not.toBe('');
+      if (locale !== 'en') expect(launcher.dismiss).not.toBe(launcherStrings('en', {}).dismiss);
     });
   }
 

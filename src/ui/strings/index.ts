@@ -14,6 +14,8 @@ export interface Strings {
   open: string;
   /** Appended to the launcher name when answers arrived while closed; `{n}` is the count. */
   unread: string;
+  /** The teaser's button that hides it for the rest of the tab's session. */
+  dismiss: string;
   close: string;
   newChat: string;
   /** Accessible name of the composer textbox. */

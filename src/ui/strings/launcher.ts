@@ -2,11 +2,14 @@
 // reading the `strings` option. The window's come with the app (./index.ts).
 import type { Strings } from '.';
 
-/** Its name while the window is closed, and what is appended to it when answers arrived: `|`-separated. */
+/**
+ * Its name while the window is closed, what is appended to it when answers arrived, and the teaser's
+ * Dismiss button: `|`-separated.
+ */
 const LAUNCHER: Record<string, string> = {
-  en: 'Open chat|{n} unread',
-  uk: 'Відкрити чат|непрочитаних: {n}',
-  ru: 'Открыть чат|непрочитанных: {n}',
+  en: 'Open chat|{n} unread|Dismiss',
+  uk: 'Відкрити чат|непрочитаних: {n}|Приховати',
+  ru: 'Открыть чат|непрочитанных: {n}|Скрыть',
 };
 
 export const BUILT_IN_LANGUAGES = Object.keys(LAUNCHER);
@@ -14,12 +17,12 @@ export const BUILT_IN_LANGUAGES = Object.keys(LAUNCHER);
 /** Primary language subtag, lower-cased: `uk-UA` -> `uk`. */
 export const lang = (locale: string): string => locale.toLowerCase().split(/[-_]/)[0]!;
 
-export type LauncherStrings = Pick<Strings, 'open' | 'unread'>;
+export type LauncherStrings = Pick<Strings, 'open' | 'unread' | 'dismiss'>;
 
 /** The launcher's strings in a locale (English when it has none built in), with `overrides` applied. */
 export function launcherStrings(locale: string, overrides: Partial<Strings>): LauncherStrings {
-  const [open, unread] = (LAUNCHER[lang(locale)] ?? LAUNCHER.en!).split('|') as [string, string];
-  return { open: overrides.open ?? open, unread: overrides.unread ?? unread };
+  const [open, unread, dismiss] = (LAUNCHER[lang(locale)] ?? LAUNCHER.en!).split('|') as [string, string, string];
+  return { open: overrides.open ?? open, unread: overrides.unread ?? unread, dismiss: overrides.dismiss ?? dismiss };
 }
 
 /** The string values of `overrides` (anything else is ignored). */

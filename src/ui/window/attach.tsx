@@ -33,6 +33,11 @@ export interface WindowOptions {
   sound: boolean;
   /** Where images may load from (the API's origin among them). */
   imageOrigins: string[];
+  /**
+   * Inline mode: the window is a region of the page, always open; it takes no focus on load, and the
+   * visitor is checked when the composer is first focused (or on a send), not when it opens.
+   */
+  inline?: boolean | undefined;
   /** Called after the window opened or closed. */
   onToggle(open: boolean): void;
   /** The window failed to draw (a bug): it shows Retry; the page hears of it here. */
@@ -150,10 +155,20 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     own.alert = text;
     draw();
   };
-  const actions = windowActions(client, own, { draw, focus, showAlert, setOpen, loadList, maxMessageLength: options.maxMessageLength });
+  const actions = windowActions(client, own, {
+    draw,
+    focus,
+    showAlert,
+    setOpen,
+    loadList,
+    // The bubble checks the visitor when it opens; inline, when the visitor first reaches for the composer.
+    engaged: () => options.inline && visitorCheck.request(),
+    maxMessageLength: options.maxMessageLength,
+  });
   const setup: WindowSetup = {
     actions,
     rtl: options.rtl,
+    inline: !!options.inline,
     greeting: options.greeting,
     maxMessageLength: options.maxMessageLength,
     locale: options.locale,
@@ -166,7 +181,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
         return false;
       }
     },
-    isSmallScreen: () => matchMedia(SMALL_SCREEN).matches,
+    isSmallScreen: () => !options.inline && matchMedia(SMALL_SCREEN).matches,
     say: announcer.say,
     heard: announcer.heard,
   };
@@ -239,7 +254,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   }
 
   function setOpen(open: boolean): void {
-    if (open === own.open) return;
+    if (open === own.open || (options.inline && !open)) return;
     own.open = open;
     // Closed, the window says nothing more, and opens again with an empty region.
     announcer.silence();
@@ -247,11 +262,12 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
       start();
       built = true;
       launcher.fit();
-      visitorCheck.request();
+      if (!options.inline) visitorCheck.request();
     }
     reportPresence();
     draw();
-    focus();
+    // Inline, the page owns the focus: the chat opens with the page.
+    if (!options.inline) focus();
     options.onToggle(open);
   }
 
@@ -285,6 +301,8 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
 
 interface ActionNeeds {
   loadList(shown?: () => void): void;
+  /** The visitor reached for the chat (the composer focused): create or validate the visitor. */
+  engaged(): void;
   draw(): void;
   focus(): void;
   showAlert(text: string): void;
@@ -297,6 +315,7 @@ function windowActions(client: () => ChatClient, own: WindowState, needs: Action
   const { draw, focus, showAlert } = needs;
   const actions: WindowActions = {
     close: () => needs.setOpen(false),
+    engaged: needs.engaged,
     send(text) {
       own.alert = '';
       own.formSent = false;

@@ -78,6 +78,7 @@ export class Composer extends Component<ComposerProps, { text: string }> {
             }}
             enterkeyhint="send"
             value={text}
+            onFocus={actions.engaged}
             onInput={(event) => {
               const value = event.currentTarget.value;
               this.setState({ text: value });

@@ -9,6 +9,8 @@ import type { LoadedParts } from './parts';
 /** What the visitor can do in the window; each one asks the client or changes the window's own state. */
 export interface WindowActions {
   close(): void;
+  /** The composer was focused: the visitor reached for the chat. */
+  engaged(): void;
   send(text: string): void;
   retry(messageId: string): void;
   stop(): void;
@@ -44,6 +46,8 @@ export interface Heard {
 export interface WindowSetup {
   actions: WindowActions;
   rtl: boolean;
+  /** Inline mode: a region of the page, always open (no Close, Escape does not close). */
+  inline: boolean;
   greeting: string | undefined;
   maxMessageLength: number;
   /** Language for dates (the conversation list). */

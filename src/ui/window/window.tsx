@@ -1,5 +1,5 @@
-// The chat window: a dialog with the header, the log (or the conversation list), the alerts, the
-// optional features' parts and the composer. Built on first open; the launcher is plain DOM.
+// The chat window: a dialog (inline: a region of the page) with the header, the log (or the conversation
+// list), the alerts, the optional features' parts and the composer. Built on first open; the launcher is plain DOM.
 import { CLOSE, LIST, NEW } from '../icons';
 import { iconButton, reason, unreadElsewhere } from './common';
 import { Composer } from './composer';
@@ -44,7 +44,7 @@ function header(setup: WindowSetup, model: WindowModel) {
         'data-dot': elsewhere ? '' : undefined,
       })}
       {iconButton({ class: 'ib', label: strings.newChat, path: NEW, onClick: actions.newChat })}
-      {iconButton({ class: 'ib', label: strings.close, path: CLOSE, onClick: actions.close })}
+      {!setup.inline && iconButton({ class: 'ib', label: strings.close, path: CLOSE, onClick: actions.close })}
     </div>
   );
 }
@@ -57,16 +57,18 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
   const streaming = messages.some((m) => m.status === 'streaming');
   const carriesFiles = (event: DragEvent): boolean => !!tray && !!event.dataTransfer?.types.includes('Files');
   return (
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole lint/a11y/noStaticElementInteractions: the role is a dialog or (inline) a region, both named by their title; the linter cannot read a role chosen at run time
     <div
       class="w"
       part="window"
-      role="dialog"
+      role={setup.inline ? 'region' : 'dialog'}
       aria-labelledby="t"
       dir={setup.rtl ? 'rtl' : 'ltr'}
       hidden={!model.open}
       data-dragging={model.dragging ? '' : undefined}
       onKeyDown={(event) => {
-        if (event.key === 'Escape' && !event.isComposing) {
+        // Inline, Escape leaves only the conversation list: the window is part of the page.
+        if (event.key === 'Escape' && !event.isComposing && (showingList || !setup.inline)) {
           event.stopPropagation();
           if (showingList) actions.showList(false);
           else actions.close();
