@@ -60,6 +60,9 @@ export const dialog = () => [...shadow().querySelectorAll('[role=dialog]')].find
 export const log = () => shadow().querySelector('[role=log]') as HTMLElement;
 export const textbox = () => shadow().querySelector('textarea') as HTMLTextAreaElement;
 export const messages = () => [...shadow().querySelectorAll('[data-author]')] as HTMLElement[];
+/** A message's text without its time (times are checked on their own, in times.test.tsx). */
+export const textOf = (el: Element): string =>
+  [...el.childNodes].map((node) => (node instanceof Element ? (node.tagName === 'TIME' ? '' : textOf(node)) : node.textContent)).join('');
 /** What the polite live region last announced (the log itself is not live). */
 export const announced = () => shadow().querySelector('[aria-live=polite]')?.textContent ?? '';
 export const alertText = () => [...shadow().querySelectorAll('[role=alert]')].map((e) => e.textContent).join('');
