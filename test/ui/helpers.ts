@@ -17,6 +17,7 @@ export const compileWindowParts = () =>
   Promise.all([
     import('../../src/ui/window/chat-list'),
     import('../../src/ui/window/files'),
+    import('../../src/ui/window/suggestions'),
     import('../../src/ui/sound'),
     import('../../src/ui/features'),
   ]);
