@@ -17,7 +17,7 @@ const mount = (options: Partial<WidgetOptions> = {}) => (chat = startChat(client
 /** The suggestion buttons, by name, in the order a keyboard reaches them. */
 const offered = () => [...shadow().querySelectorAll('.sg button')].map((b) => b.textContent);
 /** What comes right after an element in the log: a message's suggestions follow it. */
-const after = (el: Element) => el.nextElementSibling;
+const followerOf = (el: Element) => el.nextElementSibling;
 
 beforeAll(() => compileWindowParts());
 beforeEach(() => {
@@ -36,7 +36,7 @@ describe("the site's suggestions", () => {
     await openChat(chat!);
     await vi.waitFor(() => expect(offered()).toEqual(['Track my order', 'Return a bike']));
     const greeting = log().querySelector('[data-greeting]')!;
-    expect(after(greeting)!.classList.contains('sg')).toBe(true);
+    expect(followerOf(greeting)!.classList.contains('sg')).toBe(true);
     expect(button('Track my order')!.type).toBe('button');
     // An agent writing first does not take them away: only the visitor's own message does.
     client.setMessages([msg('agent', 'Hello, I am Olena')]);
@@ -82,11 +82,11 @@ describe('follow-up suggestions from the server', () => {
     const answer = msg('assistant', 'Hello! What next?', 'sent', { suggestions: ['Show me code', 'Send something long'] });
     client.setMessages([question, answer]);
     await vi.waitFor(() => expect(offered()).toEqual(['Show me code', 'Send something long']));
-    expect(after(messages()[1]!)!.classList.contains('sg')).toBe(true);
+    expect(followerOf(messages()[1]!)!.classList.contains('sg')).toBe(true);
     // An agent's message after it leaves them where they are.
     client.setMessages([question, answer, msg('agent', 'I am here too')]);
     await settle();
-    expect(after(messages()[1]!)!.classList.contains('sg')).toBe(true);
+    expect(followerOf(messages()[1]!)!.classList.contains('sg')).toBe(true);
     button('Show me code')!.click();
     expect(client.calls.send).toEqual(['Show me code']);
     await vi.waitFor(() => expect(offered()).toEqual([]));
