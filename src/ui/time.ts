@@ -1,6 +1,6 @@
 // When a message was sent or received, in the widget's language: the time on the day it is, with the date on
-// an earlier day (and the year in an earlier year); 12 or 24 hours as the locale has it. Each formatter is
-// made once per locale and kind, not per message drawn.
+// an earlier day; 12 or 24 hours as the locale has it. Each formatter is made once per locale and kind, not
+// per message drawn. (No year: chats live in the tab's storage, and their sessions end within days.)
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -8,20 +8,18 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 export function messageTime(iso: string, locale: string): string {
   const at = new Date(iso);
   if (Number.isNaN(+at)) return '';
-  const now = new Date();
-  // 0: today, 1: an earlier day this year, 2: an earlier year.
-  const kind = at.toDateString() === now.toDateString() ? 0 : at.getFullYear() === now.getFullYear() ? 1 : 2;
-  let format = formats.get(locale + kind);
+  const earlier = at.toDateString() !== new Date().toDateString();
+  const key = locale + earlier;
+  let format = formats.get(key);
   if (!format) {
-    const options: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
-    if (kind) Object.assign(options, { month: 'short', day: 'numeric' }, kind > 1 && { year: 'numeric' });
+    const options: Intl.DateTimeFormatOptions = { ...(earlier && { month: 'short', day: 'numeric' }), hour: 'numeric', minute: '2-digit' };
     try {
       format = new Intl.DateTimeFormat(locale, options);
     } catch {
       // A locale Intl does not take (the widget's strings may still cover it): the browser's.
       format = new Intl.DateTimeFormat(undefined, options);
     }
-    formats.set(locale + kind, format);
+    formats.set(key, format);
   }
   return format.format(at);
 }
