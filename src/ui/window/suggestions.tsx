@@ -4,7 +4,7 @@
 
 /** This part's CSS, added when it first loads. .sg: the buttons (they wrap), .sq: one of them. */
 export const css = `.sg{display:flex;flex-wrap:wrap;gap:6px}
-.sq{padding:6px 12px;border:1px solid var(--p);border-radius:16px;font-size:13px;text-align:start;overflow-wrap:anywhere}
+.sq{max-width:100%;padding:6px 12px;border:1px solid var(--p);border-radius:16px;font-size:13px;text-align:start;overflow-wrap:anywhere}
 .sq:hover{background:#8882}`;
 
 interface SuggestionsProps {
