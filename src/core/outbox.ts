@@ -94,9 +94,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
         },
       });
       if (end.messageId) store.patchMessage(chatId, questionId, { serverId: end.messageId });
-      const done: Partial<ChatMessage> = { status: 'sent', suggestions: end.suggestions };
-      if (end.responseId) done.serverId = end.responseId;
-      store.patchMessage(chatId, answerId, done);
+      const { responseId, suggestions } = end;
+      store.patchMessage(
+        chatId,
+        answerId,
+        responseId ? { status: 'sent', serverId: responseId, suggestions } : { status: 'sent', suggestions },
+      );
       options.arrived(chatId, [store.message(chatId, answerId)!]);
     } catch (caught) {
       const failure = toChatError(caught);

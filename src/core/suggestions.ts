@@ -7,11 +7,10 @@ export const MAX_SUGGESTIONS = 4;
 /** Longest suggestion, in characters: a button's text, sent as the visitor's message; longer ones are left out. */
 const MAX_SUGGESTION_LENGTH = 200;
 
-/** The usable texts of a list (trimmed, not blank, not too long), at most MAX_SUGGESTIONS; undefined when none is. */
+/** The usable texts of a list (not blank, not too long), at most MAX_SUGGESTIONS; undefined when none is. */
 export function readSuggestions(list: unknown): string[] | undefined {
   const texts = (Array.isArray(list) ? list : [])
-    .map((item) => (isString(item) ? item.trim() : ''))
-    .filter((text) => text && text.length <= MAX_SUGGESTION_LENGTH)
+    .filter((item): item is string => isString(item) && !!item.trim() && item.length <= MAX_SUGGESTION_LENGTH)
     .slice(0, MAX_SUGGESTIONS);
   return texts.length ? texts : undefined;
 }

@@ -101,11 +101,12 @@ function readOrigins(value: unknown): string[] | undefined {
 
 /** "Track my order|Return a bike" or a list -> its texts; more than MAX_SUGGESTIONS are cut, with a warning. */
 function readSuggestionList(value: unknown): string[] | undefined {
-  const list = isString(value) ? value.split('|') : value;
+  const list: unknown = isString(value) ? value.split('|') : value;
   if (!Array.isArray(list)) return undefined;
-  const given = list.filter((item) => isString(item) && item.trim()).length;
+  const texts = list.map((item: unknown) => (isString(item) ? item.trim() : item));
+  const given = texts.filter(Boolean).length;
   if (given > MAX_SUGGESTIONS) logWarning(`Option "suggestions" has ${given} texts; showing the first ${MAX_SUGGESTIONS}.`);
-  return readSuggestions(list) ?? [];
+  return readSuggestions(texts) ?? [];
 }
 
 /** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */

@@ -36,7 +36,7 @@ describe('message times', () => {
 });
 
 describe('follow-up suggestions', () => {
-  it("the stream's done event: usable texts kept on the answer (no blanks, no non-text, none over 200 characters), at most 4", async () => {
+  it("the stream's done event: usable texts kept on the answer as given (no blanks, no non-text, none over 200 characters), at most 4", async () => {
     const backend = fresh();
     const offered = ['Show me code', ' ', 42, 'x'.repeat(201), ' Track my order ', 'A', 'B', 'C'];
     backend.once('stream', () => sseResponse(sseBody(['Sure', '.'], { end: { response_id: 'r1', suggestions: offered } })));
@@ -47,7 +47,7 @@ describe('follow-up suggestions', () => {
       text: 'Sure.',
       status: 'sent',
       serverId: 'r1',
-      suggestions: ['Show me code', 'Track my order', 'A', 'B'],
+      suggestions: ['Show me code', ' Track my order ', 'A', 'B'],
     });
     expect(question!.suggestions).toBeUndefined();
   });

@@ -12,8 +12,8 @@ const MAX_EVENT_LENGTH = 2 * MAX_ANSWER_LENGTH;
 export interface StreamEnd {
   messageId?: string;
   responseId?: string;
-  /** Follow-up questions the `done` event offered (absent when it offered none). */
-  suggestions?: string[];
+  /** Follow-up questions the `done` event offered (undefined when it offered none). */
+  suggestions?: string[] | undefined;
 }
 
 export interface ReadStreamOptions {
@@ -103,11 +103,7 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
         progressed = true;
         options.onChunk(chunk);
       }
-      if (data.done === true) {
-        end = { ...ids };
-        const suggestions = readSuggestions(data.suggestions);
-        if (suggestions) end.suggestions = suggestions;
-      }
+      if (data.done === true) end = { ...ids, suggestions: readSuggestions(data.suggestions) };
     },
   });
 
