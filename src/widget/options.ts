@@ -14,7 +14,7 @@ import {
   rule,
   text,
 } from '../core/options';
-import { MAX_SUGGESTIONS, readSuggestions } from '../core/suggestions';
+import { MAX_SUGGESTIONS } from '../core/suggestions';
 import type { ChatClient, ChatClientOptions } from '../core/types';
 import type { Strings } from '../ui/strings';
 import { BUILT_IN_LANGUAGES, lang } from '../ui/strings/launcher';
@@ -99,14 +99,13 @@ function readOrigins(value: unknown): string[] | undefined {
   }
 }
 
-/** "Track my order|Return a bike" or a list -> its texts; more than MAX_SUGGESTIONS are cut, with a warning. */
+/** "Track my order|Return a bike" or a list of texts -> the texts, blanks left out; more than MAX_SUGGESTIONS are cut, with a warning. */
 function readSuggestionList(value: unknown): string[] | undefined {
   const list: unknown = isString(value) ? value.split('|') : value;
-  if (!Array.isArray(list)) return undefined;
-  const texts = list.map((item: unknown) => (isString(item) ? item.trim() : item));
-  const given = texts.filter(Boolean).length;
-  if (given > MAX_SUGGESTIONS) logWarning(`Option "suggestions" has ${given} texts; showing the first ${MAX_SUGGESTIONS}.`);
-  return readSuggestions(texts) ?? [];
+  if (!Array.isArray(list) || !list.every(isString)) return undefined;
+  const texts = list.map((text) => text.trim()).filter(Boolean);
+  if (texts.length > MAX_SUGGESTIONS) logWarning(`Option "suggestions" has ${texts.length} texts; showing the first ${MAX_SUGGESTIONS}.`);
+  return texts.slice(0, MAX_SUGGESTIONS);
 }
 
 /** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */
