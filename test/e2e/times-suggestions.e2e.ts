@@ -21,12 +21,12 @@ const strictCsp = (apiUrl: string) =>
     "trusted-types 'none'",
   ].join('; ');
 
-/** A page under that policy whose script tag carries a greeting and `data-suggestions`. */
-async function suggestingPage(context: BrowserContext, suggestions: string): Promise<string> {
+/** A page under that policy whose script tag carries a greeting, `data-suggestions` and any `extra` attributes. */
+async function suggestingPage(context: BrowserContext, suggestions: string, extra = ''): Promise<string> {
   const { stack } = env;
   const url = `${new URL(stack.plainUrl).origin}/suggesting.html`;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Suggesting page</title></head><body><h1>Shop</h1>
-<script src="/dist/chat-sdk.js" nonce="${NONCE}" data-api-key="${API_KEY}" data-api-url="${stack.api.url}" data-title="Acme support" data-greeting="Hi! How can we help?" data-suggestions="${suggestions}" async></script></body></html>`;
+<script src="/dist/chat-sdk.js" nonce="${NONCE}" data-api-key="${API_KEY}" data-api-url="${stack.api.url}" data-title="Acme support" data-greeting="Hi! How can we help?" data-suggestions="${suggestions}"${extra} async></script></body></html>`;
   // A fulfilled document has no IP address space: allow it to call the loopback API.
   await context.grantPermissions(['local-network-access']);
   await context.route(url, (route) =>
@@ -86,6 +86,30 @@ describe('message times (third-party page)', () => {
     await openChat(page);
     await poll(async () => (await transcript(page)).length).toBe(2);
     expect((await times(page)).map((time) => time?.datetime)).toEqual(serverTimes);
+    expect(await stack.problemsOf(page)).toEqual([]);
+  });
+});
+
+describe('message times right to left', () => {
+  it("each time sits under its own bubble, on the bubble's side: the visitor's on the left, answers' on the right", async () => {
+    const { stack, page } = env;
+    await page.goto(await suggestingPage(env.context, 'Track my order', ' data-locale="ar"'));
+    await openChat(page);
+    await sendMessage(page, uniqueText('rtl'));
+    await poll(async () => (await transcript(page)).map((m) => `${m.author}:${m.status}`)).toEqual(['visitor:sent', 'assistant:sent']);
+    const edges = await page.evaluate(() =>
+      [...document.querySelector('chat-sdk-widget')!.shadowRoot!.querySelectorAll('[data-author][data-status]')].map((message) => {
+        const bubble = message.querySelector('.bb')!.getBoundingClientRect();
+        const time = message.querySelector('time')!.getBoundingClientRect();
+        return { left: time.left - bubble.left, right: bubble.right - time.right };
+      }),
+    );
+    const [visitor, answer] = edges;
+    // 4 px: the time line's inline margin.
+    expect(visitor!.left).toBeGreaterThanOrEqual(0);
+    expect(visitor!.left).toBeLessThanOrEqual(6);
+    expect(answer!.right).toBeGreaterThanOrEqual(0);
+    expect(answer!.right).toBeLessThanOrEqual(6);
     expect(await stack.problemsOf(page)).toEqual([]);
   });
 });
