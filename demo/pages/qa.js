@@ -100,15 +100,23 @@
     return value === 'websocket' || value === 'off' ? value : 'poll';
   }
 
-  /** Options of the optional features, kept per tab: contactForm, attachments, feedback. */
+  /** Options of the optional features, kept per tab: contactForm, attachments, feedback, suggestions. */
   function features() {
     try {
       const f = JSON.parse(sessionStorage.getItem(FEATURES_KEY) || '{}');
-      return { contactForm: f.contactForm || 'off', attachments: f.attachments === true, feedback: f.feedback === true };
+      return {
+        contactForm: f.contactForm || 'off',
+        attachments: f.attachments === true,
+        feedback: f.feedback === true,
+        suggestions: f.suggestions === true,
+      };
     } catch (_e) {
-      return { contactForm: 'off', attachments: false, feedback: false };
+      return { contactForm: 'off', attachments: false, feedback: false, suggestions: false };
     }
   }
+
+  /** The site's suggested questions while the switch is on: words the demo backend answers with something to see. */
+  const QA_SUGGESTIONS = ['Show me Markdown', 'Show me code', 'Send an emoji test'];
 
   /** @param {Record<string, unknown>} change */
   function setFeatures(change) {
@@ -191,6 +199,7 @@
         contactFields: 'name,email,phone',
         attachments: features().attachments,
         feedback: features().feedback,
+        suggestions: features().suggestions ? QA_SUGGESTIONS : [],
       });
       unsubscribers = EVENTS.map((name) =>
         widget.on(name, (/** @type {unknown} */ payload) => {
@@ -355,7 +364,7 @@
     $('apply-teaser').addEventListener('click', () => {
       setEmbedding({ teaser: input('teaser').value.trim(), teaserDelay: Math.max(0, Number(input('teaser-delay').value) || 0) });
     });
-    ['attachments', 'feedback'].forEach((name) => {
+    ['attachments', 'feedback', 'suggestions'].forEach((name) => {
       const box = input(name);
       box.checked = /** @type {any} */ (features())[name];
       box.addEventListener('change', () => {

@@ -206,6 +206,18 @@ test('reference API', async (t) => {
     assert.ok(plain.answer.endsWith('Anything else gets this answer.'));
   });
 
+  await t.test('follow-up suggestions: on the done event and the plain answer of markdown and code, nowhere else', async () => {
+    const ids = await c.start();
+    const { events } = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'Show me markdown')));
+    assert.deepEqual(events.at(-1).suggestions, ['Show me code', 'Send a long answer', 'Send an emoji test']);
+    assert.ok(events.slice(0, -1).every((event) => !('suggestions' in event)));
+    const { data } = await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'some code please')));
+    assert.deepEqual(data.suggestions, ['Show me Markdown', 'Send an emoji test']);
+    const plain = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'hi')));
+    assert.ok(plain.events.every((event) => !('suggestions' in event)));
+    assert.ok(!('suggestions' in (await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'hi again')))).data));
+  });
+
   await t.test('hostile answer contains the promised payloads', async () => {
     const ids = await c.start();
     const { data } = await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'XSS please')));

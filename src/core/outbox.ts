@@ -94,7 +94,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
         },
       });
       if (end.messageId) store.patchMessage(chatId, questionId, { serverId: end.messageId });
-      store.patchMessage(chatId, answerId, end.responseId ? { status: 'sent', serverId: end.responseId } : { status: 'sent' });
+      const { responseId, suggestions } = end;
+      store.patchMessage(
+        chatId,
+        answerId,
+        responseId ? { status: 'sent', serverId: responseId, suggestions } : { status: 'sent', suggestions },
+      );
       options.arrived(chatId, [store.message(chatId, answerId)!]);
     } catch (caught) {
       const failure = toChatError(caught);
@@ -111,7 +116,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const reply = await api.chat(body, signal);
     store.patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
     const answerId = startAnswer(chatId, questionId);
-    store.patchMessage(chatId, answerId, { text: reply.response, status: 'sent', serverId: reply.response_id });
+    store.patchMessage(chatId, answerId, {
+      text: reply.response,
+      status: 'sent',
+      serverId: reply.response_id,
+      suggestions: reply.suggestions,
+    });
     options.arrived(chatId, [store.message(chatId, answerId)!]);
   }
 

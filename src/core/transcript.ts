@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import { isRecord, isSafeId, isString } from './guards';
+import { readSuggestions } from './suggestions';
 import type { Attachment, Author, Chat, ChatMessage, ErrorCode, MessageStatus } from './types';
 
 /** Bounds that keep sessionStorage (about 5 MB) and rendering in check. */
@@ -93,6 +94,8 @@ function readMessage(raw: unknown): ChatMessage | null {
   if (agent) message.agent = agent;
   const attachments = readAttachments(raw.attachments);
   if (attachments) message.attachments = attachments;
+  const suggestions = readSuggestions(raw.suggestions);
+  if (suggestions) message.suggestions = suggestions;
   const feedback = raw.feedback;
   if (isRecord(feedback) && (feedback.rating === 'up' || feedback.rating === 'down')) {
     message.feedback = { rating: feedback.rating };

@@ -33,7 +33,10 @@ export interface ChatMessage {
   author: Author;
   text: string;
   status: MessageStatus;
-  /** ISO-8601 time the message was created locally (or by the server, for history). */
+  /**
+   * ISO-8601 time the message was sent or received: the client's clock when it was made here, replaced by
+   * the server's `created_at` once the history names the message. Stored with the chat (a reload keeps it).
+   */
   createdAt: string;
   /** Assistant messages: id of the visitor message this answers. */
   replyTo?: string;
@@ -53,6 +56,11 @@ export interface ChatMessage {
    * `text` is English; the widget shows its own localized line).
    */
   notice?: 'ended';
+  /**
+   * Answers: follow-up questions the server offered with it (`suggestions` on the stream's `done` event or
+   * the plain answer), at most 4 short texts. Stored with the chat; a UI shows them until the visitor writes.
+   */
+  suggestions?: string[];
 }
 
 /** An uploaded file as the server describes it (`POST /api/chats/attachments/`). `url` is http(s) only. */

@@ -15,6 +15,7 @@ import {
   rule,
   text,
 } from '../core/options';
+import { MAX_SUGGESTIONS } from '../core/suggestions';
 import type { ChatClient, ChatClientOptions } from '../core/types';
 import type { Strings } from '../ui/strings';
 import { BUILT_IN_LANGUAGES, lang } from '../ui/strings/launcher';
@@ -55,6 +56,11 @@ export interface WidgetOptions extends Partial<ChatClientOptions> {
   attachments?: boolean;
   /** Thumbs up / down on answers (`data-feedback`). @default false */
   feedback?: boolean;
+  /**
+   * Suggested questions shown as buttons under the greeting while the chat has no visitor message; a click
+   * sends one as the visitor's message. At most 4 (`data-suggestions="Track my order|Return a bike"`).
+   */
+  suggestions?: string | string[];
   /** Override any visible string. */
   strings?: Partial<Strings>;
   /**
@@ -106,6 +112,15 @@ function readOrigins(value: unknown): string[] | undefined {
   }
 }
 
+/** "Track my order|Return a bike" or a list of texts -> the texts, blanks left out; more than MAX_SUGGESTIONS are cut, with a warning. */
+function readSuggestionList(value: unknown): string[] | undefined {
+  const list: unknown = isString(value) ? value.split('|') : value;
+  if (!Array.isArray(list) || !list.every(isString)) return undefined;
+  const texts = list.map((text) => text.trim()).filter(Boolean);
+  if (texts.length > MAX_SUGGESTIONS) logWarning(`Option "suggestions" has ${texts.length} texts; showing the first ${MAX_SUGGESTIONS}.`);
+  return texts.slice(0, MAX_SUGGESTIONS);
+}
+
 /** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */
 const WIDGET_OPTIONS = {
   title: text(),
@@ -131,6 +146,7 @@ const WIDGET_OPTIONS = {
   contactFields: rule('a list of name, email and phone, e.g. "name,email"', ['name', 'email'] as ContactField[], readFields),
   attachments: flag(false),
   feedback: flag(false),
+  suggestions: rule('a list of texts, e.g. "Track my order|Return a bike"', [] as string[], readSuggestionList),
   imageOrigins: rule('a list of origins, e.g. "https://cdn.example.com"', [] as string[], readOrigins),
   strings: rule('an object of strings', {} as Partial<Strings>, (value) => (isRecord(value) ? (value as Partial<Strings>) : undefined)),
   target: rule('a CSS selector or an element', undefined as string | Element | undefined, (value) =>

@@ -129,7 +129,12 @@ export const transcript = (page: EnginePage) =>
     [...(widgetRoot()?.querySelectorAll<HTMLElement>('[data-author][data-status]') ?? [])].map((el) => ({
       author: el.dataset.author ?? '',
       status: el.dataset.status ?? '',
-      text: el.textContent ?? '',
+      // Without the message's time (checked on its own): what was said, and its status line.
+      text: (() => {
+        const copy = el.cloneNode(true) as HTMLElement;
+        for (const time of copy.querySelectorAll('time')) time.remove();
+        return copy.textContent ?? '';
+      })(),
       stopped: el.hasAttribute('data-stopped'),
     })),
   );

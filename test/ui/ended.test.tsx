@@ -5,7 +5,20 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import type { Chat, ChatMessage } from '../../src/core/types';
 import type { WidgetInstance } from '../../src/widget';
 import { createFakeClient, type FakeClient, msg } from './fake-client';
-import { announced, button, buttons, compileWindowParts, messages, nameOf, openChat, settle, shadow, startChat, textbox } from './helpers';
+import {
+  announced,
+  button,
+  buttons,
+  compileWindowParts,
+  messages,
+  nameOf,
+  openChat,
+  settle,
+  shadow,
+  startChat,
+  textbox,
+  textOf,
+} from './helpers';
 
 let client: FakeClient;
 let chat: WidgetInstance | undefined;
@@ -44,7 +57,7 @@ describe('a chat an agent ended', () => {
       await vi.waitFor(() => expect(messages()).toHaveLength(3));
       const shown = messages().at(-1)!;
       expect(shown.dataset.author).toBe('system');
-      expect(shown.textContent).toBe(line);
+      expect(textOf(shown)).toBe(line);
       await vi.waitFor(() => expect(announced()).toBe(line));
       expect(textbox().disabled).toBe(false);
       expect(textbox().placeholder).toBe(placeholder);
@@ -54,7 +67,7 @@ describe('a chat an agent ended', () => {
       chat = startChat(client, { locale });
       await openChat(chat);
       await settle();
-      expect(messages().at(-1)!.textContent).toBe(line);
+      expect(textOf(messages().at(-1)!)).toBe(line);
       expect(announced()).toBe('');
     });
   }

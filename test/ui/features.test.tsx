@@ -19,6 +19,7 @@ import {
   shadow,
   startChat,
   textbox,
+  textOf,
   type,
 } from './helpers';
 
@@ -443,7 +444,7 @@ describe('conversation list', () => {
     await settle();
     expect(client.calls.switchChat).toEqual(['a']);
     expect(shadow().querySelector('nav.cl')).toBeNull();
-    expect(messages().map((m) => m.textContent)).toEqual(['You: Where is my order?']);
+    expect(messages().map(textOf)).toEqual(['You: Where is my order?']);
     expect(shadow().activeElement).toBe(textbox());
   });
 

@@ -17,6 +17,7 @@ export const compileWindowParts = () =>
   Promise.all([
     import('../../src/ui/window/chat-list'),
     import('../../src/ui/window/files'),
+    import('../../src/ui/window/suggestions'),
     import('../../src/ui/sound'),
     import('../../src/ui/features'),
   ]);
@@ -60,6 +61,9 @@ export const dialog = () => [...shadow().querySelectorAll('[role=dialog]')].find
 export const log = () => shadow().querySelector('[role=log]') as HTMLElement;
 export const textbox = () => shadow().querySelector('textarea') as HTMLTextAreaElement;
 export const messages = () => [...shadow().querySelectorAll('[data-author]')] as HTMLElement[];
+/** A message's text without its time (times are checked on their own, in times.test.tsx). */
+export const textOf = (el: Element): string =>
+  [...el.childNodes].map((node) => (node instanceof Element ? (node.tagName === 'TIME' ? '' : textOf(node)) : node.textContent)).join('');
 /** What the polite live region last announced (the log itself is not live). */
 export const announced = () => shadow().querySelector('[aria-live=polite]')?.textContent ?? '';
 export const alertText = () => [...shadow().querySelectorAll('[role=alert]')].map((e) => e.textContent).join('');

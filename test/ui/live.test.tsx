@@ -19,6 +19,7 @@ import {
   startChat,
   stubAudio,
   TEST_OPTIONS,
+  textOf,
   type,
 } from './helpers';
 
@@ -148,7 +149,7 @@ describe('agent messages', () => {
     await open();
     client.setMessages([msg('system', 'Olena joined the chat')]);
     await vi.waitFor(() => expect(messages()).toHaveLength(1));
-    expect(lastOf('system').textContent).toBe('Olena joined the chat');
+    expect(textOf(lastOf('system'))).toBe('Olena joined the chat');
   });
 });
 
@@ -260,7 +261,7 @@ describe('a chat not shown', () => {
     expect(button('Chats, unread')!.hasAttribute('data-dot')).toBe(true);
     expect(announced()).toBe('New message in another chat');
     const said = shadow().querySelector('[aria-live=polite] p');
-    expect(messages().map((m) => m.textContent)).toEqual(['You: Second question', 'Assistant: Second answer']);
+    expect(messages().map(textOf)).toEqual(['You: Second question', 'Assistant: Second answer']);
     client.setState({ status: 'idle' });
     await settle();
     expect(announced()).toBe('New message in another chat'); // said once: the region keeps its text

@@ -23,6 +23,7 @@ import {
   shadow,
   startChat,
   textbox,
+  textOf,
   type,
 } from './helpers';
 
@@ -383,7 +384,7 @@ describe('scrolling', () => {
 
 describe('long conversations', () => {
   const transcript = (n: number) => Array.from({ length: n }, (_, i) => msg(i % 2 ? 'assistant' : 'visitor', `m${i}`));
-  const texts = () => messages().map((m) => m.textContent!.replace(/^(You|Assistant): /, ''));
+  const texts = () => messages().map((m) => textOf(m).replace(/^(You|Assistant): /, ''));
 
   it('render the newest 20 messages; "Show earlier messages" reveals older pages of 60, then the greeting', async () => {
     client.setMessages(transcript(150));
@@ -737,7 +738,7 @@ describe('failure reasons', () => {
     ]);
     client.setState({ status: 'offline' });
     await vi.waitFor(() => expect(messages()).toHaveLength(2));
-    const text = shadow().textContent!.replace(/<\w+>/g, '');
+    const text = textOf(shadow() as unknown as Element).replace(/<\w+>/g, '');
     const names = buttons()
       .map((b) => b.getAttribute('aria-label') || b.textContent)
       .join('');
@@ -821,7 +822,7 @@ describe('a window that fails to draw', () => {
     expect(pageErrors).toEqual([]);
     buggy = false;
     button('Retry')!.click();
-    await vi.waitFor(() => expect(messages().map((m) => m.textContent)).toEqual(['You: hello', 'Assistant: fine']));
+    await vi.waitFor(() => expect(messages().map(textOf)).toEqual(['You: hello', 'Assistant: fine']));
     expect(textbox()).not.toBeNull();
     window.removeEventListener('error', onPageError);
   });

@@ -12,6 +12,8 @@ import { formatSize } from './attachments.mjs';
  * @property {boolean} splitBytes write each SSE event as two raw Buffers cut inside a multi-byte character
  * @property {boolean} lastInDone carry the last piece of text in the `done: true` event (as seed 003's example does)
  * @property {Pacing} [pacing] how it is streamed, when not a few words per chunk at the server's chunk delay
+ * @property {string[]} [suggestions] follow-up questions offered with the answer (`suggestions` on the `done`
+ *   event and on the plain answer)
  */
 
 /**
@@ -156,15 +158,24 @@ export function longParagraph(chars) {
 }
 
 /**
+ * Follow-up questions (at most 4, the client's limit), offered with the answers that show off the widget,
+ * each naming another of them. The default answer offers none, so a plain chat shows none.
+ */
+const FOLLOW_UPS = {
+  code: ['Show me Markdown', 'Send an emoji test'],
+  markdown: ['Show me code', 'Send a long answer', 'Send an emoji test'],
+};
+
+/**
  * Keywords are matched case-insensitively anywhere in the message; the first rule that matches wins,
  * so "xss" beats everything (a hostile test must never be hidden by another keyword).
- * @type {Array<{ kind: string, words: string[], text: string, splitBytes?: boolean, lastInDone?: boolean }>}
+ * @type {Array<{ kind: string, words: string[], text: string, splitBytes?: boolean, lastInDone?: boolean, suggestions?: string[] }>}
  */
 const RULES = [
   { kind: 'hostile', words: ['xss', 'html'], text: HOSTILE },
   { kind: 'emoji', words: ['emoji'], text: EMOJI, splitBytes: true },
-  { kind: 'code', words: ['code'], text: CODE },
-  { kind: 'markdown', words: ['markdown'], text: MARKDOWN },
+  { kind: 'code', words: ['code'], text: CODE, suggestions: FOLLOW_UPS.code },
+  { kind: 'markdown', words: ['markdown'], text: MARKDOWN, suggestions: FOLLOW_UPS.markdown },
   { kind: 'long', words: ['long'], text: LONG },
   { kind: 'ukrainian', words: ['привіт', 'ukrainian'], text: UKRAINIAN, splitBytes: true },
   { kind: 'russian', words: ['русский', 'привет'], text: RUSSIAN, splitBytes: true },
@@ -222,9 +233,7 @@ function pickTextReply(message, streaming) {
     return replyOfKind('long-paragraph', text);
   }
   for (const rule of RULES) {
-    if (rule.words.some((word) => lower.includes(word))) {
-      return { kind: rule.kind, text: rule.text, splitBytes: Boolean(rule.splitBytes), lastInDone: false };
-    }
+    if (rule.words.some((word) => lower.includes(word))) return replyOfKind(rule.kind, rule.text);
   }
   return { kind: 'default', text: defaultReply(message), splitBytes: false, lastInDone: true };
 }
@@ -238,7 +247,10 @@ function pickTextReply(message, streaming) {
 export function replyOfKind(kind, text) {
   if (kind === 'long-paragraph') return { kind, text, splitBytes: false, lastInDone: false, pacing: LONG_PARAGRAPH_PACING };
   const rule = RULES.find((r) => r.kind === kind);
-  return { kind, text, splitBytes: Boolean(rule?.splitBytes), lastInDone: kind === 'default' };
+  /** @type {Reply} */
+  const reply = { kind, text, splitBytes: Boolean(rule?.splitBytes), lastInDone: kind === 'default' };
+  if (rule?.suggestions) reply.suggestions = rule.suggestions;
+  return reply;
 }
 
 /**

@@ -23,6 +23,7 @@
  * @param {number | null} options.cutAfter destroy the socket after this many chunks (QA fault `cut-stream`)
  * @param {Set<() => void>} options.cancels registry so the server's close() can stop pending timers
  * @param {(end: StreamEnd, sentChunks: number) => void} options.onEnd
+ * @param {string[]} [options.suggestions] follow-up questions, on the `done: true` event only
  */
 export function streamAnswer(res, options) {
   const { chunks, ids, lastInDone, splitBytes, delayMs, firstDelayMs, cutAfter, cancels, onEnd } = options;
@@ -31,7 +32,10 @@ export function streamAnswer(res, options) {
   const events = chunks.map((chunk) => ({ chunk, done: false }));
   const last = lastInDone && events.length > 0 ? events.pop() : undefined;
   /** @type {Array<Record<string, unknown>>} */
-  const all = [...events, { chunk: last ? last.chunk : '', done: true, ...ids }];
+  const all = [
+    ...events,
+    { chunk: last ? last.chunk : '', done: true, ...ids, ...(options.suggestions && { suggestions: options.suggestions }) },
+  ];
   // The first event names the ids too (when it is not the `done` event already).
   if (ids && all.length > 1) all[0] = { ...all[0], ...ids };
 

@@ -6,6 +6,7 @@ import { linkAbort } from '../abort';
 import { ChatError } from '../errors';
 import { isRecord, isSafeId, isString } from '../guards';
 import { parseRetryAfter } from '../retry';
+import { readSuggestions } from '../suggestions';
 import { MAX_ANSWER_LENGTH } from './sse';
 
 /** The wire shapes of the backend contract. */
@@ -20,6 +21,8 @@ export interface ChatReply {
   response: string;
   message_id?: string;
   response_id?: string;
+  /** Follow-up questions offered with the answer, checked (absent when none). */
+  suggestions?: string[] | undefined;
 }
 export interface ChatBody {
   message: string;
@@ -277,6 +280,7 @@ export function createApi(config: ApiConfig): Api {
       const reply: ChatReply = { response: data.response };
       if (isString(data.message_id)) reply.message_id = data.message_id;
       if (isString(data.response_id)) reply.response_id = data.response_id;
+      reply.suggestions = readSuggestions(data.suggestions);
       return reply;
     },
     chatStream(body, signal, firstByteTimeoutMs) {

@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { ChatError } from '../errors';
 import { isRecord, isSafeId } from '../guards';
+import { readSuggestions } from '../suggestions';
 
 /** Longest answer we keep; beyond it the stream is cut off with an error (memory stays bounded). */
 export const MAX_ANSWER_LENGTH = 1_000_000;
@@ -11,6 +12,8 @@ const MAX_EVENT_LENGTH = 2 * MAX_ANSWER_LENGTH;
 export interface StreamEnd {
   messageId?: string;
   responseId?: string;
+  /** Follow-up questions the `done` event offered (undefined when it offered none). */
+  suggestions?: string[] | undefined;
 }
 
 export interface ReadStreamOptions {
@@ -100,7 +103,7 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
         progressed = true;
         options.onChunk(chunk);
       }
-      if (data.done === true) end = { ...ids };
+      if (data.done === true) end = { ...ids, suggestions: readSuggestions(data.suggestions) };
     },
   });
 

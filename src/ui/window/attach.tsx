@@ -30,6 +30,8 @@ export interface WindowOptions {
   contactFields: ContactField[];
   attachments: boolean;
   feedback: boolean;
+  /** Suggested questions for a chat the visitor has not written in yet. */
+  suggestions: string[];
   sound: boolean;
   /** Where images may load from (the API's origin among them). */
   imageOrigins: string[];
@@ -174,6 +176,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     locale: options.locale,
     contactFields: options.contactFields,
     feedback: options.feedback,
+    suggestions: options.suggestions,
     showImage: (url) => {
       try {
         return options.imageOrigins.includes(new URL(url).origin);
@@ -228,6 +231,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     if (previous?.visitorId && !state.visitorId) own.formSent = false;
     own.state = state;
     if (state.messages.some((message) => message.attachments)) parts.load('files');
+    if (options.suggestions[0] || state.messages.some((message) => message.suggestions)) parts.load('suggestions');
     notify(state, previous);
     if (previous && onlyGrew(state, previous)) drawSoon();
     else scheduleDraw();

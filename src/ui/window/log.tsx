@@ -1,6 +1,7 @@
 // The conversation: a log of messages that follows new content while the visitor is at its end, offers
-// "New messages" when they scrolled up, renders a long transcript from its newest messages, and says
-// what settled through the window's polite region (the log itself is not live).
+// "New messages" when they scrolled up, renders a long transcript from its newest messages, offers
+// suggested questions until the visitor writes, and says what settled through the window's polite region
+// (the log itself is not live).
 import { Component } from 'preact';
 import type { ChatMessage } from '../../core/types';
 import { fmt } from '../strings';
@@ -28,16 +29,18 @@ const NEAR_END = 40;
 
 const isAtEnd = (element: HTMLElement): boolean => element.scrollHeight - element.scrollTop - element.clientHeight < NEAR_END;
 
-/** What a screen reader would read of a rendered message: no buttons, nothing aria-hidden, images by their alt; parts apart. */
+/** What a screen reader would read of a rendered message: no buttons, no time (it stays quiet), nothing aria-hidden, images by their alt; parts apart. */
 const spoken = (node: Node): string => {
   if (node.nodeType === Node.TEXT_NODE) return node.nodeValue!;
-  if (!(node instanceof Element) || node.tagName === 'BUTTON' || node.getAttribute('aria-hidden') === 'true') return '';
+  if (!(node instanceof Element) || /^(BUTTON|TIME)$/.test(node.tagName) || node.getAttribute('aria-hidden') === 'true') return '';
   if (node.tagName === 'IMG') return ` ${node.getAttribute('alt') || ''} `;
   const text = [...node.childNodes].map(spoken).join('');
   return /^(P|LI|DIV|PRE|H\d|TR|TD|TH|BR|SPAN)$/.test(node.tagName) ? `${text} ` : text;
 };
 
 const settled = (message: ChatMessage): boolean => message.status === 'sent' || message.status === 'failed';
+
+const minuteOf = (message: ChatMessage): number => Math.floor(Date.parse(message.createdAt) / 60_000);
 
 export class Log extends Component<LogProps, { newBelow?: boolean }> {
   element?: HTMLDivElement | null;
@@ -147,6 +150,17 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
     else if (length > this.length && this.following && length - this.hidden > PAGE) this.hidden = length - FIRST_SHOWN;
     this.chatId = chatId;
     this.length = length;
+    const shown = this.hidden ? messages.slice(this.hidden) : messages;
+    const today = new Date().toDateString();
+    // Suggestions until the visitor writes: the site's in a chat without a visitor message, else the newest answer's.
+    const Suggestions = !model.formFirst && model.parts.suggestions?.Suggestions;
+    let offer: ChatMessage | undefined;
+    let fresh = true;
+    for (let index = length; index-- && fresh; ) {
+      const message = messages[index]!;
+      fresh = message.author !== 'visitor';
+      offer ||= fresh ? message.suggestions && message : undefined;
+    }
     return (
       <div class="mw">
         <div
@@ -175,15 +189,34 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
               {strings.earlier}
             </button>
           ) : (
-            setup.greeting && (
-              <div class="msg" data-greeting="">
-                <div class="bb">{setup.greeting}</div>
-              </div>
-            )
+            <>
+              {setup.greeting && (
+                <div class="msg" data-greeting="">
+                  <div class="bb">{setup.greeting}</div>
+                </div>
+              )}
+              {fresh && Suggestions && setup.suggestions[0] && <Suggestions list={setup.suggestions} send={setup.actions.send} />}
+            </>
           )}
-          {(this.hidden ? messages.slice(this.hidden) : messages).map((message) => (
-            <Message key={message.id} message={message} strings={strings} setup={setup} features={model.features} parts={model.parts} />
-          ))}
+          {shown.flatMap((message, index) => {
+            const next = shown[index + 1];
+            // Messages of one author in the same minute show their time once, under the last of them.
+            const day = next?.author === message.author && minuteOf(next) === minuteOf(message) ? '' : today;
+            const item = (
+              <Message
+                key={message.id}
+                message={message}
+                strings={strings}
+                setup={setup}
+                features={model.features}
+                parts={model.parts}
+                day={day}
+              />
+            );
+            return message === offer && Suggestions
+              ? [item, <Suggestions key="sg" list={offer.suggestions!} send={setup.actions.send} />]
+              : [item];
+          })}
           {typing && (
             <div class="msg">
               <div class="bb">{typingDots()}</div>

@@ -1,10 +1,12 @@
 // One message of the log: who wrote it (for screen readers, and agents by name and avatar), its text
-// (Markdown for answers, plain for the visitor), files, rating, and its status with Retry when it failed.
+// (Markdown for answers, plain for the visitor), files, rating, when it was sent, and its status with Retry
+// when it failed.
 import { Component } from 'preact';
 import type { ChatMessage, MessageError } from '../../core/types';
 import type { Features } from '../features';
 import { Markdown } from '../markdown';
 import type { Strings } from '../strings';
+import { messageTime } from '../time';
 import { reason, typingDots } from './common';
 import type { LoadedParts } from './parts';
 import type { WindowSetup } from './types';
@@ -16,6 +18,8 @@ interface MessageProps {
   setup: WindowSetup;
   features: Features | undefined;
   parts: LoadedParts;
+  /** Today's date (`toDateString()`) while the message shows its time; '' when the next one shows it for both. */
+  day: string;
 }
 
 /** The line under a message: why it failed, that it waits or is on its way, or that it was stopped. */
@@ -36,17 +40,24 @@ function statusLine(message: ChatMessage, strings: Strings): string | false | un
 /** Re-renders only when its snapshot changes (streaming touches only the last message). */
 export class Message extends Component<MessageProps> {
   override shouldComponentUpdate(next: MessageProps): boolean {
-    const { message, strings, features, parts } = this.props;
-    return next.message !== message || next.strings !== strings || next.features !== features || next.parts.files !== parts.files;
+    const { message, strings, features, parts, day } = this.props;
+    return (
+      next.message !== message ||
+      next.strings !== strings ||
+      next.features !== features ||
+      next.parts.files !== parts.files ||
+      next.day !== day
+    );
   }
 
-  override render({ message, strings, setup, features, parts }: MessageProps) {
-    const { author, status } = message;
+  override render({ message, strings, setup, features, parts, day }: MessageProps) {
+    const { author, status, createdAt } = message;
     // The line where an agent ended the chat is the widget's own words, in its language.
     const text = message.notice ? strings.ended : message.text;
     const mine = author === 'visitor';
     const agent = author === 'agent' && (message.agent || { name: strings.agent });
     const line = statusLine(message, strings);
+    const time = day && messageTime(createdAt, setup.locale);
     return (
       <div class="msg" data-author={author} data-status={status} data-stopped={message.stopped ? '' : undefined}>
         {agent ? (
@@ -70,8 +81,9 @@ export class Message extends Component<MessageProps> {
         {features && setup.feedback && author === 'assistant' && status === 'sent' && message.serverId && text && (
           <features.Rate message={message} strings={strings} rate={setup.actions.rate} />
         )}
-        {line && (
+        {(line || time) && (
           <div class="meta">
+            {time && <time dateTime={createdAt}>{time}</time>}
             {line}
             {status === 'failed' && (
               <button type="button" class="rt" onClick={() => setup.actions.retry(message.id)}>

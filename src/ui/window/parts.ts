@@ -1,10 +1,11 @@
 // Parts of the window that only some chats need, each loaded (with its CSS) the first time one does:
-// the conversation list, and the files of a message.
+// the conversation list, the files of a message, and suggested questions.
 import { logWarning } from '../../core/log';
 
 export interface LoadedParts {
   chatList?: typeof import('./chat-list');
   files?: typeof import('./files');
+  suggestions?: typeof import('./suggestions');
 }
 
 export interface PartLoader {
@@ -20,6 +21,7 @@ export function createPartLoader(addCss: (css: string) => void, arrived: () => v
   const importers: { [Name in keyof LoadedParts]-?: () => Promise<NonNullable<LoadedParts[Name]>> } = {
     chatList: () => import('./chat-list'),
     files: () => import('./files'),
+    suggestions: () => import('./suggestions'),
   };
   return {
     loaded,

@@ -50,10 +50,12 @@ export interface WindowSetup {
   inline: boolean;
   greeting: string | undefined;
   maxMessageLength: number;
-  /** Language for dates (the conversation list). */
+  /** Language for times and dates (messages, the conversation list). */
   locale: string;
   contactFields: ContactField[];
   feedback: boolean;
+  /** The site's suggested questions, offered while a chat has no visitor message. */
+  suggestions: string[];
   /** An image at `url` may load (avatars, thumbnails): its origin is the API's or one of `imageOrigins`. */
   showImage(url: string): boolean;
   /** The window fills a small screen (and keeps focus inside). */
