@@ -37,7 +37,13 @@ function statusLine(message: ChatMessage, strings: Strings): string | false | un
 export class Message extends Component<MessageProps> {
   override shouldComponentUpdate(next: MessageProps): boolean {
     const { message, strings, features, parts } = this.props;
-    return next.message !== message || next.strings !== strings || next.features !== features || next.parts.files !== parts.files;
+    return (
+      next.message !== message ||
+      next.strings !== strings ||
+      next.features !== features ||
+      next.parts.files !== parts.files ||
+      next.parts.rich !== parts.rich
+    );
   }
 
   override render({ message, strings, setup, features, parts }: MessageProps) {
@@ -62,7 +68,21 @@ export class Message extends Component<MessageProps> {
             <span class="sr">{strings.typing}</span>
           </div>
         ) : (
-          text && <div class="bb">{mine ? text : <Markdown text={text} streaming={status === 'streaming'} />}</div>
+          text && (
+            <div class="bb">
+              {mine ? (
+                text
+              ) : (
+                <Markdown
+                  text={text}
+                  streaming={status === 'streaming'}
+                  rich={parts.rich}
+                  strings={parts.rich && strings}
+                  need={setup.needRich}
+                />
+              )}
+            </div>
+          )
         )}
         {message.attachments && parts.files && <parts.files.Files list={message.attachments} showImage={setup.showImage} />}
         {features && setup.feedback && author === 'assistant' && status === 'sent' && message.serverId && text && (

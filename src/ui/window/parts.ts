@@ -1,10 +1,11 @@
 // Parts of the window that only some chats need, each loaded (with its CSS) the first time one does:
-// the conversation list, and the files of a message.
+// the conversation list, the files of a message, and an answer's tables and code blocks' copy buttons.
 import { logWarning } from '../../core/log';
 
 export interface LoadedParts {
   chatList?: typeof import('./chat-list');
   files?: typeof import('./files');
+  rich?: typeof import('../markdown/rich-blocks');
 }
 
 export interface PartLoader {
@@ -20,6 +21,7 @@ export function createPartLoader(addCss: (css: string) => void, arrived: () => v
   const importers: { [Name in keyof LoadedParts]-?: () => Promise<NonNullable<LoadedParts[Name]>> } = {
     chatList: () => import('./chat-list'),
     files: () => import('./files'),
+    rich: () => import('../markdown/rich-blocks'),
   };
   return {
     loaded,

@@ -1,0 +1,111 @@
+// What only some answers need, loaded (with its CSS and strings) the first time one has a table or a code
+// block: tables, and the code blocks' "Copy code" button. Markdown shows tables as text and code without the
+// button until then (window/parts.ts loads it).
+import { Component, type ComponentChildren, h, type VNode } from 'preact';
+import { fill, lang, type Strings } from '../strings';
+import { parseInline } from './parse-inline';
+
+/**
+ * This part's CSS. .tw: a table's box, which scrolls sideways when the table is wider than the bubble
+ * (the window never does); .l .c .r: a column's alignment; .cb: a code block with its .cp copy button
+ * and .cs, what copying said.
+ */
+export const css = `.tw{overflow-x:auto;max-width:100%}
+.md table{border-collapse:collapse;font-size:14px}
+.md :is(th,td){border:1px solid var(--e);padding:4px 8px;text-align:start;vertical-align:top}
+.md th{font-weight:600;background:#8881}
+.md .l{text-align:left}.md .c{text-align:center}.md .r{text-align:right}
+.cb{position:relative}
+.cb pre{padding-top:30px}
+.cp{position:absolute;inset-inline-end:6px;top:4px;font-size:12px;padding:3px 8px;border-radius:6px;color:var(--m)}
+.cp:hover{color:inherit;background:#8882}
+.cs{display:block;font-size:12px;color:var(--x)}`;
+
+const KEYS = ['copyCode', 'copied', 'copyFailed'] as const;
+
+const LOCALES: Record<string, string> = {
+  en: 'Copy code|Copied|Could not copy: select the code and copy it yourself.',
+  uk: 'Копіювати код|Скопійовано|Не вдалося скопіювати: виділіть код і скопіюйте його самі.',
+  ru: 'Копировать код|Скопировано|Не удалось скопировать: выделите код и скопируйте его сами.',
+};
+
+/** `strings` with this part's words added where it has none (its overrides stay). */
+export const withRichStrings = (strings: Strings, locale: string): Strings =>
+  fill(strings, LOCALES[lang(locale)] ?? LOCALES.en!, KEYS as unknown as (keyof Strings)[]);
+
+/** How long the button says "Copied". */
+const COPIED_MS = 2000;
+
+interface CopyProps {
+  text: string;
+  strings: Strings;
+}
+
+/** Copies the code with the Clipboard API; says "Copied" for a while, or (API missing or refused) that it could not. */
+class CopyCode extends Component<CopyProps, { said?: 'copied' | 'copyFailed' | undefined }> {
+  private timer?: ReturnType<typeof setTimeout>;
+  override componentWillUnmount() {
+    clearTimeout(this.timer);
+  }
+  private copy = (): void => {
+    const say = (said: 'copied' | 'copyFailed') => {
+      clearTimeout(this.timer);
+      this.setState({ said });
+      this.timer = setTimeout(() => this.setState({ said: undefined }), COPIED_MS);
+    };
+    // A page can leave the API out (insecure origin) or refuse it (permissions policy, no focus).
+    const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
+    if (!clipboard) return say('copyFailed');
+    clipboard.writeText(this.props.text).then(
+      () => say('copied'),
+      () => say('copyFailed'),
+    );
+  };
+  override render({ strings }: CopyProps) {
+    const { said } = this.state;
+    return [
+      <button key="b" type="button" class="cp" onClick={this.copy}>
+        {strings[said === 'copied' ? 'copied' : 'copyCode']}
+      </button>,
+      // Read out when it changes; the failure is shown too, "Copied" is on the button.
+      <span key="s" role="status" class={said === 'copyFailed' ? 'cs' : 'sr'}>
+        {said && strings[said]}
+      </span>,
+    ];
+  }
+}
+
+/** A code block (`pre`, showing `text`) with its copy button. */
+export const code = (pre: VNode, text: string, strings: Strings): VNode => (
+  <div class="cb">
+    <CopyCode text={text} strings={strings} />
+    {pre}
+  </div>
+);
+
+/** One body row: as many cells as the table has columns (missing ones empty, extra ones left out). */
+export const row = (cells: string[], align: string[]): VNode => (
+  <tr>
+    {align.map((alignment, index) => (
+      <td class={alignment || undefined}>{parseInline(cells[index] ?? '')}</td>
+    ))}
+  </tr>
+);
+
+/** A table: header cells are column headers (`scope="col"`), so a screen reader names each cell's column. */
+export const table = (header: string[], align: string[], rows: ComponentChildren): VNode => (
+  <div class="tw">
+    <table>
+      <thead>
+        <tr>
+          {align.map((alignment, index) => (
+            <th scope="col" class={alignment || undefined}>
+              {parseInline(header[index]!)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{rows}</tbody>
+    </table>
+  </div>
+);
