@@ -96,7 +96,10 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
       if (firstEnd < 0) return;
     }
     const header = chomp(source.slice(0, firstEnd));
-    if (!header.includes('|') || startsBlock(header)) return void (table = null);
+    if (!header.includes('|') || startsBlock(header)) {
+      table = null;
+      return;
+    }
     const secondEnd = source.indexOf('\n', searched);
     searched = source.length;
     if (secondEnd < 0) return;

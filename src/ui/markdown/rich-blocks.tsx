@@ -1,7 +1,7 @@
 // What only some answers need, loaded (with its CSS and strings) the first time one has a table or a code
 // block: tables, and the code blocks' "Copy code" button. Markdown shows tables as text and code without the
 // button until then (window/parts.ts loads it).
-import { Component, type ComponentChildren, h, type VNode } from 'preact';
+import { Component, type ComponentChildren, type VNode } from 'preact';
 import { fill, lang, type Strings } from '../strings';
 import { parseInline } from './parse-inline';
 
@@ -47,19 +47,19 @@ class CopyCode extends Component<CopyProps, { said?: 'copied' | 'copyFailed' | u
   override componentWillUnmount() {
     clearTimeout(this.timer);
   }
+  private say(said: 'copied' | 'copyFailed'): void {
+    clearTimeout(this.timer);
+    this.setState({ said });
+    this.timer = setTimeout(() => this.setState({ said: undefined }), COPIED_MS);
+  }
   private copy = (): void => {
-    const say = (said: 'copied' | 'copyFailed') => {
-      clearTimeout(this.timer);
-      this.setState({ said });
-      this.timer = setTimeout(() => this.setState({ said: undefined }), COPIED_MS);
-    };
-    // A page can leave the API out (insecure origin) or refuse it (permissions policy, no focus).
-    const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clipboard) return say('copyFailed');
-    clipboard.writeText(this.props.text).then(
-      () => say('copied'),
-      () => say('copyFailed'),
-    );
+    // A page can leave the API out (an insecure origin) or refuse it (permissions policy, no focus): both are said.
+    Promise.resolve()
+      .then(() => navigator.clipboard.writeText(this.props.text))
+      .then(
+        () => this.say('copied'),
+        () => this.say('copyFailed'),
+      );
   };
   override render({ strings }: CopyProps) {
     const { said } = this.state;
