@@ -176,17 +176,10 @@ function codeBlock(source: string, firstLine: string, fence: RegExpExecArray, { 
   return rich && strings ? rich.code(pre, body, strings) : pre;
 }
 
-/**
- * A table's lines (header, delimiter row, body rows); with `open`, the last row is still arriving and waits.
- * Until its part is loaded, the lines show as a paragraph.
- */
+/** A table's lines; until the part that draws tables is loaded, they show as a paragraph. */
 function table(lines: string[], align: string[], { rich, need }: BlockEnv, open: boolean): ComponentChildren {
-  if (!rich) {
-    need?.();
-    return h('p', null, inline(lines));
-  }
-  const rows = lines.slice(2, open ? -1 : undefined).map((row) => rich.row(cells(row), align));
-  return rich.table(cells(lines[0]!), align, rows);
+  if (!rich) need?.();
+  return rich ? rich.tableOf(lines, align, open) : h('p', null, inline(lines));
 }
 
 interface ListItem {

@@ -1,17 +1,6 @@
 import { Component, type ComponentChildren, h, type VNode } from 'preact';
 import type { Strings } from '../strings';
-import {
-  type BlockEnv,
-  cells,
-  FENCE,
-  type RichBlocks,
-  renderBlock,
-  splitBlocks,
-  startResume,
-  startsBlock,
-  stats,
-  tableAt,
-} from './parse-blocks';
+import { type BlockEnv, FENCE, type RichBlocks, renderBlock, splitBlocks, startResume, startsBlock, stats, tableAt } from './parse-blocks';
 import { parseInline, type SafePoint } from './parse-inline';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
@@ -36,7 +25,7 @@ class Frozen extends Component<{ nodes: ComponentChildren[] }> {
   }
 }
 
-interface Pile {
+export interface Pile {
   /** Appends `node`, or with `replaceLast` puts it in place of the last one (always in the open group). */
   add(node: ComponentChildren, replaceLast?: boolean): void;
   render(): ComponentChildren[];
@@ -46,7 +35,7 @@ interface Pile {
  * A growing list of VNodes kept in frozen groups: a render diffs one component per group and the open group,
  * where Preact would otherwise walk every node again on each chunk of a long answer.
  */
-function pile(): Pile {
+export function pile(): Pile {
   const groups: ComponentChildren[] = [];
   let open: ComponentChildren[] = [];
   return {
@@ -62,7 +51,7 @@ function pile(): Pile {
   };
 }
 
-const chomp = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
+export const chomp = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
 
 /**
  * Renders a block that may grow. While the block is one paragraph, it keeps between renders the paragraph's
@@ -104,7 +93,7 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
     searched = source.length;
     if (secondEnd < 0) return;
     const align = tableAt(header, chomp(source.slice(firstEnd + 1, secondEnd)));
-    table = align && env.rich ? growingTable(header, align, secondEnd + 1, env) : null;
+    table = align && env.rich ? env.rich.growingTable(header, align, secondEnd + 1, env) : null;
     // Shown as text until the part that draws tables is here.
     if (align && !env.rich) env.need?.();
   };
@@ -153,35 +142,6 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
 
 /** What may begin a table's delimiter row. */
 const DELIMITER_START = /^[ \t|:-]*-/;
-
-/**
- * Renders a table's rows as they come: `header` and `delimiter` are its first two lines (complete), its rows
- * start at `from`. Each complete row is rendered once and kept in frozen groups, so the work per render stays
- * flat however long the table grows; while `open`, the last line is still arriving and waits. A complete line
- * that starts another block ends the table (splitBlocks then puts that line in a block of its own).
- */
-function growingTable(header: string, align: string[], from: number, env: BlockEnv): (source: string, open: boolean) => ComponentChildren {
-  const rich = env.rich!;
-  const head = cells(header);
-  const rows = pile();
-  /** Where the first line not yet a frozen row starts, and where the table ended (-1: it goes on). */
-  let line = from;
-  let end = -1;
-  return (source, open) => {
-    for (let newline = source.indexOf('\n', line); end < 0 && newline >= 0; newline = source.indexOf('\n', line)) {
-      const complete = chomp(source.slice(line, newline));
-      if (startsBlock(complete)) end = line;
-      else {
-        rows.add(rich.row(cells(complete), align));
-        line = newline + 1;
-      }
-    }
-    const last = chomp(source.slice(line));
-    const rest = end >= 0 ? source.slice(end) : !open && startsBlock(last) ? last : null;
-    const lastRow = !open && !rest && rich.row(cells(last), align);
-    return [rich.table(head, align, [rows.render(), lastRow]), rest && renderBlock(rest, env, 0, open)];
-  };
-}
 
 interface BlockProps {
   source: string;

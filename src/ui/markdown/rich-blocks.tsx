@@ -3,7 +3,9 @@
 // button until then (window/parts.ts loads it).
 import { Component, type ComponentChildren, type VNode } from 'preact';
 import { fill, lang, type Strings } from '../strings';
+import { type BlockEnv, cells, renderBlock, startsBlock } from './parse-blocks';
 import { parseInline } from './parse-inline';
+import { chomp, pile } from './render';
 
 /**
  * This part's CSS. .tw: a table's box, which scrolls sideways when the table is wider than the bubble
@@ -93,7 +95,7 @@ export const row = (cells: string[], align: string[]): VNode => (
 );
 
 /** A table: header cells are column headers (`scope="col"`), so a screen reader names each cell's column. */
-export const table = (header: string[], align: string[], rows: ComponentChildren): VNode => (
+const table = (header: string[], align: string[], rows: ComponentChildren): VNode => (
   <div class="tw">
     <table>
       <thead>
@@ -109,3 +111,44 @@ export const table = (header: string[], align: string[], rows: ComponentChildren
     </table>
   </div>
 );
+
+/** A table from its lines (header, delimiter row, rows); with `open`, the last row is still arriving and waits. */
+export const tableOf = (lines: string[], align: string[], open: boolean): VNode =>
+  table(
+    cells(lines[0]!),
+    align,
+    lines.slice(2, open ? -1 : undefined).map((line) => row(cells(line), align)),
+  );
+
+/**
+ * Renders a table's rows as they come: `header` and `delimiter` are its first two lines (complete), its rows
+ * start at `from`. Each complete row is rendered once and kept in frozen groups, so the work per render stays
+ * flat however long the table grows; while `open`, the last line is still arriving and waits. A complete line
+ * that starts another block ends the table (splitBlocks then puts that line in a block of its own).
+ */
+export function growingTable(
+  header: string,
+  align: string[],
+  from: number,
+  env: BlockEnv,
+): (source: string, open: boolean) => ComponentChildren {
+  const head = cells(header);
+  const rows = pile();
+  /** Where the first line not yet a frozen row starts, and where the table ended (-1: it goes on). */
+  let line = from;
+  let end = -1;
+  return (source, open) => {
+    for (let newline = source.indexOf('\n', line); end < 0 && newline >= 0; newline = source.indexOf('\n', line)) {
+      const complete = chomp(source.slice(line, newline));
+      if (startsBlock(complete)) end = line;
+      else {
+        rows.add(row(cells(complete), align));
+        line = newline + 1;
+      }
+    }
+    const last = chomp(source.slice(line));
+    const rest = end >= 0 ? source.slice(end) : !open && startsBlock(last) ? last : null;
+    const lastRow = !open && !rest && row(cells(last), align);
+    return [table(head, align, [rows.render(), lastRow]), rest && renderBlock(rest, env, 0, open)];
+  };
+}
