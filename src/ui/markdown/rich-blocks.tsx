@@ -3,7 +3,7 @@
 // button until then (window/parts.ts loads it).
 import { Component, type ComponentChildren, type VNode } from 'preact';
 import { fill, lang, type Strings } from '../strings';
-import { type BlockEnv, cells, renderBlock, startsBlock } from './parse-blocks';
+import { type BlockEnv, cells, renderBlock, startsBlock, stats } from './parse-blocks';
 import { parseInline } from './parse-inline';
 import { chomp, pile } from './render';
 
@@ -140,6 +140,7 @@ export function growingTable(
   return (source, open) => {
     for (let newline = source.indexOf('\n', line); end < 0 && newline >= 0; newline = source.indexOf('\n', line)) {
       const complete = chomp(source.slice(line, newline));
+      stats.chars += complete.length;
       if (startsBlock(complete)) end = line;
       else {
         rows.add(row(cells(complete), align));
@@ -147,6 +148,7 @@ export function growingTable(
       }
     }
     const last = chomp(source.slice(line));
+    stats.chars += last.length;
     const rest = end >= 0 ? source.slice(end) : !open && startsBlock(last) ? last : null;
     const lastRow = !open && !rest && row(cells(last), align);
     return [table(head, align, [rows.render(), lastRow]), rest && renderBlock(rest, env, 0, open)];
