@@ -226,7 +226,7 @@ test('reference API', async (t) => {
     const ids = await c.start();
     const { data } = await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'Show me a TABLE')));
     assert.match(data.response, /^\| Model \| Best for \| Sizes \| Price \|\n\|:-+\|:-+\|:-+:\|-+:\|$/m);
-    assert.match(data.response, /^```sh\n[^]+\n```$/m);
+    assert.match(data.response, /^```sh\n[\s\S]+\n```$/m);
   });
 
   await t.test('a client that leaves mid-stream is logged as aborted', async () => {
