@@ -49,7 +49,7 @@ describe('the parser', () => {
   });
 
   it('a table needs a header row with pipes and a delimiter row of as many cells, each dashes with optional colons', () => {
-    expect(tableAt('| a | b | c | d |', '|:--|:-:|--:|---|')).toEqual(['l', 'c', 'r', '']);
+    expect(tableAt('| a | b | c | d |', '|:--|:-:|--:|---|')).toEqual(['left', 'center', 'right', '']);
     expect(tableAt('a | b', '--- | ---')).toEqual(['', '']);
     expect(tableAt('| a | b |', '|---|')).toBeNull();
     expect(tableAt('| a |', '|---|---|')).toBeNull();
@@ -78,7 +78,12 @@ describe('tables', () => {
     ]);
     const headers = [...el.querySelectorAll('th')];
     expect(headers.map((th) => th.getAttribute('scope'))).toEqual(['col', 'col', 'col']);
-    expect(headers.map((th) => th.className)).toEqual(['l', 'c', 'r']);
+    expect(headers.map((th) => th.dataset.align)).toEqual(['left', 'center', 'right']);
+    expect([...el.querySelectorAll('tr:last-child td')].map((td) => (td as HTMLElement).dataset.align)).toEqual([
+      'left',
+      'center',
+      'right',
+    ]);
     expect(el.querySelector('th em')!.textContent).toBe('Size');
     expect(el.querySelector('td strong')!.textContent).toBe('Trail');
     expect(el.querySelector('td code')!.textContent).toBe('$1,200');

@@ -62,7 +62,7 @@ export function cells(line: string): string[] {
 }
 
 /**
- * The columns' alignments ('l', 'c', 'r' or '') if a table starts with the row `header` and the
+ * The columns' alignments ('left', 'center', 'right' or '') if a table starts with the row `header` and the
  * delimiter row `delimiter` (`| :-- | :-: | --: |`, as many cells as the header), else null.
  */
 export function tableAt(header: string, delimiter: string | undefined): string[] | null {
@@ -71,7 +71,7 @@ export function tableAt(header: string, delimiter: string | undefined): string[]
   const columns = cells(delimiter);
   if (columns.length > MAX_COLUMNS || columns.length !== cells(header).length || !columns.every((cell) => DELIMITER_CELL.test(cell)))
     return null;
-  return columns.map((cell) => (cell.endsWith(':') ? (cell[0] === ':' ? 'c' : 'r') : cell[0] === ':' ? 'l' : ''));
+  return columns.map((cell) => (cell.endsWith(':') ? (cell[0] === ':' ? 'center' : 'right') : cell[0] === ':' ? 'left' : ''));
 }
 
 /**

@@ -9,14 +9,14 @@ import { chomp, pile } from './render';
 
 /**
  * This part's CSS. .tw: a table's box, which scrolls sideways when the table is wider than the bubble
- * (the window never does); .l .c .r: a column's alignment; .cb: a code block with its .cp copy button
- * and .cs, what copying said.
+ * (the window never does; a cell wraps its text past 15em); data-align: a column's alignment; .cb: a code
+ * block with its .cp copy button and .cs, what copying said.
  */
 export const css = `.tw{overflow-x:auto;max-width:100%}
-.md table{border-collapse:collapse;font-size:14px}
-.md :is(th,td){border:1px solid var(--e);padding:4px 8px;text-align:start;vertical-align:top}
+.md table{border-collapse:collapse;font-size:14px;overflow-wrap:normal;width:max-content}
+.md :is(th,td){border:1px solid var(--e);padding:4px 8px;text-align:start;vertical-align:top;max-width:15em}
 .md th{font-weight:600;background:#8881}
-.md .l{text-align:left}.md .c{text-align:center}.md .r{text-align:right}
+.md [data-align=left]{text-align:left}.md [data-align=center]{text-align:center}.md [data-align=right]{text-align:right}
 .cb{position:relative}
 .cb pre{padding-top:30px}
 .cp{position:absolute;inset-inline-end:6px;top:4px;font-size:12px;padding:3px 8px;border-radius:6px;color:var(--m)}
@@ -89,7 +89,7 @@ export const code = (pre: VNode, text: string, strings: Strings): VNode => (
 export const row = (cells: string[], align: string[]): VNode => (
   <tr>
     {align.map((alignment, index) => (
-      <td class={alignment || undefined}>{parseInline(cells[index] ?? '')}</td>
+      <td data-align={alignment || undefined}>{parseInline(cells[index] ?? '')}</td>
     ))}
   </tr>
 );
@@ -101,7 +101,7 @@ const table = (header: string[], align: string[], rows: ComponentChildren): VNod
       <thead>
         <tr>
           {align.map((alignment, index) => (
-            <th scope="col" class={alignment || undefined}>
+            <th scope="col" data-align={alignment || undefined}>
               {parseInline(header[index]!)}
             </th>
           ))}
