@@ -5,8 +5,8 @@
 import { type ComponentChildren, render } from 'preact';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Markdown, renderMarkdown, stats } from '../../src/ui/markdown';
-import { cells, tableAt } from '../../src/ui/markdown/parse-blocks';
 import * as rich from '../../src/ui/markdown/rich-blocks';
+import { cells, tableAt } from '../../src/ui/markdown/rich-blocks';
 import { loadStrings, type Strings } from '../../src/ui/strings';
 import { markupOf as dom } from './helpers';
 

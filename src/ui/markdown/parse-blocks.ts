@@ -5,6 +5,9 @@ import { parseInline } from './parse-inline';
 /** What renders tables and code blocks' copy buttons: their part of the window, loaded the first time an answer has one. */
 export type RichBlocks = typeof import('./rich-blocks');
 
+/** The columns' alignments if a table starts with these two lines, else null (see rich-blocks). */
+export type TableAt = (header: string, delimiter: string | undefined) => string[] | null;
+
 /** What a render of blocks is given besides the text. */
 export interface BlockEnv {
   /** The tables' and copy buttons' part, once loaded; until then tables show as text and code has no button. */
@@ -27,11 +30,6 @@ const ITEM = /^( *)(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)/;
 /** Blockquotes nested deeper than this render their content as plain paragraph text. */
 const MAX_QUOTE_DEPTH = 5;
 
-/** A table wider than this stays text (every row is padded to the header's width). */
-const MAX_COLUMNS = 64;
-const DELIMITER_LINE = /^[ \t|:-]+$/;
-const DELIMITER_CELL = /^:?-+:?$/;
-
 /** Separator lines; long runs (e.g. 50,000 `*`) stay text. */
 const isRule = (line: string): boolean => line.length < 80 && RULE.test(line);
 const closesFence = (line: string, fence: string): boolean => {
@@ -41,38 +39,6 @@ const closesFence = (line: string, fence: string): boolean => {
 
 /** Lines that start a block of their own inside a run of lines (a paragraph ends before them). */
 export const startsBlock = (line: string): boolean => HEADING.test(line) || isRule(line) || QUOTE.test(line) || ITEM.test(line);
-
-/** A table row's cells, trimmed: split at pipes, an outer pipe on either side dropped; `\|` is a pipe in a cell. */
-export function cells(line: string): string[] {
-  const row = line.trim();
-  const out: string[] = [];
-  let cell = '';
-  let split = false;
-  for (let index = row[0] === '|' ? 1 : 0; index < row.length; index++) {
-    const char = row[index]!;
-    split = char === '|';
-    if (split) {
-      out.push(cell.trim());
-      cell = '';
-    } else if (char === '\\' && index + 1 < row.length) cell += row[++index] === '|' ? '|' : char + row[index];
-    else cell += char;
-  }
-  if (!split || !out.length) out.push(cell.trim());
-  return out;
-}
-
-/**
- * The columns' alignments ('left', 'center', 'right' or '') if a table starts with the row `header` and the
- * delimiter row `delimiter` (`| :-- | :-: | --: |`, as many cells as the header), else null.
- */
-export function tableAt(header: string, delimiter: string | undefined): string[] | null {
-  if (!delimiter || !DELIMITER_LINE.test(delimiter) || !delimiter.includes('|') || !header.includes('|') || startsBlock(header))
-    return null;
-  const columns = cells(delimiter);
-  if (columns.length > MAX_COLUMNS || columns.length !== cells(header).length || !columns.every((cell) => DELIMITER_CELL.test(cell)))
-    return null;
-  return columns.map((cell) => (cell.endsWith(':') ? (cell[0] === ':' ? 'center' : 'right') : cell[0] === ':' ? 'left' : ''));
-}
 
 /**
  * Where splitBlocks goes on when the text has grown: the start of the last block's last line, the start of that
@@ -92,13 +58,14 @@ export const startResume = (): Resume => ({ line: 0, block: -1, fence: '', previ
 /**
  * Splits text into blocks: runs of non-blank lines separated by blank lines, and fenced code
  * blocks (from the opening fence line through the closing one, or to the end of the text).
- * A table is a block of its own once its delimiter row is complete (a newline follows it), and it
- * ends before a complete line that starts another block: so its rows can be rendered as they come.
+ * With `tableAt` (once tables can be drawn), a table is a block of its own once its delimiter row is
+ * complete (a newline follows it), and it ends before a complete line that starts another block: so its
+ * rows can be rendered as they come.
  * A block's extent depends only on the text up to the start of the next block, so every block
  * but the last is final while the text grows. With `resume`, the scan starts there (the blocks
  * before the last one it names are not returned again) and `resume` is moved to the new last line.
  */
-export function splitBlocks(text: string, resume?: Resume): string[] {
+export function splitBlocks(text: string, resume?: Resume, tableAt?: TableAt): string[] {
   const blocks: string[] = [];
   let blockStart = resume ? resume.block : -1;
   // A block open at `resume` holds the lines before it.
@@ -134,7 +101,7 @@ export function splitBlocks(text: string, resume?: Resume): string[] {
       blockEnd = lineEnd;
       fence = opening[1]!;
     } else if (!line.trim()) endBlock();
-    else if (complete && (table ? startsBlock(line) : previous >= 0 && tableAt(text.slice(previous, lineStart - 1), line))) {
+    else if (complete && (table ? startsBlock(line) : previous >= 0 && tableAt?.(text.slice(previous, lineStart - 1), line))) {
       // A table starts at the previous line, or a block after a table at this one.
       const start = table ? lineStart : previous;
       blockEnd = start - 1;
@@ -174,12 +141,6 @@ function codeBlock(source: string, firstLine: string, fence: RegExpExecArray, { 
   const pre = h('pre', null, h('code', language ? { 'data-lang': language } : null, body));
   if (!rich) need?.();
   return rich && strings ? rich.code(pre, body, strings) : pre;
-}
-
-/** A table's lines; until the part that draws tables is loaded, they show as a paragraph. */
-function table(lines: string[], align: string[], { rich, need }: BlockEnv, open: boolean): ComponentChildren {
-  if (!rich) need?.();
-  return rich ? rich.tableOf(lines, align, open) : h('p', null, inline(lines));
 }
 
 interface ListItem {
@@ -246,7 +207,7 @@ export function renderBlock(source: string, env: BlockEnv = {}, depth = 0, open 
   if (fence) return codeBlock(source, firstLine, fence, env);
   const lines = source.split('\n').map((line) => line.replace(/\r$/, ''));
   const complete = open ? lines.length - 1 : lines.length;
-  const tableHere = (index: number) => (index + 1 < complete ? tableAt(lines[index]!, lines[index + 1]) : null);
+  const tableHere = (index: number) => (index + 1 < complete && env.rich ? env.rich.tableAt(lines[index]!, lines[index + 1]) : null);
   const breaks = (index: number): boolean => startsBlock(lines[index]!) || !!tableHere(index);
   const out: ComponentChildren[] = [];
   for (let index = 0; index < lines.length; ) {
@@ -257,7 +218,7 @@ export function renderBlock(source: string, env: BlockEnv = {}, depth = 0, open 
       const start = index;
       // A last line still arriving stays in the table (and waits), whatever it starts with.
       for (index += 2; index < lines.length && (!startsBlock(lines[index]!) || index === complete); index++);
-      out.push(table(lines.slice(start, index), align, env, open && index === lines.length));
+      out.push(env.rich!.tableOf(lines.slice(start, index), align, open && index === lines.length));
     } else if (isRule(line)) {
       out.push(h('hr', null));
       index++;
@@ -268,7 +229,7 @@ export function renderBlock(source: string, env: BlockEnv = {}, depth = 0, open 
       const inner: string[] = [];
       for (; index < lines.length && QUOTE.test(lines[index]!); index++) inner.push(lines[index]!.replace(QUOTE, ''));
       const last = open && index === lines.length;
-      const blocks = splitBlocks(inner.join('\n'));
+      const blocks = splitBlocks(inner.join('\n'), undefined, env.rich?.tableAt);
       const content =
         depth < MAX_QUOTE_DEPTH
           ? blocks.map((block, at) => renderBlock(block, env, depth + 1, last && at === blocks.length - 1))

@@ -1,11 +1,11 @@
 import { Component, type ComponentChildren, h, type VNode } from 'preact';
 import type { Strings } from '../strings';
-import { type BlockEnv, FENCE, type RichBlocks, renderBlock, splitBlocks, startResume, startsBlock, stats, tableAt } from './parse-blocks';
+import { type BlockEnv, FENCE, type RichBlocks, renderBlock, splitBlocks, startResume, startsBlock, stats } from './parse-blocks';
 import { parseInline, type SafePoint } from './parse-inline';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
-export function renderMarkdown(text: string, env?: BlockEnv): ComponentChildren {
-  return splitBlocks(text).map((block) => renderBlock(block, env));
+export function renderMarkdown(text: string, env: BlockEnv = {}): ComponentChildren {
+  return splitBlocks(text, undefined, env.rich?.tableAt).map((block) => renderBlock(block, env));
 }
 
 /** Nodes per frozen group of a Pile. */
@@ -74,33 +74,11 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
   const paragraph = (tail: ComponentChildren[]): VNode => h('p', null, segments.render(), tail);
   /** Decided once the block's first two lines are complete: the renderer of its rows if they start a table, else null. */
   let table: ((source: string, open: boolean) => ComponentChildren) | null | undefined;
-  /** The end of the block's first line (-1: not seen yet), and how far the search for line ends got. */
-  let firstEnd = -1;
-  let searched = 0;
-  /** Looks for a table's header and delimiter row in the block's first two lines, each character once. */
-  const findTable = (source: string): void => {
-    if (firstEnd < 0) {
-      firstEnd = source.indexOf('\n', searched);
-      searched = firstEnd < 0 ? source.length : firstEnd + 1;
-      if (firstEnd < 0) return;
-    }
-    const header = chomp(source.slice(0, firstEnd));
-    if (!header.includes('|') || startsBlock(header)) {
-      table = null;
-      return;
-    }
-    const secondEnd = source.indexOf('\n', searched);
-    searched = source.length;
-    if (secondEnd < 0) return;
-    const align = tableAt(header, chomp(source.slice(firstEnd + 1, secondEnd)));
-    table = align && env.rich ? env.rich.growingTable(header, align, secondEnd + 1, env) : null;
-    // Shown as text until the part that draws tables is here.
-    if (align && !env.rich) env.need?.();
-  };
+  const findTable = env.rich?.tableFinder(env);
 
   return (source, open) => {
     if (FENCE.test(source)) return renderBlock(source, env, 0, open);
-    if (table === undefined) findTable(source);
+    if (table === undefined) table = findTable ? findTable(source) : null;
     if (table) return table(source, open);
     for (let newline = source.indexOf('\n', Math.max(line, length)); newline >= 0 && !mixed; newline = source.indexOf('\n', line)) {
       const complete = chomp(source.slice(line, newline));
@@ -112,7 +90,7 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
     length = source.length;
     const last = chomp(source.slice(line));
     // Lines that start another block, or a last line that completes a table's delimiter row.
-    if (mixed || (!open && line && DELIMITER_START.test(last))) return renderBlock(source, env, 0, open);
+    if (mixed || (env.rich && !open && line && DELIMITER_START.test(last))) return renderBlock(source, env, 0, open);
     // A short last line may read as a list item or a heading for now (`1.` before `1.5 kg`).
     if (startsBlock(last))
       return line ? [paragraph(parseInline(inline.slice(0, -1))), renderBlock(last)] : renderBlock(source, env, 0, open);
@@ -140,8 +118,9 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
   };
 }
 
-/** What may begin a table's delimiter row. */
+/** What may begin a table's delimiter row, and a line that reads as one (a first cell, then a pipe). */
 const DELIMITER_START = /^[ \t|:-]*-/;
+const DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*\|/m;
 
 interface BlockProps {
   source: string;
@@ -228,7 +207,9 @@ export class Markdown extends Component<MarkdownProps> {
     // More is coming, and the last line is not blank: that line may still grow.
     const open = (!!streaming || end < text.length) && !!this.shown.slice(this.shown.lastIndexOf('\n') + 1).trim();
     // The first block is the last one shown before (if any), grown.
-    const blocks = splitBlocks(this.shown, this.resume);
+    // The text that arrived has a table: the part that draws it is needed (code blocks ask as they render).
+    if (!rich && DELIMITER_ROW.test(this.shown.slice(this.resume.line))) need?.();
+    const blocks = splitBlocks(this.shown, this.resume, rich?.tableAt);
     blocks.forEach((source, index) => {
       this.blocks.add(h(Block, { source, open: open && index === blocks.length - 1, env: this.env }), !index);
     });

@@ -3,7 +3,7 @@
 // button until then (window/parts.ts loads it).
 import { Component, type ComponentChildren, type VNode } from 'preact';
 import { fill, lang, type Strings } from '../strings';
-import { type BlockEnv, cells, renderBlock, startsBlock, stats } from './parse-blocks';
+import { type BlockEnv, renderBlock, startsBlock, stats } from './parse-blocks';
 import { parseInline } from './parse-inline';
 import { chomp, pile } from './render';
 
@@ -34,6 +34,43 @@ const LOCALES: Record<string, string> = {
 /** `strings` with this part's words added where it has none (its overrides stay). */
 export const withRichStrings = (strings: Strings, locale: string): Strings =>
   fill(strings, LOCALES[lang(locale)] ?? LOCALES.en!, KEYS as unknown as (keyof Strings)[]);
+
+/** A table wider than this stays text (every row is padded to the header's width). */
+const MAX_COLUMNS = 64;
+const DELIMITER_LINE = /^[ \t|:-]+$/;
+const DELIMITER_CELL = /^:?-+:?$/;
+
+/** A table row's cells, trimmed: split at pipes, an outer pipe on either side dropped; `\|` is a pipe in a cell. */
+export function cells(line: string): string[] {
+  const row = line.trim();
+  const out: string[] = [];
+  let cell = '';
+  let split = false;
+  for (let index = row[0] === '|' ? 1 : 0; index < row.length; index++) {
+    const char = row[index]!;
+    split = char === '|';
+    if (split) {
+      out.push(cell.trim());
+      cell = '';
+    } else if (char === '\\' && index + 1 < row.length) cell += row[++index] === '|' ? '|' : char + row[index];
+    else cell += char;
+  }
+  if (!split || !out.length) out.push(cell.trim());
+  return out;
+}
+
+/**
+ * The columns' alignments ('left', 'center', 'right' or '') if a table starts with the row `header` and the
+ * delimiter row `delimiter` (`| :-- | :-: | --: |`, as many cells as the header), else null.
+ */
+export function tableAt(header: string, delimiter: string | undefined): string[] | null {
+  if (!delimiter || !DELIMITER_LINE.test(delimiter) || !delimiter.includes('|') || !header.includes('|') || startsBlock(header))
+    return null;
+  const columns = cells(delimiter);
+  if (columns.length > MAX_COLUMNS || columns.length !== cells(header).length || !columns.every((cell) => DELIMITER_CELL.test(cell)))
+    return null;
+  return columns.map((cell) => (cell.endsWith(':') ? (cell[0] === ':' ? 'center' : 'right') : cell[0] === ':' ? 'left' : ''));
+}
 
 /** How long the button says "Copied". */
 const COPIED_MS = 2000;
@@ -111,6 +148,31 @@ const table = (header: string[], align: string[], rows: ComponentChildren): VNod
     </table>
   </div>
 );
+
+/**
+ * Finds a table that starts a block: given the block's source as it grows, the renderer of its rows once its
+ * first two lines (both complete) are a header and a delimiter row, null once they are not, undefined until
+ * both are complete. Each character is looked at once.
+ */
+export function tableFinder(env: BlockEnv): (source: string) => ((source: string, open: boolean) => ComponentChildren) | null | undefined {
+  /** The end of the block's first line (-1: not seen yet), and how far the search for line ends got. */
+  let firstEnd = -1;
+  let searched = 0;
+  return (source) => {
+    if (firstEnd < 0) {
+      firstEnd = source.indexOf('\n', searched);
+      searched = firstEnd < 0 ? source.length : firstEnd + 1;
+      if (firstEnd < 0) return undefined;
+    }
+    const header = chomp(source.slice(0, firstEnd));
+    if (!header.includes('|') || startsBlock(header)) return null;
+    const secondEnd = source.indexOf('\n', searched);
+    searched = source.length;
+    if (secondEnd < 0) return undefined;
+    const align = tableAt(header, chomp(source.slice(firstEnd + 1, secondEnd)));
+    return align && growingTable(header, align, secondEnd + 1, env);
+  };
+}
 
 /** A table from its lines (header, delimiter row, rows); with `open`, the last row is still arriving and waits. */
 export const tableOf = (lines: string[], align: string[], open: boolean): VNode =>
