@@ -134,6 +134,11 @@ describe('tables', () => {
     expect(el.querySelector('table')).toBeNull();
     expect(el.textContent).toBe('| a | b ||---|---|| 1 | 2 |');
     expect(need).toHaveBeenCalled();
+    // Also for an answer that ends with the delimiter row; not for one with no table.
+    const needed = vi.fn();
+    mount(<Markdown text={'Intro\n| a | b |\n|---|---|'} need={needed} />);
+    mount(<Markdown text={'- a | b\n\n--- | x\n\nno | table'} need={needed} />);
+    expect(needed).toHaveBeenCalledTimes(1);
     // Once it is here, the same answer renders again, as a table.
     render(<Markdown text={'| a | b |\n|---|---|\n| 1 | 2 |'} need={need} rich={rich} strings={strings} />, el);
     expect(tables(el)).toEqual([

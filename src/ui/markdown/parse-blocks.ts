@@ -30,6 +30,9 @@ const ITEM = /^( *)(?:[-*+]|(\d{1,9})[.)])(?:[ \t]+|$)/;
 /** Blockquotes nested deeper than this render their content as plain paragraph text. */
 const MAX_QUOTE_DEPTH = 5;
 
+/** A line that reads as a table's delimiter row: a first cell of dashes, then a pipe. */
+export const DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*\|/;
+
 /** Separator lines; long runs (e.g. 50,000 `*`) stay text. */
 const isRule = (line: string): boolean => line.length < 80 && RULE.test(line);
 const closesFence = (line: string, fence: string): boolean => {
@@ -58,14 +61,21 @@ export const startResume = (): Resume => ({ line: 0, block: -1, fence: '', previ
 /**
  * Splits text into blocks: runs of non-blank lines separated by blank lines, and fenced code
  * blocks (from the opening fence line through the closing one, or to the end of the text).
- * With `tableAt` (once tables can be drawn), a table is a block of its own once its delimiter row is
+ * Once tables can be drawn (`env.rich`), a table is a block of its own once its delimiter row is
  * complete (a newline follows it), and it ends before a complete line that starts another block: so its
  * rows can be rendered as they come.
  * A block's extent depends only on the text up to the start of the next block, so every block
  * but the last is final while the text grows. With `resume`, the scan starts there (the blocks
  * before the last one it names are not returned again) and `resume` is moved to the new last line.
  */
-export function splitBlocks(text: string, resume?: Resume, tableAt?: TableAt): string[] {
+export function splitBlocks(text: string, resume?: Resume, { rich, need }: BlockEnv = {}): string[] {
+  // Until tables can be drawn, a line that reads as a delimiter row asks for the part that draws them.
+  const tableAt: TableAt =
+    rich?.tableAt ??
+    ((_header, line) => {
+      if (DELIMITER_ROW.test(line!)) need?.();
+      return null;
+    });
   const blocks: string[] = [];
   let blockStart = resume ? resume.block : -1;
   // A block open at `resume` holds the lines before it.
@@ -101,7 +111,7 @@ export function splitBlocks(text: string, resume?: Resume, tableAt?: TableAt): s
       blockEnd = lineEnd;
       fence = opening[1]!;
     } else if (!line.trim()) endBlock();
-    else if (complete && (table ? startsBlock(line) : previous >= 0 && tableAt?.(text.slice(previous, lineStart - 1), line))) {
+    else if (complete && (table ? startsBlock(line) : previous >= 0 && tableAt(text.slice(previous, lineStart - 1), line))) {
       // A table starts at the previous line, or a block after a table at this one.
       const start = table ? lineStart : previous;
       blockEnd = start - 1;
@@ -229,7 +239,7 @@ export function renderBlock(source: string, env: BlockEnv = {}, depth = 0, open 
       const inner: string[] = [];
       for (; index < lines.length && QUOTE.test(lines[index]!); index++) inner.push(lines[index]!.replace(QUOTE, ''));
       const last = open && index === lines.length;
-      const blocks = splitBlocks(inner.join('\n'), undefined, env.rich?.tableAt);
+      const blocks = splitBlocks(inner.join('\n'), undefined, env);
       const content =
         depth < MAX_QUOTE_DEPTH
           ? blocks.map((block, at) => renderBlock(block, env, depth + 1, last && at === blocks.length - 1))

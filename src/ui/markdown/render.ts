@@ -1,11 +1,21 @@
 import { Component, type ComponentChildren, h, type VNode } from 'preact';
 import type { Strings } from '../strings';
-import { type BlockEnv, FENCE, type RichBlocks, renderBlock, splitBlocks, startResume, startsBlock, stats } from './parse-blocks';
+import {
+  type BlockEnv,
+  DELIMITER_ROW,
+  FENCE,
+  type RichBlocks,
+  renderBlock,
+  splitBlocks,
+  startResume,
+  startsBlock,
+  stats,
+} from './parse-blocks';
 import { parseInline, type SafePoint } from './parse-inline';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
 export function renderMarkdown(text: string, env: BlockEnv = {}): ComponentChildren {
-  return splitBlocks(text, undefined, env.rich?.tableAt).map((block) => renderBlock(block, env));
+  return splitBlocks(text, undefined, env).map((block) => renderBlock(block, env));
 }
 
 /** Nodes per frozen group of a Pile. */
@@ -89,6 +99,9 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
     }
     length = source.length;
     const last = chomp(source.slice(line));
+    // An answer that ends with a table's delimiter row asks for the part that draws tables (splitBlocks asks
+    // for the rest, as their lines complete).
+    if (!open && line && !env.rich && DELIMITER_ROW.test(last)) env.need?.();
     // Lines that start another block, or a last line that completes a table's delimiter row.
     if (mixed || (env.rich && !open && line && DELIMITER_START.test(last))) return renderBlock(source, env, 0, open);
     // A short last line may read as a list item or a heading for now (`1.` before `1.5 kg`).
@@ -118,9 +131,8 @@ function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChi
   };
 }
 
-/** What may begin a table's delimiter row, and a line that reads as one (a first cell, then a pipe). */
+/** What may begin a table's delimiter row. */
 const DELIMITER_START = /^[ \t|:-]*-/;
-const DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*\|/m;
 
 interface BlockProps {
   source: string;
@@ -204,12 +216,10 @@ export class Markdown extends Component<MarkdownProps> {
     this.timer = end < text.length ? setTimeout(() => this.forceUpdate()) : undefined;
     this.started = performance.now();
     this.shown = text.slice(0, end);
-    // More is coming, and the last line is not blank: that line may still grow.
-    const open = (!!streaming || end < text.length) && !!this.shown.slice(this.shown.lastIndexOf('\n') + 1).trim();
+    // More is coming, and the last line has not ended: it may still grow.
+    const open = (!!streaming || end < text.length) && !this.shown.endsWith('\n');
     // The first block is the last one shown before (if any), grown.
-    // The text that arrived has a table: the part that draws it is needed (code blocks ask as they render).
-    if (!rich && DELIMITER_ROW.test(this.shown.slice(this.resume.line))) need?.();
-    const blocks = splitBlocks(this.shown, this.resume, rich?.tableAt);
+    const blocks = splitBlocks(this.shown, this.resume, this.env);
     blocks.forEach((source, index) => {
       this.blocks.add(h(Block, { source, open: open && index === blocks.length - 1, env: this.env }), !index);
     });
