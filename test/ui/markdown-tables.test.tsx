@@ -273,13 +273,16 @@ describe('Copy code', () => {
     expect(status(root).textContent).toBe('');
   });
 
-  it('says so when the browser has no Clipboard API or refuses it', async () => {
+  it('says so when the browser has no Clipboard API or refuses it, until the next try', async () => {
+    vi.useFakeTimers();
     vi.stubGlobal('navigator', { ...navigator, clipboard: undefined });
     root = shown(code);
     button(root).click();
     await vi.waitFor(() => expect(status(root!).textContent).toBe('Could not copy: select the code and copy it yourself.'));
     expect(status(root).className).toBe('cs');
     expect(button(root).textContent).toBe('Copy code');
+    vi.advanceTimersByTime(10_000);
+    expect(status(root).textContent).toMatch(/^Could not copy/);
 
     vi.stubGlobal('navigator', {
       ...navigator,

@@ -72,7 +72,7 @@ export function tableAt(header: string, delimiter: string | undefined): string[]
   return columns.map((cell) => (cell.endsWith(':') ? (cell[0] === ':' ? 'center' : 'right') : cell[0] === ':' ? 'left' : ''));
 }
 
-/** How long the button says "Copied". */
+/** How long the button says "Copied" (a failure stays until the next try). */
 const COPIED_MS = 2000;
 
 interface CopyProps {
@@ -89,7 +89,7 @@ class CopyCode extends Component<CopyProps, { said?: 'copied' | 'copyFailed' | u
   private say(said: 'copied' | 'copyFailed'): void {
     clearTimeout(this.timer);
     this.setState({ said });
-    this.timer = setTimeout(() => this.setState({ said: undefined }), COPIED_MS);
+    if (said === 'copied') this.timer = setTimeout(() => this.setState({ said: undefined }), COPIED_MS);
   }
   private copy = (): void => {
     // A page can leave the API out (an insecure origin) or refuse it (permissions policy, no focus): both are said.
@@ -123,10 +123,10 @@ export const code = (pre: VNode, text: string, strings: Strings): VNode => (
 );
 
 /** One body row: as many cells as the table has columns (missing ones empty, extra ones left out). */
-export const row = (cells: string[], align: string[]): VNode => (
+export const row = (values: string[], align: string[]): VNode => (
   <tr>
     {align.map((alignment, index) => (
-      <td data-align={alignment || undefined}>{parseInline(cells[index] ?? '')}</td>
+      <td data-align={alignment || undefined}>{parseInline(values[index] ?? '')}</td>
     ))}
   </tr>
 );
@@ -188,12 +188,7 @@ export const tableOf = (lines: string[], align: string[], open: boolean): VNode 
  * flat however long the table grows; while `open`, the last line is still arriving and waits. A complete line
  * that starts another block ends the table (splitBlocks then puts that line in a block of its own).
  */
-export function growingTable(
-  header: string,
-  align: string[],
-  from: number,
-  env: BlockEnv,
-): (source: string, open: boolean) => ComponentChildren {
+function growingTable(header: string, align: string[], from: number, env: BlockEnv): (source: string, open: boolean) => ComponentChildren {
   const head = cells(header);
   const rows = pile();
   /** Where the first line not yet a frozen row starts, and where the table ended (-1: it goes on). */
