@@ -114,6 +114,15 @@ describe('tables', () => {
     }
   });
 
+  it('after a paragraph line or a list item, also when the delimiter row ends the answer', () => {
+    const el = shown('Intro\n| a | b |\n|---|---|');
+    expect(el.querySelector('p')!.textContent).toBe('Intro');
+    expect(tables(el)).toEqual([[['a', 'b']]]);
+    const list = shown('- item\n| a |\n|---|');
+    expect(list.querySelector('ul')!.textContent).toBe('item');
+    expect(tables(list)).toEqual([[['a']]]);
+  });
+
   it('inside a quote, and after a list', () => {
     expect(tables(shown('> | a |\n> |---|\n> | 1 |'))).toEqual([[['a'], ['1']]]);
     expect(tables(shown('- item\n| a |\n|---|\n| 1 |'))).toEqual([[['a'], ['1']]]);
@@ -163,7 +172,14 @@ describe('a table that streams in', () => {
     'part | stock',
     '--- | ---',
     'chain | 3',
-    '> done',
+    '- a list item',
+    '| x | y |',
+    '|---|---|',
+    '| 1 | 2 |',
+    '',
+    '> | q |',
+    '> |---|',
+    '> | r |',
   ].join('\n');
 
   /** How many delimiter rows, and body rows, have arrived whole (a newline after them, or the end of the answer). */
@@ -176,15 +192,15 @@ describe('a table that streams in', () => {
       at += line.length + 1;
       const whole = at <= text.length || (final && at - 1 === text.length);
       if (!whole) break;
-      if (/^\|?:?-+/.test(line)) tables++;
-      else if (tables && /^\| (Trail|City)|^chain/.test(line)) rows++;
+      if (/^(> )?\|?:?-+:? *\|/.test(line)) tables++;
+      else if (tables && /^\| (Trail|City|1)|^chain|^> \| r/.test(line)) rows++;
     }
     return { tables, rows };
   }
 
   it('split at every position: the end equals a one-shot render, and no table or row shows before it has arrived', () => {
     const expected = oneShot(answer);
-    expect(tables(shown(answer)).map((table) => table.length)).toEqual([3, 2]);
+    expect(tables(shown(answer)).map((table) => table.length)).toEqual([3, 2, 2, 2]);
     for (let split = 0; split <= answer.length; split++) {
       root = document.createElement('div');
       const first = answer.slice(0, split);
@@ -266,9 +282,9 @@ describe('Copy code', () => {
     await vi.waitFor(() => expect(button(root!).textContent).toBe('Copied'));
     expect(writeText).toHaveBeenCalledWith('const a = "<b>";\n\n  return a;');
     expect(status(root).textContent).toBe('Copied');
-    vi.advanceTimersByTime(1900);
+    await vi.advanceTimersByTimeAsync(1900);
     expect(button(root).textContent).toBe('Copied');
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     await vi.waitFor(() => expect(button(root!).textContent).toBe('Copy code'));
     expect(status(root).textContent).toBe('');
   });
@@ -281,7 +297,7 @@ describe('Copy code', () => {
     await vi.waitFor(() => expect(status(root!).textContent).toBe('Could not copy: select the code and copy it yourself.'));
     expect(status(root).className).toBe('cs');
     expect(button(root).textContent).toBe('Copy code');
-    vi.advanceTimersByTime(10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(status(root).textContent).toMatch(/^Could not copy/);
 
     vi.stubGlobal('navigator', {
