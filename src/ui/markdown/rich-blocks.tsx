@@ -191,11 +191,15 @@ export const tableOf = (lines: string[], align: string[], open: boolean): VNode 
 function growingTable(header: string, align: string[], from: number, env: BlockEnv): (source: string, open: boolean) => ComponentChildren {
   const head = cells(header);
   const rows = pile();
-  /** Where the first line not yet a frozen row starts, and where the table ended (-1: it goes on). */
+  /** Where the first line not yet a frozen row starts, where the table ended (-1: it goes on), the length seen. */
   let line = from;
   let end = -1;
+  let length = 0;
   return (source, open) => {
-    for (let newline = source.indexOf('\n', line); end < 0 && newline >= 0; newline = source.indexOf('\n', line)) {
+    // The row still arriving is searched for its end only where it grew.
+    const first = source.indexOf('\n', Math.max(line, length));
+    length = source.length;
+    for (let newline = first; end < 0 && newline >= 0; newline = source.indexOf('\n', line)) {
       const complete = chomp(source.slice(line, newline));
       stats.chars += complete.length;
       if (startsBlock(complete)) end = line;
