@@ -44,7 +44,7 @@ export default defineConfig(({ mode }): UserConfig => {
             minify: true,
             comments: false,
             // Next to chat-sdk.js, so named for the site owner who copies them: chat-sdk-features.js,
-            // -files, -chat-list, -socket, -sweep, -ended, -sound, -uk, -ru.
+            // -files, -chat-list, -socket, -sweep, -ended, -sound, -suggestions, -rich-blocks, -uk, -ru.
             chunkFileNames: 'chat-sdk-[name].js',
             codeSplitting: { groups: [{ name: 'features', test: FEATURES, includeDependenciesRecursively: false }] },
           },

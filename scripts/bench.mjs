@@ -1,5 +1,5 @@
 // Performance benchmark of the built widget (issue 6): bundle sizes, start-up, opening, streaming (and
-// the same stream read by a bare page), one 600 KB paragraph streamed, a 2,000-message conversation, a
+// the same stream read by a bare page), one 600 KB paragraph streamed, one 3,000-row table streamed, a 2,000-message conversation, a
 // 3,000-message history that ignores `since`, and memory over a long session, in Debian's headless
 // Chromium, against the reference backend. Prints a table and writes bench-results/latest.json.
 //
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { startApiServer } from '../demo/server/api-server.mjs';
-import { API_KEY, HOSTILE, HOSTILE_WORD, PARAGRAPH_WORD, STREAM_WORD, startBenchServer } from './bench/server.mjs';
+import { API_KEY, HOSTILE, HOSTILE_WORD, PARAGRAPH_WORD, STREAM_WORD, startBenchServer, TABLE_WORD } from './bench/server.mjs';
 import { median, medianOf, round } from './bench/stats.mjs';
 import { longTasksRunning, parseTrace, TRACE_CATEGORIES } from './bench/trace.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -628,6 +628,7 @@ const raw = {
   stream: [],
   streamFloor: [],
   paragraph: [],
+  table: [],
   conversation: [],
   flood: [],
   hostile: [],
@@ -648,6 +649,8 @@ try {
     raw.streamFloor.push(await streamFloorRun());
     log(`run ${i + 1}/${RUNS}: one paragraph in ${PARAGRAPH_CHUNKS} chunks`);
     raw.paragraph.push(await streamRun({ word: PARAGRAPH_WORD, chunks: PARAGRAPH_CHUNKS }));
+    log(`run ${i + 1}/${RUNS}: one table in ${PARAGRAPH_CHUNKS} chunks`);
+    raw.table.push(await streamRun({ word: TABLE_WORD, chunks: PARAGRAPH_CHUNKS }));
   }
   const seed = await conversationSeed();
   for (let i = 0; i < RUNS; i++) {
@@ -880,6 +883,29 @@ for (const [k, label] of [
   );
   row('render per frame, early / late', `${f(m.renderEarlyMs, 2)} / ${f(m.renderLateMs, 2)}`, 'ms');
   row('long tasks during the stream', f(m.longTasks, 0), '', '', false, streamLongTasks(raw.paragraph));
+}
+{
+  const m = med.table;
+  section(`4c. One table of ${PARAGRAPH_CHUNKS / 2} rows, each row in two chunks, at 1 ms spacing`);
+  row(
+    'script per chunk (CDP ScriptDuration)',
+    f(m.perChunkScriptUs, 0),
+    'µs',
+    `<= ${BUDGET.perChunkUs} µs`,
+    m.perChunkScriptUs > BUDGET.perChunkUs,
+    `style+layout ${f(m.perChunkStyleLayoutUs, 0)} µs (the browser laying out a growing table)`,
+  );
+  const growth = m.last500Us / m.first500Us;
+  row(
+    'main thread per chunk, first 500 / last 500',
+    `${f(m.first500Us, 0)} / ${f(m.last500Us, 0)}`,
+    'µs',
+    'flat',
+    growth > 1.5,
+    `x${f(growth, 2)}`,
+  );
+  row('render per frame, early / late', `${f(m.renderEarlyMs, 2)} / ${f(m.renderLateMs, 2)}`, 'ms');
+  row('long tasks during the stream', f(m.longTasks, 0), '', '', false, streamLongTasks(raw.table));
 }
 {
   const m = med.conversation;

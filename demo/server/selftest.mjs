@@ -234,6 +234,13 @@ test('reference API', async (t) => {
     }
   });
 
+  await t.test('"table" answers with pipe tables and a code block', async () => {
+    const ids = await c.start();
+    const { data } = await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'Show me a TABLE')));
+    assert.match(data.response, /^\| Model \| Best for \| Sizes \| Price \|\n\|:-+\|:-+\|:-+:\|-+:\|$/m);
+    assert.match(data.response, /^```sh\n[\s\S]+\n```$/m);
+  });
+
   await t.test('a client that leaves mid-stream is logged as aborted', async () => {
     const ids = await c.start();
     const response = await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'long'));

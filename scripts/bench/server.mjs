@@ -8,7 +8,8 @@
  * - /api/...: proxied to the reference backend (demo/server/api-server.mjs), except a streamed chat
  *   whose message contains STREAM_WORD, which this server answers itself with `streamChunks` SSE events,
  *   `spacingMs` apart (the reference backend has no 5,000-chunk answer), or PARAGRAPH_WORD: one
- *   paragraph of `paragraphChunks` chunks of 100 characters, no line break (600 KB for 6,000).
+ *   paragraph of `paragraphChunks` chunks of 100 characters, no line break (600 KB for 6,000), or
+ *   TABLE_WORD: one table whose rows arrive in two chunks each (`paragraphChunks` chunks in all).
  * Pages and API share one origin, so the widget makes no CORS preflights (the same for every run).
  */
 
@@ -19,6 +20,7 @@ import { PROBE } from './probe.mjs';
 
 export const STREAM_WORD = 'benchstream';
 export const PARAGRAPH_WORD = 'benchparagraph';
+export const TABLE_WORD = 'benchtable';
 /** `benchhostile:<name>` answers one hostile Markdown text of HOSTILE in a single chunk. */
 export const HOSTILE_WORD = 'benchhostile:';
 
@@ -85,6 +87,20 @@ export function paragraphChunks(n) {
   return chunks;
 }
 
+/**
+ * One table after a line of text: a header, a delimiter row, then rows of four cells (some emphasis and
+ * code), each row in two chunks cut inside a cell, `n` chunks in all.
+ * @param {number} n
+ */
+export function tableChunks(n) {
+  const chunks = ['Here is the table you asked for:\n| # | Model | Note | Price |\n|--:|:--|:--|--:|\n'];
+  for (let i = 0; chunks.length < n; i++) {
+    const w = (k) => WORDS[(i * 5 + k * 7) % WORDS.length];
+    chunks.push(`| ${i} | ${i % 9 === 4 ? `*${w(1)}*` : w(1)} ${w(2)}`, ` | ${i % 13 === 6 ? `\`${w(3)}\`` : w(3)} ${w(4)} | ${i * 7} |\n`);
+  }
+  return chunks.slice(0, n);
+}
+
 /** @param {string} title @param {string} body */
 const page = (title, body) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
@@ -102,6 +118,7 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, paragraphCh
   files['/floor.js'] = Buffer.from(FLOOR_JS);
   const chunks = answerChunks(streamChunks);
   const paragraph = paragraphChunks(paragraphs);
+  const table = tableChunks(paragraphs);
   /** Server-side timing of the last bench stream, for the report. */
   const streamStats = { startedAt: 0, endedAt: 0, events: 0 };
   /** @type {Set<import('node:net').Socket>} */
@@ -149,6 +166,9 @@ export async function startBenchServer({ apiUrl, dist, streamChunks, paragraphCh
       if (hostile) return stream(res, JSON.parse(raw.toString('utf8')), [HOSTILE[/** @type {keyof typeof HOSTILE} */ (hostile[1])] ?? '']);
       if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(PARAGRAPH_WORD)) {
         return stream(res, JSON.parse(raw.toString('utf8')), paragraph);
+      }
+      if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(TABLE_WORD)) {
+        return stream(res, JSON.parse(raw.toString('utf8')), table);
       }
       if (req.method === 'POST' && p === '/api/chats/messages/chat/stream/' && raw.includes(STREAM_WORD)) {
         return stream(res, JSON.parse(raw.toString('utf8')), chunks);

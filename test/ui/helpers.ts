@@ -8,7 +8,7 @@ import * as app from '../../src/widget/app';
 export const TEST_OPTIONS = { apiKey: 'pk_test', apiUrl: 'https://api.example.com' };
 
 /**
- * The parts the window imports when first needed (the conversation list, a message's files, the tone,
+ * The parts the window imports when first needed (the conversation list, a message's files, tables and copy buttons, the tone,
  * the optional features). In a browser each is one small fetch; here the first import also compiles it,
  * which can outlast a frame: compile them before a file's tests (beforeAll), so each test sees a part as
  * soon as a page would.
@@ -20,6 +20,7 @@ export const compileWindowParts = () =>
     import('../../src/ui/window/suggestions'),
     import('../../src/ui/sound'),
     import('../../src/ui/features'),
+    import('../../src/ui/markdown/rich-blocks'),
   ]);
 
 /**

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { featureLocales, withFeatureStrings } from '../../src/ui/features/strings';
+import { withRichStrings } from '../../src/ui/markdown/rich-blocks';
 import { loadStrings } from '../../src/ui/strings';
 import { BUILT_IN_LANGUAGES, launcherStrings } from '../../src/ui/strings/launcher';
 
 describe('built-in locales', () => {
-  const all = async (locale: string, overrides = {}) => withFeatureStrings(await loadStrings(locale, overrides), locale);
+  const all = async (locale: string, overrides = {}) =>
+    withRichStrings(withFeatureStrings(await loadStrings(locale, overrides), locale), locale);
   const holes = (text: string) => (text.match(/\{[nm]\}/g) ?? []).sort().join();
 
   it('the launcher, the window and the optional features ship the same languages', () => {

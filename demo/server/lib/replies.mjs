@@ -64,6 +64,32 @@ const ok = 1 < 2 && "<b>not bold</b>" !== '&amp;';
 
 Call it as \`withRetry(() => fetch(url))\`.`;
 
+const TABLE = `Here are our bikes side by side:
+
+| Model | Best for | Sizes | Price |
+|:------|:---------|:-----:|------:|
+| **Trail 500** | Forest paths and gravel | S–XL | $1,249 |
+| City 3 | Commuting, with a \`rack\` and lights | S–L | $699 |
+| Cargo Max | Kids, shopping, [up to 200 kg](https://example.com/cargo) | M | $3,490 |
+| Fold 20 | Train and office \\| folds in 10 s | one size | $899 |
+
+A wide one, to scroll sideways in a narrow window:
+
+| Part | Trail 500 | City 3 | Cargo Max | Fold 20 | Notes for the workshop |
+|---|---|---|---|---|---|
+| Chain | KMC X11 | KMC Z8 | KMC e10 | KMC X9 | Check wear every 1,500 km with a chain checker |
+| Tyres | 29×2.4" | 700×40c | 20×2.6" | 20×1.75" | Pressure printed on the sidewall; lower it off road |
+
+To order from a script:
+
+\`\`\`sh
+curl -X POST https://shop.example/api/orders \\
+  -H 'Content-Type: application/json' \\
+  -d '{"model": "trail-500", "size": "M"}'
+\`\`\`
+
+Every code block has a **Copy code** button.`;
+
 const LONG_TOPICS = [
   'frame sizes',
   'wheel sizes',
@@ -174,6 +200,7 @@ const FOLLOW_UPS = {
 const RULES = [
   { kind: 'hostile', words: ['xss', 'html'], text: HOSTILE },
   { kind: 'emoji', words: ['emoji'], text: EMOJI, splitBytes: true },
+  { kind: 'table', words: ['table'], text: TABLE },
   { kind: 'code', words: ['code'], text: CODE, suggestions: FOLLOW_UPS.code },
   { kind: 'markdown', words: ['markdown'], text: MARKDOWN, suggestions: FOLLOW_UPS.markdown },
   { kind: 'long', words: ['long'], text: LONG },
@@ -270,7 +297,7 @@ ${quoted}
 
 I'm the **Acme Bikes** demo assistant, so my answers are canned. Try one of these words to see what the widget can show:
 
-- *markdown*, *code*, *long* or *emoji*
+- *markdown*, *code*, *table*, *long* or *emoji*
 - *xss* for hostile content that must stay harmless
 - \`/long\` by itself for one huge paragraph
 - *привіт* (Ukrainian) or *привет* (Russian)

@@ -1,10 +1,21 @@
 import { Component, type ComponentChildren, h, type VNode } from 'preact';
-import { FENCE, type Resume, renderBlock, splitBlocks, startsBlock, stats } from './parse-blocks';
+import type { Strings } from '../strings';
+import {
+  type BlockEnv,
+  DELIMITER_ROW,
+  FENCE,
+  type RichBlocks,
+  renderBlock,
+  splitBlocks,
+  startResume,
+  startsBlock,
+  stats,
+} from './parse-blocks';
 import { parseInline, type SafePoint } from './parse-inline';
 
 /** One-shot render: Markdown text -> VNodes (no wrapper element). */
-export function renderMarkdown(text: string): ComponentChildren {
-  return splitBlocks(text).map((block) => renderBlock(block));
+export function renderMarkdown(text: string, env: BlockEnv = {}): ComponentChildren {
+  return splitBlocks(text, undefined, env).map((block) => renderBlock(block, env));
 }
 
 /** Nodes per frozen group of a Pile. */
@@ -24,7 +35,7 @@ class Frozen extends Component<{ nodes: ComponentChildren[] }> {
   }
 }
 
-interface Pile {
+export interface Pile {
   /** Appends `node`, or with `replaceLast` puts it in place of the last one (always in the open group). */
   add(node: ComponentChildren, replaceLast?: boolean): void;
   render(): ComponentChildren[];
@@ -34,7 +45,7 @@ interface Pile {
  * A growing list of VNodes kept in frozen groups: a render diffs one component per group and the open group,
  * where Preact would otherwise walk every node again on each chunk of a long answer.
  */
-function pile(): Pile {
+export function pile(): Pile {
   const groups: ComponentChildren[] = [];
   let open: ComponentChildren[] = [];
   return {
@@ -50,7 +61,7 @@ function pile(): Pile {
   };
 }
 
-const chomp = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
+export const chomp = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
 
 /**
  * Renders a block that may grow. While the block is one paragraph, it keeps between renders the paragraph's
@@ -59,7 +70,7 @@ const chomp = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1)
  * SEGMENT characters in (see SafePoint), so script time per chunk stays flat however long the paragraph gets.
  * Any other block (a list, a quote, a heading, code) is rendered whole.
  */
-function growing(): (source: string) => ComponentChildren {
+function growing(env: BlockEnv): (source: string, open: boolean) => ComponentChildren {
   /** The source length seen, and where its last line (which may still grow) starts. */
   let length = 0;
   let line = 0;
@@ -71,9 +82,14 @@ function growing(): (source: string) => ComponentChildren {
   let skip = 0;
   const segments = pile();
   const paragraph = (tail: ComponentChildren[]): VNode => h('p', null, segments.render(), tail);
+  /** Decided once the block's first two lines are complete: the renderer of its rows if they start a table, else null. */
+  let table: ((source: string, open: boolean) => ComponentChildren) | null | undefined;
+  const findTable = env.rich?.tableFinder(env);
 
-  return (source) => {
-    if (FENCE.test(source)) return renderBlock(source);
+  return (source, open) => {
+    if (FENCE.test(source)) return renderBlock(source, env, 0, open);
+    if (table === undefined) table = findTable ? findTable(source) : null;
+    if (table) return table(source, open);
     for (let newline = source.indexOf('\n', Math.max(line, length)); newline >= 0 && !mixed; newline = source.indexOf('\n', line)) {
       const complete = chomp(source.slice(line, newline));
       mixed = startsBlock(complete);
@@ -82,10 +98,15 @@ function growing(): (source: string) => ComponentChildren {
       line = newline + 1;
     }
     length = source.length;
-    if (mixed) return renderBlock(source);
     const last = chomp(source.slice(line));
+    // An answer that ends with a table's delimiter row asks for the part that draws tables (splitBlocks asks
+    // for the rest, as their lines complete).
+    if (!open && line && !env.rich && DELIMITER_ROW.test(last)) env.need?.();
+    // Lines that start another block, or a last line that completes a table's delimiter row.
+    if (mixed || (env.rich && !open && line && DELIMITER_START.test(last))) return renderBlock(source, env, 0, open);
     // A short last line may read as a list item or a heading for now (`1.` before `1.5 kg`).
-    if (startsBlock(last)) return line ? [paragraph(parseInline(inline.slice(0, -1))), renderBlock(last)] : renderBlock(source);
+    if (startsBlock(last))
+      return line ? [paragraph(parseInline(inline.slice(0, -1))), renderBlock(last)] : renderBlock(source, env, 0, open);
     const trimmed = last.trim();
     const text = inline + trimmed.slice(skip);
     // Until the last line is this long, more text could still make it a heading, a list item, a rule.
@@ -110,8 +131,14 @@ function growing(): (source: string) => ComponentChildren {
   };
 }
 
+/** What may begin a table's delimiter row. */
+const DELIMITER_START = /^[ \t|:-]*-/;
+
 interface BlockProps {
   source: string;
+  /** The last line may still grow (the block ends the text shown, and more is coming). */
+  open: boolean;
+  env: BlockEnv;
 }
 
 /**
@@ -120,16 +147,16 @@ interface BlockProps {
  * the one before it.
  */
 class Block extends Component<BlockProps> {
-  private grow = growing();
+  private grow = growing(this.props.env);
   private length = 0;
   override shouldComponentUpdate(next: BlockProps) {
-    return next.source !== this.props.source;
+    return next.source !== this.props.source || next.open !== this.props.open;
   }
-  override render({ source }: BlockProps) {
+  override render({ source, open, env }: BlockProps) {
     stats.blocks++;
-    if (source.length < this.length) this.grow = growing();
+    if (source.length < this.length) this.grow = growing(env);
     this.length = source.length;
-    return this.grow(source);
+    return this.grow(source, open);
   }
 }
 
@@ -137,6 +164,12 @@ export interface MarkdownProps {
   text: string;
   /** True while the text is still growing; adds the `md-streaming` class. */
   streaming?: boolean;
+  /** Tables and copy buttons, once their part is loaded (see BlockEnv). */
+  rich?: RichBlocks | undefined;
+  /** The copy button's words (with `rich`). */
+  strings?: Strings | undefined;
+  /** Asks for `rich`: called when a table or code block is shown without it. */
+  need?(): void;
 }
 
 /**
@@ -152,8 +185,9 @@ export class Markdown extends Component<MarkdownProps> {
   /** Characters per slice, and when the render of the current one started. */
   private slice = 16384;
   private started = 0;
-  private resume: Resume = { line: 0, block: -1, fence: '' };
+  private resume = startResume();
   private blocks = pile();
+  private env: BlockEnv = {};
   /** Changes when the text is replaced rather than extended, so that the blocks mount afresh (see Block). */
   private generation = 0;
   private timer?: ReturnType<typeof setTimeout>;
@@ -167,10 +201,13 @@ export class Markdown extends Component<MarkdownProps> {
     if (this.timer) this.slice = spent < SLICE_MS / 2 ? this.slice * 2 : spent > SLICE_MS ? Math.max(this.slice / 2, 1024) : this.slice;
   }
 
-  override render({ text, streaming }: MarkdownProps) {
-    if (text.slice(0, this.shown.length) !== this.shown) {
+  override render({ text, streaming, rich, strings, need }: MarkdownProps) {
+    const { env } = this;
+    // Its part arrived (or the words changed): every block renders again, once.
+    if (rich !== env.rich || strings !== env.strings || need !== env.need || text.slice(0, this.shown.length) !== this.shown) {
+      this.env = { rich, strings, need };
       this.shown = '';
-      this.resume = { line: 0, block: -1, fence: '' };
+      this.resume = startResume();
       this.blocks = pile();
       this.generation++;
     }
@@ -179,9 +216,12 @@ export class Markdown extends Component<MarkdownProps> {
     this.timer = end < text.length ? setTimeout(() => this.forceUpdate()) : undefined;
     this.started = performance.now();
     this.shown = text.slice(0, end);
+    // More is coming, and the last line has not ended: it may still grow.
+    const open = (!!streaming || end < text.length) && !this.shown.endsWith('\n');
     // The first block is the last one shown before (if any), grown.
-    splitBlocks(this.shown, this.resume).forEach((source, index) => {
-      this.blocks.add(h(Block, { source }), !index);
+    const blocks = splitBlocks(this.shown, this.resume, this.env);
+    blocks.forEach((source, index) => {
+      this.blocks.add(h(Block, { source, open: open && index === blocks.length - 1, env: this.env }), !index);
     });
     return h('div', { key: this.generation, class: streaming ? 'md md-streaming' : 'md' }, this.blocks.render());
   }

@@ -94,6 +94,10 @@ export interface Strings {
   badPhone: string;
   formFirst: string;
   saved: string;
+  /** A code block's copy button, what it says once it copied, and what it says when the browser would not copy. */
+  copyCode: string;
+  copied: string;
+  copyFailed: string;
 }
 
 /** The window's keys, in the order of each language's `|`-separated table (the launcher's are in ./launcher.ts). */

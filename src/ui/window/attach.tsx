@@ -143,6 +143,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     isPageShown,
   );
   const parts = createPartLoader(launcher.addCss, scheduleDraw);
+  let richWords = false;
   const notify = createNotifier({
     sound: options.sound,
     audio: launcher.audio,
@@ -185,6 +186,12 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
       }
     },
     isSmallScreen: () => !options.inline && matchMedia(SMALL_SCREEN).matches,
+    needRich: () =>
+      parts.load('rich', () => {
+        // Once: the words join the window's strings the first time the part is here.
+        if (!richWords) own.strings = parts.loaded.rich!.withRichStrings(own.strings, options.locale);
+        richWords = true;
+      }),
     say: announcer.say,
     heard: announcer.heard,
   };

@@ -46,7 +46,8 @@ export class Message extends Component<MessageProps> {
       next.strings !== strings ||
       next.features !== features ||
       next.parts.files !== parts.files ||
-      next.day !== day
+      next.day !== day ||
+      next.parts.rich !== parts.rich
     );
   }
 
@@ -75,7 +76,21 @@ export class Message extends Component<MessageProps> {
             <span class="sr">{strings.typing}</span>
           </div>
         ) : (
-          text && <div class="bb">{mine ? text : <Markdown text={text} streaming={status === 'streaming'} />}</div>
+          text && (
+            <div class="bb">
+              {mine ? (
+                text
+              ) : (
+                <Markdown
+                  text={text}
+                  streaming={status === 'streaming'}
+                  rich={parts.rich}
+                  strings={parts.rich && strings}
+                  need={setup.needRich}
+                />
+              )}
+            </div>
+          )
         )}
         {message.attachments && parts.files && <parts.files.Files list={message.attachments} showImage={setup.showImage} />}
         {features && setup.feedback && author === 'assistant' && status === 'sent' && message.serverId && text && (

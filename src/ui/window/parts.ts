@@ -1,11 +1,13 @@
 // Parts of the window that only some chats need, each loaded (with its CSS) the first time one does:
-// the conversation list, the files of a message, and suggested questions.
+// the conversation list, the files of a message, suggested questions, and an answer's tables and code
+// blocks' copy buttons.
 import { logWarning } from '../../core/log';
 
 export interface LoadedParts {
   chatList?: typeof import('./chat-list');
   files?: typeof import('./files');
   suggestions?: typeof import('./suggestions');
+  rich?: typeof import('../markdown/rich-blocks');
 }
 
 export interface PartLoader {
@@ -22,6 +24,7 @@ export function createPartLoader(addCss: (css: string) => void, arrived: () => v
     chatList: () => import('./chat-list'),
     files: () => import('./files'),
     suggestions: () => import('./suggestions'),
+    rich: () => import('../markdown/rich-blocks'),
   };
   return {
     loaded,

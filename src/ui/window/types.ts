@@ -60,6 +60,8 @@ export interface WindowSetup {
   showImage(url: string): boolean;
   /** The window fills a small screen (and keeps focus inside). */
   isSmallScreen(): boolean;
+  /** Load the part that draws tables and code blocks' copy buttons (an answer has one). */
+  needRich(): void;
   /** Announce through the polite region (combined with what else is said in the same frame); '' clears it. */
   say(text: string): void;
   heard: Heard;
