@@ -87,7 +87,7 @@ export const windowCss = `:host([data-inline]) .w{position:static;width:auto;hei
 .md a{color:inherit;text-underline-offset:2px}
 .md-dest{color:var(--m);font-size:.9em}
 .md code{font:12.5px/1.45 ui-monospace,monospace;background:#8882;padding:1px 4px;border-radius:5px}
-.md pre{padding:10px;border-radius:10px;background:#8882;overflow-x:auto}
+.md pre{padding:10px;border-radius:10px;background:#8882;overflow-x:auto;direction:ltr}
 .md pre code{background:none;padding:0}
 .meta{display:flex;align-items:center;gap:8px;margin:3px 4px;font-size:12px;color:var(--m)}
 [data-status=failed] .meta,.al{color:var(--x)}

@@ -114,6 +114,24 @@ describe('message times right to left', () => {
   });
 });
 
+describe('code right to left', () => {
+  it('a code block reads left to right in a right-to-left window', async () => {
+    const { stack, page } = env;
+    await page.goto(await suggestingPage(env.context, 'Track my order', ' data-locale="ar"'));
+    await openChat(page);
+    await sendMessage(page, 'Show me code');
+    // Once the answer is complete and its Copy code part has drawn it again.
+    const code = chatLog(page).locator('[data-author="assistant"][data-status="sent"] .cb pre').first();
+    await code.waitFor({ timeout: 15_000 });
+    const directions = await code.evaluate((pre) => ({
+      window: getComputedStyle(pre.parentElement!).direction,
+      code: getComputedStyle(pre).direction,
+    }));
+    expect(directions).toEqual({ window: 'rtl', code: 'ltr' });
+    expect(await stack.problemsOf(page)).toEqual([]);
+  });
+});
+
 describe('follow-up suggestions (third-party page)', () => {
   it("the backend's follow-ups show under its answer; one picked by keyboard goes out once, as typed text would, and they go", async () => {
     const { stack, page } = env;
