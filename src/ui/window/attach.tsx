@@ -1,19 +1,20 @@
 // Attaching the chat window to a drawn launcher: it follows the client, keeps the window's own state
 // (open, alert, list, form sent, dragging), and renders at most once per animation frame (streamed
 // chunks arrive far faster than frames). The tree is built on first open, or at idle time after a hover.
-import { Component, type ComponentChildren, render } from 'preact';
+import { render } from 'preact';
 import type { ContactField } from '../../core/contact';
 import { logError, logWarning } from '../../core/log';
-import type { ChatClient, ChatState, MessageError } from '../../core/types';
-import type { Features, Tray } from '../features';
+import type { ChatClient, ChatState } from '../../core/types';
 import type { Launcher } from '../launcher';
-import { fmt, type Strings } from '../strings';
+import type { Strings } from '../strings';
 import { SMALL_SCREEN, windowCss } from '../styles';
+import { windowActions } from './actions';
 import { type Announcer, createAnnouncer } from './announcer';
-import { reason } from './common';
+import { Contained } from './contained';
+import { createDrawPacer, onlyGrew } from './draw-pacer';
 import { createNotifier } from './notifier';
 import { createPartLoader, type LoadedParts } from './parts';
-import type { WindowActions, WindowModel, WindowSetup } from './types';
+import type { WindowModel, WindowSetup, WindowState } from './types';
 import { createVisitorCheck } from './visitor-check';
 import { Window } from './window';
 
@@ -58,45 +59,6 @@ export interface WindowView {
   destroy(): void;
 }
 
-/** The window's own state, beside the client's. */
-interface WindowState {
-  open: boolean;
-  strings: Strings;
-  state: ChatState | undefined;
-  alert: string;
-  showingList: boolean;
-  formSent: boolean;
-  dragging: boolean;
-  /** The contact form, while it is asked (off once the backend turns out not to take it). */
-  contactForm: 'before' | 'after-first-message' | undefined;
-  features: Features | undefined;
-  tray: Tray | undefined;
-}
-
-/**
- * While an answer streams, the window draws at most this often: chunks can come a thousand a second, far
- * faster than anyone reads, and each draw lays out the growing answer (about 20 draws a second still
- * reads as a smooth stream, and leaves the host page most of the main thread).
- */
-const STREAM_DRAW_MS = 50;
-
-/** The only change is the streaming answer at the end of the chat in front getting longer. */
-const onlyGrew = (state: ChatState, previous: ChatState): boolean => {
-  const last = state.messages.at(-1);
-  const before = previous.messages.at(-1);
-  return (
-    state.currentChatId === previous.currentChatId &&
-    state.messages.length === previous.messages.length &&
-    last?.status === 'streaming' &&
-    before?.status === 'streaming' &&
-    last.id === before.id &&
-    state.unread === previous.unread &&
-    state.error === previous.error &&
-    state.connection === previous.connection &&
-    state.agentTyping === previous.agentTyping
-  );
-};
-
 export function attachWindow(launcher: Launcher, options: WindowOptions): WindowView {
   const { client } = options;
   launcher.addCss(windowCss);
@@ -115,25 +77,10 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   let following: (() => void) | undefined;
   let built = false;
   let gone = false;
-  let frame = 0;
-  let lastDraw = 0;
   let drawFailing = false;
-  let streamTimer: ReturnType<typeof setTimeout> | undefined;
   const isPageShown = (): boolean => document.visibilityState !== 'hidden';
-  const scheduleDraw = (): void => {
-    frame ||= requestAnimationFrame(draw);
-  };
-  /** A streamed answer grew: drawn at most every STREAM_DRAW_MS (anything else draws at the next frame). */
-  const drawSoon = (): void => {
-    if (frame || streamTimer) return;
-    const wait = lastDraw + STREAM_DRAW_MS - performance.now();
-    if (wait <= 0) scheduleDraw();
-    else
-      streamTimer = setTimeout(() => {
-        streamTimer = undefined;
-        scheduleDraw();
-      }, wait);
-  };
+  const pacer = createDrawPacer(draw);
+  const scheduleDraw = pacer.soon;
   const announcer = createAnnouncer(scheduleDraw, () => draw());
   const visitorCheck = createVisitorCheck(
     () =>
@@ -203,11 +150,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
   };
 
   function draw(): void {
-    cancelAnimationFrame(frame);
-    frame = 0;
-    clearTimeout(streamTimer);
-    streamTimer = undefined;
-    lastDraw = performance.now();
+    pacer.drawing();
     try {
       const current = windowModel(own, parts.loaded, announcer);
       launcher.show(own.open, own.state?.unread || 0);
@@ -240,7 +183,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     if (state.messages.some((message) => message.attachments)) parts.load('files');
     if (options.suggestions[0] || state.messages.some((message) => message.suggestions)) parts.load('suggestions');
     notify(state, previous);
-    if (previous && onlyGrew(state, previous)) drawSoon();
+    if (previous && onlyGrew(state, previous)) pacer.grew();
     else scheduleDraw();
   }
 
@@ -297,8 +240,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     },
     destroy() {
       gone = true;
-      cancelAnimationFrame(frame);
-      clearTimeout(streamTimer);
+      pacer.cancel();
       visitorCheck.cancel();
       announcer.stop();
       following?.();
@@ -308,96 +250,6 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
       launcher.destroy();
     },
   };
-}
-
-interface ActionNeeds {
-  loadList(shown?: () => void): void;
-  /** The visitor reached for the chat (the composer focused): create or validate the visitor. */
-  engaged(): void;
-  draw(): void;
-  focus(): void;
-  showAlert(text: string): void;
-  setOpen(open: boolean): void;
-  maxMessageLength: number;
-}
-
-/** What the visitor's clicks and keys do: ask the client, or change the window's own state and redraw. */
-function windowActions(client: () => ChatClient, own: WindowState, needs: ActionNeeds): WindowActions {
-  const { draw, focus, showAlert } = needs;
-  const actions: WindowActions = {
-    close: () => needs.setOpen(false),
-    engaged: needs.engaged,
-    send(text) {
-      own.alert = '';
-      own.formSent = false;
-      const attachments = own.tray?.take() || [];
-      client()
-        .send(text, attachments.length ? { attachments } : undefined)
-        .catch((error: MessageError) =>
-          showAlert(error?.code === 'invalid-input' ? fmt(own.strings.tooLong, needs.maxMessageLength) : own.strings.error),
-        );
-    },
-    retry: (messageId) =>
-      void client()
-        .retry(messageId)
-        .catch(() => undefined),
-    stop: () => client().stop(),
-    typing: (on) => client().setTyping(on),
-    newChat() {
-      own.alert = '';
-      client()
-        .newChat()
-        .catch(() => undefined);
-      focus();
-    },
-    showList(on) {
-      own.showingList = on;
-      const show = (): void => {
-        if (own.showingList !== on) return;
-        draw();
-        focus();
-      };
-      // The list's part loads the first time (at once when it is here).
-      if (on) needs.loadList(show);
-      else show();
-    },
-    prepareList: () => needs.loadList(),
-    pickChat(chatId) {
-      client().switchChat(chatId);
-      actions.showList(false);
-    },
-    rate: (messageId, rating, comment) =>
-      client()
-        .feedback(messageId, rating, comment)
-        .catch((error: MessageError) => showAlert(reason(own.strings, error))),
-    identify: (values) =>
-      client()
-        .identify(values)
-        .then(
-          () => {
-            own.formSent = true;
-            own.alert = '';
-            draw();
-            focus();
-            return true;
-          },
-          (error: MessageError) => {
-            // A backend without the endpoint cannot take the details: the form must not keep the
-            // visitor from chatting. (404 here comes after the core replaced an unknown visitor once.)
-            if ([404, 405, 501].includes(error?.status ?? 0)) {
-              logWarning(`The backend has no PATCH /api/chats/visitors/{id}/ (${error.status}): the contact form is skipped.`);
-              own.contactForm = undefined;
-              draw();
-            } else showAlert(reason(own.strings, error));
-            return false;
-          },
-        ),
-    drag(on) {
-      own.dragging = on;
-      draw();
-    },
-  };
-  return actions;
 }
 
 /** What the components are given for one render. */
@@ -452,43 +304,4 @@ function loadFeatures(
     },
     (error: unknown) => logWarning(`The contact form, attachments and feedback are off: their file did not load (${String(error)}).`),
   );
-}
-
-interface ContainedProps {
-  model: WindowModel;
-  close(): void;
-  failed(error: unknown): void;
-  children: ComponentChildren;
-}
-
-/** The window, or (once it threw while drawing) a small dialog that says so and offers Retry: a fresh view of the same chat. */
-class Contained extends Component<ContainedProps, { broken?: boolean }> {
-  /** One report per breakage: a bug often throws in several places of one draw. */
-  reported = false;
-  override componentDidCatch(error: unknown): void {
-    this.setState({ broken: true });
-    if (!this.reported) this.props.failed(error);
-    this.reported = true;
-  }
-  override render({ model, close, children }: ContainedProps) {
-    if (!this.state.broken) return children;
-    const { strings } = model;
-    return (
-      <div class="w" part="window" role="dialog" aria-label={strings.title} hidden={!model.open}>
-        <p role="alert">{strings.error}</p>
-        <button
-          type="button"
-          onClick={() => {
-            this.reported = false;
-            this.setState({ broken: false });
-          }}
-        >
-          {strings.retry}
-        </button>
-        <button type="button" onClick={close}>
-          {strings.close}
-        </button>
-      </div>
-    );
-  }
 }

@@ -88,3 +88,18 @@ export interface WindowModel {
   /** The contact form is asked now (the composer waits). */
   formFirst: boolean;
 }
+
+/** The window's own state, beside the client's. */
+export interface WindowState {
+  open: boolean;
+  strings: Strings;
+  state: ChatState | undefined;
+  alert: string;
+  showingList: boolean;
+  formSent: boolean;
+  dragging: boolean;
+  /** The contact form, while it is asked (off once the backend turns out not to take it). */
+  contactForm: 'before' | 'after-first-message' | undefined;
+  features: Features | undefined;
+  tray: Tray | undefined;
+}
