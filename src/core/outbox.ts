@@ -1,16 +1,15 @@
 // The outbox: each visitor message is delivered once, in order, per chat, through network faults and the
 // backend's recoverable errors, and its answer (streamed or plain) lands next to it.
-import { nanoid } from 'nanoid';
 import { linkAbort } from './abort';
+import { createAnswers } from './answers';
 import type { Connectivity } from './connectivity';
 import { ChatError, toChatError } from './errors';
 import type { ClientOptions } from './options';
 import { type Recovery, recoveryFor, type Sessions } from './sessions';
 import type { ChatStore } from './store';
-import { isPending, now } from './transcript';
+import { isPending } from './transcript';
 import type { ChatMessage } from './types';
 import type { Api, ChatBody } from './wire/api';
-import { readChatStream } from './wire/sse';
 
 export interface OutboxOptions {
   config: Pick<ClientOptions, 'streaming' | 'streamFirstByteTimeout' | 'streamIdleTimeout' | 'streamMaxDuration'>;
@@ -48,7 +47,7 @@ export interface Outbox {
 const HELD = new ChatError('aborted', 'Another tab delivers this message.');
 
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { config, api, store, sessions, connectivity, lifetime } = options;
+  const { config, store, sessions, connectivity, lifetime } = options;
   /** The attempt in flight per chat, so Stop can abort it. */
   const attempts = new Map<string, AbortController>();
   const draining = new Set<string>();
@@ -57,73 +56,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const nextToDeliver = (chatId: string): ChatMessage | undefined =>
     store.chat(chatId)?.messages.find((m) => isPending(m) && !held.has(m.id));
 
-  /** The answer to a visitor message: the earlier (failed or stopped) one is reused, so a retry replaces it. */
-  function startAnswer(chatId: string, questionId: string): string {
-    const existing = store.chat(chatId)?.messages.find((m) => m.replyTo === questionId);
-    if (existing) {
-      store.patchMessage(chatId, existing.id, { text: '', status: 'streaming', error: undefined, stopped: undefined, createdAt: now() });
-      return existing.id;
-    }
-    const answer: ChatMessage = { id: nanoid(), author: 'assistant', text: '', status: 'streaming', createdAt: now(), replyTo: questionId };
-    store.insertMessage(chatId, answer, questionId);
-    return answer.id;
-  }
-
-  async function answerByStream(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
-    const asked = Date.now();
-    const response = await api.chatStream(body, signal, config.streamFirstByteTimeout);
-    // The server has the message now; whatever happens to the answer, it is not sent again by itself.
-    store.patchMessage(chatId, questionId, { status: 'sent', error: undefined });
-    const answerId = startAnswer(chatId, questionId);
-    let text = '';
-    try {
-      const end = await readChatStream(response, {
-        signal,
-        // One time-out from the request to the first progress, headers included.
-        firstByteTimeoutMs: Math.max(1, config.streamFirstByteTimeout - (Date.now() - asked)),
-        idleTimeoutMs: config.streamIdleTimeout,
-        maxDurationMs: config.streamMaxDuration,
-        // Keyed early: a copy of this answer in the history (even a stopped one) matches it by id.
-        onIds({ messageId, responseId }) {
-          if (messageId) store.patchMessage(chatId, questionId, { serverId: messageId }, false);
-          if (responseId) store.patchMessage(chatId, answerId, { serverId: responseId }, false);
-        },
-        onChunk(chunk) {
-          text += chunk;
-          store.patchMessage(chatId, answerId, { text }, false);
-        },
-      });
-      if (end.messageId) store.patchMessage(chatId, questionId, { serverId: end.messageId });
-      const { responseId, suggestions } = end;
-      store.patchMessage(
-        chatId,
-        answerId,
-        responseId ? { status: 'sent', serverId: responseId, suggestions } : { status: 'sent', suggestions },
-      );
-      options.arrived(chatId, [store.message(chatId, answerId)!]);
-    } catch (caught) {
-      const failure = toChatError(caught);
-      if (failure.code === 'aborted' && !lifetime.aborted) {
-        store.patchMessage(chatId, answerId, { status: 'sent', stopped: true });
-        return;
-      }
-      store.patchMessage(chatId, answerId, { status: 'failed', error: failure.toJSON() });
-      if (!lifetime.aborted) options.reportError(failure, answerId);
-    }
-  }
-
-  async function answerPlain(chatId: string, questionId: string, body: ChatBody, signal: AbortSignal): Promise<void> {
-    const reply = await api.chat(body, signal);
-    store.patchMessage(chatId, questionId, { status: 'sent', error: undefined, serverId: reply.message_id });
-    const answerId = startAnswer(chatId, questionId);
-    store.patchMessage(chatId, answerId, {
-      text: reply.response,
-      status: 'sent',
-      serverId: reply.response_id,
-      suggestions: reply.suggestions,
-    });
-    options.arrived(chatId, [store.message(chatId, answerId)!]);
-  }
+  const answers = createAnswers(options);
 
   /** One attempt at the chat request, with the visitor and session it needs. */
   async function send(chatId: string, message: ChatMessage, signal: AbortSignal, recovered: Set<Recovery>): Promise<void> {
@@ -137,7 +70,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     };
     if (message.attachments) body.attachment_ids = message.attachments.map((a) => a.id);
     store.patchMessage(chatId, message.id, { status: 'sending' });
-    await (config.streaming ? answerByStream : answerPlain)(chatId, message.id, body, signal);
+    await (config.streaming ? answers.byStream : answers.plain)(chatId, message.id, body, signal);
   }
 
   /** Deliver one visitor message: settles it as sent or failed, or leaves it queued when destroyed or held. */

@@ -3,9 +3,9 @@
 // minute, for the tab's other recent chats. Owns its timers and socket; the chats stay in the store.
 import { logWarning } from '../log';
 import type { ClientOptions } from '../options';
-import { backoffDelay, MAX_RETRY_DELAY_MS } from '../retry';
 import type { Chat, ChatClientOptions, ConnectionState, Presence } from '../types';
 import type { Api } from '../wire/api';
+import { createGapFiller } from './gap-fill';
 import { type Incoming, isBusy, type Merge, mergeHistory, readFrame } from './history';
 import { createPoller } from './poll';
 import type { LiveSocket, SocketOptions } from './socket';
@@ -122,25 +122,7 @@ export function createLive(
     report,
   });
 
-  /**
-   * Whatever arrived while the socket was down (or before this page). The socket will not say it again,
-   * so a fill that fails is retried with backoff until one succeeds ("Reconnecting" meanwhile).
-   */
-  let gapTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Counts the socket's openings: a fill still in flight when the socket drops (or the chat changes) stops there. */
-  let opening = 0;
-  const stopFilling = (): void => {
-    opening++;
-    clearTimeout(gapTimer);
-  };
-  function fillGap(round = opening): void {
-    void poller.pull().then(() => {
-      const failures = poller.failures();
-      if (failures && round === opening && !signal.aborted) {
-        gapTimer = setTimeout(fillGap, backoffDelay(failures - 1, 1000, MAX_RETRY_DELAY_MS), round);
-      }
-    });
-  }
+  const gap = createGapFiller(poller, signal);
 
   const socketOptions: SocketOptions = {
     url: (chat) => socketUrl(config, chat),
@@ -150,11 +132,11 @@ export function createLive(
       poller.resetFailures();
       poller.stop();
       report();
-      stopFilling();
-      fillGap();
+      gap.stop();
+      gap.fill();
     },
     dropped() {
-      stopFilling();
+      gap.stop();
       poller.plan(true);
       report();
     },
@@ -218,7 +200,7 @@ export function createLive(
         sessionKey = key;
         socket.close();
         socket.reset();
-        stopFilling();
+        gap.stop();
         poller.resetFailures();
         deferred = false;
         agentTyping(false);
@@ -254,7 +236,7 @@ export function createLive(
       poller.stop();
       sweeper?.stop();
       clearTimeout(agentTimer);
-      stopFilling();
+      gap.stop();
     },
   };
 }
