@@ -1,6 +1,6 @@
 // One widget: the launcher at once; the app (the client and the window) when the visitor or the page
 // needs it. Every method is safe to call at any time, before the app has loaded and after destroy().
-import { logError, logWarning } from '../core/log';
+import { errorText, logError, logWarning } from '../core/log';
 import { storageKey } from '../core/storage';
 import type { ChatClient, ChatMessage, VisitorAttributes } from '../core/types';
 import { mountLauncher } from '../ui/launcher';
@@ -115,7 +115,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
         failed();
-        logError(`The chat is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        logError(`The chat is unavailable: ${errorText(error)}`);
       });
     }
   }
@@ -128,7 +128,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
         return work(clientOf!());
       }),
     ).catch((error: unknown) => {
-      logWarning(`${name}(): ${error instanceof Error ? error.message : String(error)}`);
+      logWarning(`${name}(): ${errorText(error)}`);
       return undefined;
     });
 

@@ -195,13 +195,10 @@ export function resolveWidgetOptions(options: WidgetOptions): ResolvedWidgetOpti
   }
   const target = findTarget(resolved.target);
   if (target === null) return null;
-  const { fetch, localStorage, sessionStorage, WebSocket, XMLHttpRequest } = given;
+  // The injected globals (fetch, storage, WebSocket, XMLHttpRequest) are read off a copy of the options by name.
   const client = given.client
     ? { given: given.client }
-    : {
-        options: { ...resolved, apiKey: given.apiKey.trim(), apiUrl },
-        injected: { fetch, localStorage, sessionStorage, WebSocket, XMLHttpRequest },
-      };
+    : { options: { ...resolved, apiKey: given.apiKey.trim(), apiUrl }, injected: { ...given } };
   // The API's own files (uploads) are always shown.
   const imageOrigins = apiUrl ? [new URL(apiUrl).origin, ...resolved.imageOrigins] : resolved.imageOrigins;
   return { ...resolved, locale, client, imageOrigins, target };
