@@ -58,7 +58,8 @@ export const onColor = (color: string): string => {
   if (!hex || color.length % 3 !== 1) return '#fff';
   let luminance = 0;
   for (let i = 1; i < 4; i++) {
-    const channel = parseInt(hex[i]!.length < 2 ? hex[i]! + hex[i] : hex[i]!, 16) / 255;
+    // One digit stands for two: `#fe0` is `#ffee00`.
+    const channel = parseInt(hex[i]!.padStart(2, hex[i]), 16) / 255;
     luminance += [0.2126, 0.7152, 0.0722][i - 1]! * (channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4);
   }
   return luminance > 0.179 ? '#111' : '#fff';
