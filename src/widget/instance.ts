@@ -9,6 +9,7 @@ import type { WindowView } from '../ui/window/attach';
 import { createWidgetHandlers, type WidgetEventName, type WidgetEvents } from './events';
 import { cancelIdle, whenIdle } from './idle';
 import type { ResolvedWidgetOptions } from './options';
+import type { WindowOnlyOptions } from './window-options';
 
 /** What the widget loads on demand (./app.ts). */
 export type App = typeof import('./app');
@@ -37,6 +38,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
   const own = 'options' in options.client;
   const apiUrl = 'options' in options.client ? options.client.options.apiUrl : '';
   let client = 'given' in options.client ? options.client.given : undefined;
+  let windowOptions: WindowOnlyOptions | undefined;
   /** The client, created on first use once the app is here. */
   let clientOf: (() => ChatClient) | undefined;
   let view: WindowView | undefined;
@@ -61,10 +63,13 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
       .then(async (app) => {
         const windowStrings = await app.loadStrings(options.locale, strings);
         if (dead || view) return view;
+        // Checked once, now that the app is here: a wrong one warns once.
+        windowOptions ??= app.readWindowOptions(options.given, apiUrl);
         const { client: given } = options;
         clientOf = () => (client ??= 'options' in given ? app.createClient(given.options, given.injected) : given.given);
         view = app.attachWindow(launcher, {
           ...options,
+          ...windowOptions,
           client: clientOf,
           strings: windowStrings,
           rtl: app.isRtl(options.locale),
