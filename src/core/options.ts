@@ -21,6 +21,9 @@ export type ResolvedOptions<Rules extends OptionRules> = {
   -readonly [Name in keyof Rules]: Rules[Name] extends OptionRule<infer T> ? T : never;
 };
 
+// The rule makers are marked free of side effects: a build that imports readOptions alone (the app)
+// then drops the rules it does not use.
+/* @__NO_SIDE_EFFECTS__ */
 export const rule = <T>(
   expected: string,
   fallback: T,
@@ -34,6 +37,7 @@ export const rule = <T>(
 });
 
 /** true or false; on a tag, `data-x`, `data-x="true"` and `data-x="false"`. */
+/* @__NO_SIDE_EFFECTS__ */
 export const flag = (fallback: boolean): OptionRule<boolean> =>
   rule(
     'true or false',
@@ -43,6 +47,7 @@ export const flag = (fallback: boolean): OptionRule<boolean> =>
   );
 
 /** A whole number of at least `min` (non-integers are rounded down when `min` is 0). */
+/* @__NO_SIDE_EFFECTS__ */
 export const count = (fallback: number, min = 0): OptionRule<number> =>
   rule(
     min ? 'a positive integer' : 'a non-negative number',
@@ -59,6 +64,7 @@ export const count = (fallback: number, min = 0): OptionRule<number> =>
   );
 
 /** One of a few words. */
+/* @__NO_SIDE_EFFECTS__ */
 export const oneOf = <T extends string>(values: readonly T[], fallback: T): OptionRule<T> =>
   rule(
     values
@@ -70,6 +76,7 @@ export const oneOf = <T extends string>(values: readonly T[], fallback: T): Opti
   );
 
 /** Any string. */
+/* @__NO_SIDE_EFFECTS__ */
 export const text = (): OptionRule<string | undefined> => rule('a string', undefined, (value) => (isString(value) ? value : undefined));
 
 /** The options of the headless client (and of the widget, which passes them on). */

@@ -58,7 +58,8 @@ export const onColor = (color: string): string => {
   if (!hex || color.length % 3 !== 1) return '#fff';
   let luminance = 0;
   for (let i = 1; i < 4; i++) {
-    const channel = parseInt(hex[i]!.length < 2 ? hex[i]! + hex[i] : hex[i]!, 16) / 255;
+    // One digit stands for two: `#fe0` is `#ffee00`.
+    const channel = parseInt(hex[i]!.padStart(2, hex[i]), 16) / 255;
     luminance += [0.2126, 0.7152, 0.0722][i - 1]! * (channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4);
   }
   return luminance > 0.179 ? '#111' : '#fff';
@@ -70,6 +71,10 @@ function element<T extends Element>(tag: string, parent: Node, attributes: Recor
   for (const [name, value] of Object.entries(attributes)) created.setAttribute(name, value);
   return created as unknown as T;
 }
+
+/** A 24x24 line icon (drawn by the stylesheet's `svg` rule), hidden from assistive technology, in `button`. */
+const icon = (button: Element, path: string): void =>
+  void element('path', element('svg', button, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG), { d: path }, SVG);
 
 /** Add CSS to a shadow root: a constructable stylesheet (no `style-src` needed), else a `<style>` with the nonce. */
 function addStyles(root: ShadowRoot, text: string, nonce: string | undefined): void {
@@ -95,8 +100,9 @@ export function mountLauncher(options: LauncherOptions): Launcher {
   const setProperty = (name: string, value: string): void => host.style.setProperty(`--chat-${name}`, value);
   const box = element<HTMLElement>('div', root, { class: 'r' });
   const button = element<HTMLElement>('button', box, { class: 'l', part: 'launcher', 'aria-expanded': 'false', 'aria-haspopup': 'dialog' });
-  element('path', element('svg', button, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG), { d: CHAT_ICON }, SVG);
+  icon(button, CHAT_ICON);
   const badge = element<HTMLElement>('span', button, { class: 'b', 'aria-hidden': 'true' });
+  const click = (): void => options.onClick();
   let audio: AudioContext | undefined;
   let teaser: HTMLElement | undefined;
   const { target } = options;
@@ -157,9 +163,9 @@ export function mountLauncher(options: LauncherOptions): Launcher {
       teaser = element<HTMLElement>('div', box, { class: 'tz', part: 'teaser', dir: 'auto' });
       const invite = element<HTMLElement>('button', teaser, { class: 'tt' });
       invite.textContent = text;
-      invite.addEventListener('click', () => options.onClick());
+      invite.addEventListener('click', click);
       const dismiss = element<HTMLElement>('button', teaser, { class: 'tx', 'aria-label': options.strings.dismiss });
-      element('path', element('svg', dismiss, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG), { d: DISMISS_ICON }, SVG);
+      icon(dismiss, DISMISS_ICON);
       dismiss.addEventListener('click', () => {
         // The focus goes back to the launcher, not to the page's start.
         button.focus();
@@ -187,7 +193,7 @@ export function mountLauncher(options: LauncherOptions): Launcher {
       });
     }
   }
-  button.addEventListener('click', () => options.onClick());
+  button.addEventListener('click', click);
   for (const type of ['pointerover', 'focus', 'touchstart']) button.addEventListener(type, () => options.onIntent(), { passive: true });
   launcher.addCss(launcherCss());
   launcher.show(false, 0);

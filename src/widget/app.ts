@@ -5,3 +5,4 @@ export { createClient } from '../core/client';
 export { formatSize } from '../core/size';
 export { isRtl, loadStrings } from '../ui/strings';
 export { attachWindow } from '../ui/window/attach';
+export { readWindowOptions } from './window-options';

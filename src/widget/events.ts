@@ -1,7 +1,7 @@
 // The widget's own events (open, close), and the client's events asked for before the client exists:
 // they are kept and handed to it once the app has loaded.
-import { logError } from '../core/log';
-import type { ChatClient, ChatClientEventName, ChatClientEvents } from '../core/types';
+import { errorText, logError } from '../core/log';
+import type { ChatClient, ChatClientEvents } from '../core/types';
 
 export interface WidgetEvents extends ChatClientEvents {
   open: Record<string, never>;
@@ -26,61 +26,54 @@ export interface WidgetHandlers {
   clear(): void;
 }
 
+/** A handler given to `on`; `off` once it is attached to the client. */
+interface Entry {
+  name: WidgetEventName;
+  handler: Handler;
+  off?: (() => void) | undefined;
+}
+
+const isToggle = (name: WidgetEventName): name is 'open' | 'close' => name === 'open' || name === 'close';
+
 export function createWidgetHandlers(): WidgetHandlers {
-  const toggles = { open: new Set<Handler>(), close: new Set<Handler>() };
-  /** Client event handlers given before the client existed; `off` once they are attached to it. */
-  const early = new Set<{ name: ChatClientEventName; handler: Handler; off?: () => void }>();
-  /** `error` handlers, who also hear the window's own failures. */
-  const errors = new Set<Handler>();
-  const callEach = (handlers: Iterable<Handler>, event: unknown): void => {
-    for (const handler of handlers) {
+  /** Every handler: open and close are the widget's; the rest go to the client (`error` also hears the window's failures). */
+  const entries = new Set<Entry>();
+  const callEach = (name: WidgetEventName, event: unknown): void => {
+    for (const entry of entries) {
+      if (entry.name !== name) continue;
       try {
-        handler(event);
+        entry.handler(event);
       } catch (error) {
         logError('An event handler threw:', error);
       }
     }
   };
+  const attachEntry = (entry: Entry, client: () => ChatClient): void => {
+    if (!isToggle(entry.name) && !entry.off) entry.off = client().on(entry.name, entry.handler);
+  };
 
   return {
     on(name, handler, client) {
       if (typeof handler !== 'function') throw new TypeError(`on("${name}", handler): handler must be a function`);
-      if (name === 'open' || name === 'close') {
-        toggles[name].add(handler);
-        return () => void toggles[name].delete(handler);
-      }
-      if (name === 'error') errors.add(handler);
-      const forget = (): void => void errors.delete(handler);
-      if (client) {
-        const off = client().on(name, handler);
-        return () => {
-          off();
-          forget();
-        };
-      }
-      const entry: { name: ChatClientEventName; handler: Handler; off?: () => void } = { name, handler };
-      early.add(entry);
+      const entry: Entry = { name, handler };
+      if (client) attachEntry(entry, client);
+      entries.add(entry);
       return () => {
-        early.delete(entry);
+        entries.delete(entry);
         entry.off?.();
-        forget();
       };
     },
     toggled(open) {
-      callEach(toggles[open ? 'open' : 'close'], {});
+      callEach(open ? 'open' : 'close', {});
     },
     failed(error) {
-      const message = `The chat window failed to draw: ${error instanceof Error ? error.message : String(error)}`;
-      callEach(errors, { error: { code: 'ui', message, retryable: true } });
+      callEach('error', { error: { code: 'ui', message: `The chat window failed to draw: ${errorText(error)}`, retryable: true } });
     },
     attach(client) {
-      for (const entry of early) entry.off = client().on(entry.name, entry.handler);
+      for (const entry of entries) attachEntry(entry, client);
     },
     clear() {
-      toggles.open.clear();
-      toggles.close.clear();
-      early.clear();
-      errors.clear();
+      entries.clear();
     },
   };
 }

@@ -7,7 +7,6 @@ export function whenIdle(work: () => void): IdleHandle {
 }
 
 export function cancelIdle(handle: IdleHandle | undefined): void {
-  if (handle === undefined) return;
   if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle as number);
   else clearTimeout(handle);
 }

@@ -1,6 +1,6 @@
 // One widget: the launcher at once; the app (the client and the window) when the visitor or the page
 // needs it. Every method is safe to call at any time, before the app has loaded and after destroy().
-import { logError, logWarning } from '../core/log';
+import { errorText, logError, logWarning } from '../core/log';
 import { storageKey } from '../core/storage';
 import type { ChatClient, ChatMessage, VisitorAttributes } from '../core/types';
 import { mountLauncher } from '../ui/launcher';
@@ -9,6 +9,7 @@ import type { WindowView } from '../ui/window/attach';
 import { createWidgetHandlers, type WidgetEventName, type WidgetEvents } from './events';
 import { cancelIdle, whenIdle } from './idle';
 import type { ResolvedWidgetOptions } from './options';
+import type { WindowOnlyOptions } from './window-options';
 
 /** What the widget loads on demand (./app.ts). */
 export type App = typeof import('./app');
@@ -37,6 +38,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
   const own = 'options' in options.client;
   const apiUrl = 'options' in options.client ? options.client.options.apiUrl : '';
   let client = 'given' in options.client ? options.client.given : undefined;
+  let windowOptions: WindowOnlyOptions | undefined;
   /** The client, created on first use once the app is here. */
   let clientOf: (() => ChatClient) | undefined;
   let view: WindowView | undefined;
@@ -61,10 +63,13 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
       .then(async (app) => {
         const windowStrings = await app.loadStrings(options.locale, strings);
         if (dead || view) return view;
+        // Checked once, now that the app is here: a wrong one warns once.
+        windowOptions ??= app.readWindowOptions(options.given, apiUrl);
         const { client: given } = options;
         clientOf = () => (client ??= 'options' in given ? app.createClient(given.options, given.injected) : given.given);
         view = app.attachWindow(launcher, {
           ...options,
+          ...windowOptions,
           client: clientOf,
           strings: windowStrings,
           rtl: app.isRtl(options.locale),
@@ -115,7 +120,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
         failed();
-        logError(`The chat is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        logError(`The chat is unavailable: ${errorText(error)}`);
       });
     }
   }
@@ -128,7 +133,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
         return work(clientOf!());
       }),
     ).catch((error: unknown) => {
-      logWarning(`${name}(): ${error instanceof Error ? error.message : String(error)}`);
+      logWarning(`${name}(): ${errorText(error)}`);
       return undefined;
     });
 

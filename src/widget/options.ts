@@ -15,7 +15,6 @@ import {
   rule,
   text,
 } from '../core/options';
-import { MAX_SUGGESTIONS } from '../core/suggestions';
 import type { ChatClient, ChatClientOptions } from '../core/types';
 import type { Strings } from '../ui/strings';
 import { BUILT_IN_LANGUAGES, lang } from '../ui/strings/launcher';
@@ -101,27 +100,10 @@ function readFields(value: unknown): ContactField[] | undefined {
     : undefined;
 }
 
-/** "https://a.example, https://b.example" or a list -> their origins, or undefined when one is not an http(s) URL. */
-function readOrigins(value: unknown): string[] | undefined {
-  const list = Array.isArray(value) ? value : isString(value) ? value.split(/[\s,]+/).filter(Boolean) : null;
-  try {
-    const origins = list?.map((item) => new URL(String(item)));
-    return origins?.every((url) => /^https?:$/.test(url.protocol)) ? origins.map((url) => url.origin) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** "Track my order|Return a bike" or a list of texts -> the texts, blanks left out; more than MAX_SUGGESTIONS are cut, with a warning. */
-function readSuggestionList(value: unknown): string[] | undefined {
-  const list: unknown = isString(value) ? value.split('|') : value;
-  if (!Array.isArray(list) || !list.every(isString)) return undefined;
-  const texts = list.map((text) => text.trim()).filter(Boolean);
-  if (texts.length > MAX_SUGGESTIONS) logWarning(`Option "suggestions" has ${texts.length} texts; showing the first ${MAX_SUGGESTIONS}.`);
-  return texts.slice(0, MAX_SUGGESTIONS);
-}
-
-/** Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are checked). */
+/**
+ * Every option the widget reads beside apiKey and apiUrl, the client's among them (in the order they are
+ * checked), but the lists only the window reads, checked when the app loads (./window-options.ts).
+ */
 const WIDGET_OPTIONS = {
   title: text(),
   greeting: text(),
@@ -146,8 +128,6 @@ const WIDGET_OPTIONS = {
   contactFields: rule('a list of name, email and phone, e.g. "name,email"', ['name', 'email'] as ContactField[], readFields),
   attachments: flag(false),
   feedback: flag(false),
-  suggestions: rule('a list of texts, e.g. "Track my order|Return a bike"', [] as string[], readSuggestionList),
-  imageOrigins: rule('a list of origins, e.g. "https://cdn.example.com"', [] as string[], readOrigins),
   strings: rule('an object of strings', {} as Partial<Strings>, (value) => (isRecord(value) ? (value as Partial<Strings>) : undefined)),
   target: rule('a CSS selector or an element', undefined as string | Element | undefined, (value) =>
     (isString(value) && value.trim()) || (isRecord(value) && value.nodeType === 1) ? (value as string | Element) : undefined,
@@ -162,6 +142,8 @@ export type ResolvedWidgetOptions = Omit<ResolvedOptions<typeof WIDGET_OPTIONS>,
   target: Element | undefined;
   /** The locale in use: the option, else the browser's. */
   locale: string;
+  /** The options as given, for those the app checks (./window-options.ts). */
+  given: WidgetOptions;
   /** The client's options, checked (absent when the page gave its own client). */
   client: { options: ClientOptions; injected: Omit<ChatClientOptions, 'apiKey' | 'apiUrl'> } | { given: ChatClient };
 };
@@ -195,16 +177,11 @@ export function resolveWidgetOptions(options: WidgetOptions): ResolvedWidgetOpti
   }
   const target = findTarget(resolved.target);
   if (target === null) return null;
-  const { fetch, localStorage, sessionStorage, WebSocket, XMLHttpRequest } = given;
+  // The injected globals (fetch, storage, WebSocket, XMLHttpRequest) are read off a copy of the options by name.
   const client = given.client
     ? { given: given.client }
-    : {
-        options: { ...resolved, apiKey: given.apiKey.trim(), apiUrl },
-        injected: { fetch, localStorage, sessionStorage, WebSocket, XMLHttpRequest },
-      };
-  // The API's own files (uploads) are always shown.
-  const imageOrigins = apiUrl ? [new URL(apiUrl).origin, ...resolved.imageOrigins] : resolved.imageOrigins;
-  return { ...resolved, locale, client, imageOrigins, target };
+    : { options: { ...resolved, apiKey: given.apiKey.trim(), apiUrl }, injected: { ...given } };
+  return { ...resolved, locale, client, target, given: { ...given } };
 }
 
 /** The inline target: the element itself, the one its selector finds, or null (reported) when none does. */

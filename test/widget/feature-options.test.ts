@@ -46,6 +46,22 @@ describe('feature options', () => {
     expect(shadow().querySelector('form.cf')).toBeNull();
   });
 
+  it('suggestions and imageOrigins are checked when the app loads: one warning each, not at init, not again on open', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const warned = () => warn.mock.calls.map((a) => String(a[0]));
+    init({ ...opts, client: createFakeClient(), suggestions: 5 as never, imageOrigins: 'ftp://files.example.com' });
+    expect(warned()).toEqual([]);
+    await hoverLauncher(); // the app is here
+    const expected = [
+      '[ChatSDK] Option "suggestions" must be a list of texts, e.g. "Track my order|Return a bike"; using "".',
+      '[ChatSDK] Option "imageOrigins" must be a list of origins, e.g. "https://cdn.example.com"; using "".',
+    ];
+    expect(warned()).toEqual(expected);
+    button('Open chat')!.click();
+    await vi.waitFor(() => expect(dialog()).toBeDefined());
+    expect(warned()).toEqual(expected);
+  });
+
   it('contactFields as a list or a comma string; the form shows those fields', async () => {
     init({ ...opts, client: createFakeClient(), contactForm: 'before', contactFields: ' Phone , name' });
     button('Open chat')!.click();

@@ -22,7 +22,7 @@ export type LauncherStrings = Pick<Strings, 'open' | 'unread' | 'dismiss'>;
 /** The launcher's strings in a locale (English when it has none built in), with `overrides` applied. */
 export function launcherStrings(locale: string, overrides: Partial<Strings>): LauncherStrings {
   const [open, unread, dismiss] = (LAUNCHER[lang(locale)] ?? LAUNCHER.en!).split('|') as [string, string, string];
-  return { open: overrides.open ?? open, unread: overrides.unread ?? unread, dismiss: overrides.dismiss ?? dismiss };
+  return { open, unread, dismiss, ...overrides };
 }
 
 /** The string values of `overrides` (anything else is ignored). */
