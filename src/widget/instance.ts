@@ -9,6 +9,8 @@ import type { WindowView } from '../ui/window/attach';
 import { createWidgetHandlers, type WidgetEventName, type WidgetEvents } from './events';
 import { cancelIdle, whenIdle } from './idle';
 import type { ResolvedWidgetOptions } from './options';
+import { peekSession } from './session-peek';
+import { startTeaser } from './teaser';
 import type { WindowOnlyOptions } from './window-options';
 
 /** What the widget loads on demand (./app.ts). */
@@ -157,40 +159,10 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
     else attach().then(prepare, () => (readying = false));
   }
 
-  /** A value of sessionStorage, or '' (read without the core, which a page view does not load). */
-  const stored = (key: string): string => {
-    try {
-      return sessionStorage.getItem(key) || '';
-    } catch {
-      return '';
-    }
-  };
   // When the browser is idle, follow the client if this tab has a chat (a restored session is polled, so
   // the unread badge moves while closed); with `preload`, also create or validate the visitor then.
-  const hasStoredChat = (): boolean => !own || !!stored(storageKey('chats', apiUrl));
-
-  // The teaser: after its delay while the window is closed, until the visitor opens the chat (on this page:
-  // every open hides it) or dismisses it (for this tab's session); never once this tab has a conversation,
-  // i.e. a visitor's message in its stored chats (opening the chat alone stores them too; a page's own
-  // client is not asked). Inline and with `open`, the first open clears it.
-  const dismissedKey = storageKey('teaser', apiUrl);
-  const teaserTimer =
-    options.teaser &&
-    setTimeout(() => {
-      if (!stored(dismissedKey) && !/"author":"visitor"/.test(stored(storageKey('chats', apiUrl))))
-        launcher.teaser(options.teaser, () => {
-          hideTeaser();
-          try {
-            sessionStorage.setItem(dismissedKey, '1');
-          } catch {
-            // no storage: dismissed on this page only
-          }
-        });
-    }, options.teaserDelay * 1000);
-  function hideTeaser(): void {
-    clearTimeout(teaserTimer || undefined);
-    launcher.teaser();
-  }
+  const hasStoredChat = (): boolean => !own || !!peekSession(storageKey('chats', apiUrl));
+  const hideTeaser = startTeaser(launcher, options, apiUrl);
 
   const idleHandle =
     options.open || target
@@ -249,17 +221,22 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
     // Inline, the chat is always shown (the visitor is still checked only when they reach for it: the
     // composer's focus, or a send), and opening or closing it means nothing.
     run((attached) => attached.open());
-    let noted = false;
-    methods.open =
-      methods.close =
-      methods.toggle =
-        () => {
-          if (!noted) logWarning('Inline (option "target"), the chat is always open: open(), close() and toggle() do nothing.');
-          noted = true;
-        };
+    alwaysOpen(methods);
   }
   const instance = guard(methods, () => dead);
   return instance;
+}
+
+/** open(), close() and toggle() of an inline widget: nothing, with one console note. */
+function alwaysOpen(methods: WidgetInstance): void {
+  let noted = false;
+  methods.open =
+    methods.close =
+    methods.toggle =
+      () => {
+        if (!noted) logWarning('Inline (option "target"), the chat is always open: open(), close() and toggle() do nothing.');
+        noted = true;
+      };
 }
 
 const noop = (): void => undefined;
