@@ -162,7 +162,8 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
   // When the browser is idle, follow the client if this tab has a chat (a restored session is polled, so
   // the unread badge moves while closed); with `preload`, also create or validate the visitor then.
   const hasStoredChat = (): boolean => !own || !!peekSession(storageKey('chats', apiUrl));
-  const hideTeaser = startTeaser(launcher, options, apiUrl);
+  // Inline, the chat is always shown: nothing to invite the visitor into (even before the app is here).
+  const hideTeaser = target ? () => launcher.teaser() : startTeaser(launcher, options, apiUrl);
 
   const idleHandle =
     options.open || target

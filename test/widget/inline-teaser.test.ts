@@ -2,7 +2,7 @@
 // Inline mode (the chat inside a page element) and the teaser beside the launcher, as a visitor and the
 // page see them: what is on screen, what the console says, what is stored, when the visitor is checked.
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getInstance, type WidgetInstance } from '../../src/widget';
+import { getInstance, startWidget, type WidgetInstance } from '../../src/widget';
 import { readAttributes } from '../../src/widget/options';
 import { createFakeClient, type FakeClient, msg } from '../ui/fake-client';
 import {
@@ -17,6 +17,7 @@ import {
   settle,
   shadow,
   startChat,
+  TEST_OPTIONS,
   textbox,
   type,
 } from '../ui/helpers';
@@ -68,6 +69,17 @@ describe('inline mode', () => {
     expect(button('Close chat')).toBeNull();
     expect(button('New chat')).not.toBeNull();
     expect(textbox().getAttribute('aria-label')).toBe('Message');
+    expect(document.activeElement).toBe(pageButton);
+    expect(shadow().activeElement).toBeNull();
+  });
+
+  it('a contact form asked before the first message does not take the focus from the page on load', async () => {
+    pageElement();
+    const pageButton = document.body.appendChild(document.createElement('button'));
+    pageButton.focus();
+    chat = startChat(client, { target: '#support-chat', contactForm: 'before' });
+    await vi.waitFor(() => expect(shadow().querySelector('form.cf input')).not.toBeNull());
+    await settle();
     expect(document.activeElement).toBe(pageButton);
     expect(shadow().activeElement).toBeNull();
   });
@@ -211,6 +223,18 @@ describe('the teaser', () => {
     chat = startChat(client, { teaser: 'Need help choosing a bike?' });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(teaser()).toBeNull();
+  });
+
+  it('is never drawn in inline mode, even while the app is still loading (delay 0)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    pageElement();
+    chat = startWidget(
+      { ...TEST_OPTIONS, teaser: 'Need help choosing a bike?', teaserDelay: 0, target: '#support-chat' },
+      () => new Promise(() => undefined),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(teaser()).toBeNull();
+    expect(button('Dismiss')).toBeNull();
   });
 
   it('is never drawn in inline mode, nor with data-open', async () => {

@@ -9,6 +9,8 @@ interface ContactProps {
   strings: Strings;
   fields: ContactField[];
   submit(values: Record<string, string>): Promise<boolean>;
+  /** Inline, the page owns the focus: the form takes it only from inside the chat (the visitor just sent). */
+  inline: boolean;
 }
 
 interface ContactState {
@@ -29,7 +31,8 @@ export class ContactForm extends Component<ContactProps, ContactState> {
   override state: ContactState = { values: {}, touched: {} };
   form?: HTMLFormElement | null;
   override componentDidMount(): void {
-    this.form?.querySelector('input')?.focus();
+    const root = this.form?.getRootNode() as ShadowRoot | undefined;
+    if (!this.props.inline || root?.activeElement) this.form?.querySelector('input')?.focus();
   }
   problem(field: ContactField, values = this.state.values): string {
     const { strings } = this.props;

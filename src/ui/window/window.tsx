@@ -124,7 +124,7 @@ export function Window({ setup, model }: { setup: WindowSetup; model: WindowMode
         </div>
       )}
       {!showingList && formFirst && features && (
-        <features.ContactForm strings={strings} fields={setup.contactFields} submit={actions.identify} />
+        <features.ContactForm strings={strings} fields={setup.contactFields} submit={actions.identify} inline={setup.inline} />
       )}
       {!showingList && features && tray && <features.TrayView tray={tray} strings={strings} />}
       {!showingList && <Composer setup={setup} model={model} streaming={streaming} />}
