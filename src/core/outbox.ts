@@ -105,6 +105,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const failure = toChatError(caught);
         const step = recoveryFor(failure, recovered);
         if (step) sessions.dropSession(chatId);
+        if (step) belowEndedLine(chatId, messageId);
         if (step === 'session') continue;
         let cause = caught;
         if (step === 'visitor') {
@@ -123,6 +124,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return;
       }
     }
+  }
+
+  /**
+   * A message the old session refused goes to a new one: if an agent ended the chat meanwhile, it moves below
+   * the "ended" line, with the conversation it now belongs to (before what waited behind it).
+   */
+  function belowEndedLine(chatId: string, messageId: string): void {
+    const messages = store.chat(chatId)?.messages ?? [];
+    const at = messages.findIndex((m) => m.id === messageId);
+    const line = messages.findIndex((m, index) => index > at && m.notice === 'ended');
+    if (at < 0 || line < 0) return;
+    const moved = [...messages.slice(0, at), ...messages.slice(at + 1, line + 1), messages[at]!, ...messages.slice(line + 1)];
+    store.updateChat(chatId, (chat) => ({ ...chat, messages: moved }));
+    store.changed();
   }
 
   /** One worker per chat: messages leave in the order they were written. */

@@ -126,7 +126,7 @@ describe('a chat an agent ended', () => {
     expect(sockets.last().url).toContain(client.getState().chats[0]!.sessionId!);
   });
 
-  it('a message waiting in the outbox goes to the new session, below the line; one on its way that the closed session refuses is sent again there, once', async () => {
+  it('a message waiting in the outbox goes to the new session, below the line; one on its way that the closed session refuses is sent again there, once, and moves below the line too', async () => {
     const sockets = fakeSockets();
     const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });
     sockets.last().open();
@@ -151,9 +151,9 @@ describe('a chat an agent ended', () => {
     expect(texts(client.getState().messages)).toEqual([
       'visitor:hi:sent',
       'assistant:You said: hi:sent',
+      ENDED,
       'visitor:on its way:sent',
       'assistant:You said: on its way:sent',
-      ENDED,
       'visitor:waiting:sent',
       'assistant:You said: waiting:sent',
     ]);
