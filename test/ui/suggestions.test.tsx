@@ -109,6 +109,20 @@ describe('follow-up suggestions from the server', () => {
   });
 });
 
+describe('a chat an agent ended', () => {
+  it("offers nothing above the line: neither the answer's follow-ups nor the site's suggestions", async () => {
+    mount({ suggestions: ['Track my order'] });
+    await openChat(chat!);
+    const ended = msg('system', 'This chat has ended', 'sent', { notice: 'ended' });
+    client.setMessages([msg('assistant', 'Hello! What next?', 'sent', { suggestions: ['Old follow-up'] }), ended]);
+    await settle();
+    expect(offered()).toEqual([]);
+    client.setMessages([msg('agent', 'How can I help?'), ended]);
+    await settle();
+    expect(offered()).toEqual([]);
+  });
+});
+
 describe('the suggestions option', () => {
   it('data-suggestions is split at "|"; a list or a string; blanks dropped; more than 4 are cut with a warning; a wrong type warns and is ignored', async () => {
     const el = document.createElement('script');

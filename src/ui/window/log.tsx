@@ -152,13 +152,14 @@ export class Log extends Component<LogProps, { newBelow?: boolean }> {
     this.length = length;
     const shown = this.hidden ? messages.slice(this.hidden) : messages;
     const today = new Date().toDateString();
-    // Suggestions until the visitor writes: the site's in a chat without a visitor message, else the newest answer's.
+    // Suggestions until the visitor writes: the site's in a chat without a visitor message, else the newest
+    // answer's. None above the line where an agent ended the chat: they belonged to that conversation.
     const Suggestions = !model.formFirst && model.parts.suggestions?.Suggestions;
     let offer: ChatMessage | undefined;
     let fresh = true;
     for (let index = length; index-- && fresh; ) {
       const message = messages[index]!;
-      fresh = message.author !== 'visitor';
+      fresh = message.author !== 'visitor' && !message.notice;
       offer ||= fresh ? message.suggestions && message : undefined;
     }
     return (
