@@ -198,6 +198,15 @@ describe('a table that streams in', () => {
     return { tables, rows };
   }
 
+  it('with CRLF line endings, the same tables as with LF, streamed or not', () => {
+    const crlf = answer.replaceAll('\n', '\r\n');
+    root = document.createElement('div');
+    render(<Markdown text={crlf} streaming rich={rich} strings={strings} />, root);
+    render(<Markdown text={crlf} rich={rich} strings={strings} />, root);
+    expect(tables(root)).toEqual(tables(shown(answer)));
+    render(null, root);
+  });
+
   it('split at every position: the end equals a one-shot render, and no table or row shows before it has arrived', () => {
     const expected = oneShot(answer);
     expect(tables(shown(answer)).map((table) => table.length)).toEqual([3, 2, 2, 2]);

@@ -64,6 +64,9 @@ export function cells(line: string): string[] {
  * delimiter row `delimiter` (`| :-- | :-: | --: |`, as many cells as the header), else null.
  */
 export function tableAt(header: string, delimiter: string | undefined): string[] | null {
+  // Lines may come with CRLF endings.
+  header = chomp(header);
+  delimiter = delimiter && chomp(delimiter);
   if (!delimiter || !DELIMITER_LINE.test(delimiter) || !delimiter.includes('|') || !header.includes('|') || startsBlock(header))
     return null;
   const columns = cells(delimiter);
