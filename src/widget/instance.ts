@@ -78,7 +78,8 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
           inline: !!target,
           onToggle(open) {
             if (open) hideTeaser();
-            handlers.toggled(open);
+            // Inline, the chat shows with the page: no visitor opened it.
+            if (!target) handlers.toggled(open);
           },
           onError: handlers.failed,
         });

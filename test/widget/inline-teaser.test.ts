@@ -84,6 +84,27 @@ describe('inline mode', () => {
     expect(shadow().activeElement).toBeNull();
   });
 
+  it('a failure to draw keeps a region with Retry and no Close; opening it on load is no `open` event', async () => {
+    pageElement();
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const opened: unknown[] = [];
+    chat = startChat(client, { target: '#support-chat', title: 'Support' });
+    chat.on('open', (event) => opened.push(event));
+    await vi.waitFor(() => expect(region()).not.toBeNull());
+    const broken = msg('assistant', 'fine');
+    Object.defineProperty(broken, 'text', {
+      get() {
+        throw new Error('a bug while drawing');
+      },
+    });
+    client.setMessages([broken]);
+    await vi.waitFor(() => expect(button('Retry')).not.toBeNull());
+    expect(nameOf(region()!)).toBe('Support');
+    expect(dialog()).toBeUndefined();
+    expect(button('Close chat')).toBeNull();
+    expect(opened).toEqual([]);
+  });
+
   it('checks the visitor only when the composer is focused or a message is sent, not on load', async () => {
     pageElement();
     chat = startChat(client, { target: '#support-chat' });

@@ -156,7 +156,7 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
       launcher.show(own.open, own.state?.unread || 0);
       if (built) {
         render(
-          <Contained model={current} close={actions.close} failed={failed}>
+          <Contained model={current} inline={setup.inline} close={actions.close} failed={failed}>
             <Window setup={setup} model={current} />
           </Contained>,
           launcher.windowSlot,

@@ -5,6 +5,8 @@ import type { WindowModel } from './types';
 
 interface ContainedProps {
   model: WindowModel;
+  /** Inline, the window is a region of the page that cannot be closed. */
+  inline: boolean;
   close(): void;
   failed(error: unknown): void;
   children: ComponentChildren;
@@ -19,11 +21,11 @@ export class Contained extends Component<ContainedProps, { broken?: boolean }> {
     if (!this.reported) this.props.failed(error);
     this.reported = true;
   }
-  override render({ model, close, children }: ContainedProps) {
+  override render({ model, inline, close, children }: ContainedProps) {
     if (!this.state.broken) return children;
     const { strings } = model;
     return (
-      <div class="w" part="window" role="dialog" aria-label={strings.title} hidden={!model.open}>
+      <div class="w" part="window" role={inline ? 'region' : 'dialog'} aria-label={strings.title} hidden={!model.open}>
         <p role="alert">{strings.error}</p>
         <button
           type="button"
@@ -34,9 +36,11 @@ export class Contained extends Component<ContainedProps, { broken?: boolean }> {
         >
           {strings.retry}
         </button>
-        <button type="button" onClick={close}>
-          {strings.close}
-        </button>
+        {!inline && (
+          <button type="button" onClick={close}>
+            {strings.close}
+          </button>
+        )}
       </div>
     );
   }
