@@ -25,6 +25,7 @@ export class Contained extends Component<ContainedProps, { broken?: boolean }> {
     if (!this.state.broken) return children;
     const { strings } = model;
     return (
+      // biome-ignore lint/a11y/useAriaPropsSupportedByRole: a dialog or (inline) a region, both named by the title; the linter cannot read a role chosen at run time
       <div class="w" part="window" role={inline ? 'region' : 'dialog'} aria-label={strings.title} hidden={!model.open}>
         <p role="alert">{strings.error}</p>
         <button
