@@ -100,6 +100,22 @@ describe('a chat an agent ended', () => {
     ]);
   });
 
+  it('a session that merely expired (is_active false, no closed_at) is not shown as ended; the next message still reaches a new session', async () => {
+    const { client, backend, sessionId } = await withSession();
+    const heard = endings(client);
+    client.setPresence({ open: true, pageVisible: true });
+    await flush();
+    backend.expire(sessionId);
+    await advance(3_000, 500);
+    expect(texts(client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:You said: hi:sent']);
+    expect(client.getState().chats[0]!.endedAt).toBeUndefined();
+    expect(heard).toEqual([]);
+    await client.send('still there?');
+    await flush();
+    expect(texts(client.getState().messages).slice(-2)).toEqual(['visitor:still there?:sent', 'assistant:You said: still there?:sent']);
+    expect(client.getState().chats[0]!.sessionId).not.toBe(sessionId);
+  });
+
   it('over the socket: a frame for its session ends it once (another session’s is ignored), the socket closes; the next message opens one for the new session', async () => {
     const sockets = fakeSockets();
     const { client, backend, sessionId } = await withSession({ live: 'websocket', WebSocket: sockets.WebSocket });

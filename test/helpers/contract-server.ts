@@ -68,7 +68,7 @@ export type OverridePath = 'visitors' | 'validate' | 'sessions' | 'chat' | 'stre
  */
 export function createContractBackend() {
   const visitors = new Set<string>();
-  const sessions = new Map<string, { visitor: string; expires: string; closedAt?: string }>();
+  const sessions = new Map<string, { visitor: string; expires: string; closedAt?: string; expired?: boolean }>();
   /** Every request in arrival order, with the API key it carried (null when none). */
   const calls: { method: string; path: string; key: string | null }[] = [];
   const chats: SentChat[] = [];
@@ -125,7 +125,8 @@ export function createContractBackend() {
       if (request.headers.get('x-api-key') !== KEY) return envelope(401, undefined, 'Invalid API key');
       const session = sessions.get(String(body.session_id));
       if (!visitors.has(String(body.visitor_id))) return envelope(404, undefined, `Visitor '${String(body.visitor_id)}' not found`);
-      if (!session || session.closedAt) return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
+      if (!session || session.closedAt || session.expired)
+        return envelope(404, undefined, `Session '${String(body.session_id)}' not found`);
       if (session.visitor !== body.visitor_id) return envelope(403, undefined, 'Visitor does not own this session');
       const parts = reply(String(body.message));
       const n = ++seq;
@@ -181,7 +182,10 @@ export function createContractBackend() {
       if (session.visitor !== visitor) return envelope(403, undefined, 'Visitor does not own this session');
       const after = since ? Date.parse(since) : -Infinity;
       const messages = (history.get(String(params.id)) ?? []).filter((m) => Date.parse(m.created_at) > after);
-      return envelope(200, { messages, session: { id: params.id, is_active: !session.closedAt, closed_at: session.closedAt ?? null } });
+      return envelope(200, {
+        messages,
+        session: { id: params.id, is_active: !session.closedAt && !session.expired, closed_at: session.closedAt ?? null },
+      });
     }),
     http.patch(`${API}/api/chats/visitors/:id/`, async ({ request, params }) => {
       log(request);
@@ -225,6 +229,10 @@ export function createContractBackend() {
       const session = sessions.get(sessionId)!;
       session.closedAt ??= stamp();
       return session.closedAt;
+    },
+    /** The session expires (nobody ended it): its history says `is_active: false` with no `closed_at`, chat requests get 404. */
+    expire(sessionId: string): void {
+      sessions.get(sessionId)!.expired = true;
     },
     /** Answer the next request to `path` with `override`. */
     once(path: OverridePath, override: Override) {

@@ -19,7 +19,7 @@ export interface PollerOptions {
   socketCarries(): boolean;
   /** Merge what arrived into a chat. */
   take(chatId: string, list: Incoming[]): void;
-  /** The history's `data.session` says an agent ended the chat's session (`is_active: false`). */
+  /** The history's `data.session` says an agent ended the chat's session (`is_active: false`, `closed_at`). */
   ended(chatId: string, sessionId: string, said: Record<string, unknown>): void;
   /** The health of the chat in front changed. */
   report(): void;
@@ -75,7 +75,8 @@ export function createPoller(options: PollerOptions): Poller {
       if (!aside) failures = 0;
       options.take(id, readHistory(data.messages));
       const session = data.session as Record<string, unknown> | null | undefined;
-      if (session?.is_active === false) options.ended(id, sessionId, session);
+      // Ended by an agent, with its time: a session that merely expired is found out by the next send (404).
+      if (session?.is_active === false && session.closed_at) options.ended(id, sessionId, session);
     } catch (caught) {
       if (signal.aborted) return;
       classify(caught, sessionId, aside);
