@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { EnginePage, InPage } from './drivers';
 
-export type Role = 'button' | 'textbox' | 'dialog' | 'log' | 'navigation' | 'status' | 'alert' | 'progressbar';
+export type Role = 'button' | 'textbox' | 'dialog' | 'region' | 'log' | 'navigation' | 'status' | 'alert' | 'progressbar';
 
 /** Which element: by role (and name), or by CSS; only visible ones count. */
 export interface Target {
@@ -58,6 +58,7 @@ function locate(target: Target): Element | null {
     button: 'button, [role="button"]',
     textbox: 'textarea, input:not([type]), input[type="text"], input[type="email"], input[type="tel"], [role="textbox"]',
     dialog: 'dialog, [role="dialog"]',
+    region: '[role="region"]',
     log: '[role="log"]',
     navigation: 'nav, [role="navigation"]',
     status: '[role="status"], output',

@@ -30,6 +30,8 @@ export type { LogEntry } from '../helpers/qa-api';
 interface StoredMessage {
   author: 'visitor' | 'assistant' | 'agent' | 'system';
   text: string;
+  /** When the backend stored it (ISO), as the history names it. */
+  created_at: string;
   feedback?: { rating: 'up' | 'down'; comment?: string };
 }
 
@@ -45,13 +47,18 @@ interface ApiServer {
     };
   };
   agentReply(sessionId: string, text: string, name?: string): unknown;
+  /** End the session, as the agent console's End chat does. */
+  endChat(sessionId: string): unknown;
   socketCount(sessionId?: string): number;
 }
 
 /** The servers and the backend's QA API (fault, reset, log, count) of one engine test file. */
 export interface Stack extends QaApi {
   api: ApiServer;
-  /** The demo's third-party page: strict CSP and Trusted Types, hostile CSS; extra `data-*` attributes for its tag. */
+  /**
+   * The demo's third-party page: strict CSP and Trusted Types, hostile CSS; extra `data-*` attributes for its tag.
+   * With a `target` attribute the page also holds `<div id="support-chat">` (420 x 520 px) for inline mode.
+   */
   embedUrl(attributes?: Record<string, string>): string;
   /** A plain page (no CSP) with the script tag and these extra `data-*` attributes. */
   tagUrl(attributes?: Record<string, string>): string;
@@ -81,10 +88,13 @@ const COLLECTOR = '<script src="/engines/collector.js"></script>';
 /** And on the plain pages, before the widget: the QA page's network switch (offline-sim.js reads /config.js). */
 const NETWORK_SWITCH = '<script src="/config.js"></script><script src="/offline-sim.js"></script>';
 
+/** The inline target's size on the embed page: a same-origin stylesheet, as the strict CSP allows no inline style. */
+const SUPPORT_CHAT_CSS = '#support-chat{width:420px;height:520px;margin:16px}';
+
 /** demo/pages/embed.html as the demo server sends it, with the collector first and extra attributes on the widget's tag. */
 function embedPage(apiOrigin: string, attributes: Record<string, string>): string {
   const values: Record<string, string> = { API_URL: apiOrigin, API_KEY, API_ORIGIN: apiOrigin };
-  const html = readFileSync(path.join(pagesDir, 'embed.html'), 'utf8')
+  let html = readFileSync(path.join(pagesDir, 'embed.html'), 'utf8')
     .replace(/\{\{(API_URL|API_KEY|API_ORIGIN)\}\}/g, (_, name: string) => escapeHtml(values[name]!))
     .replace('<meta charset="utf-8">', `<meta charset="utf-8">${COLLECTOR}`)
     .replace(
@@ -92,6 +102,11 @@ function embedPage(apiOrigin: string, attributes: Record<string, string>): strin
       (_, tag: string, end: string) => tag + dataAttributes(attributes) + end,
     );
   if (!html.includes(COLLECTOR) || !html.includes('src="/dist/chat-sdk.js"')) throw new Error('demo/pages/embed.html changed shape');
+  if (attributes.target !== undefined) {
+    html = html
+      .replace('</head>', '<link rel="stylesheet" href="/engines/support-chat.css"></head>')
+      .replace('<script src="/dist/chat-sdk.js"', '<div id="support-chat"></div><script src="/dist/chat-sdk.js"');
+  }
   return html;
 }
 
@@ -137,6 +152,7 @@ async function startPageServer(apiUrl: string): Promise<{ url: string; close(): 
       if (url.pathname === '/plain.html') return send(200, html, tagPage(apiOrigin, fromQuery(url)));
       if (url.pathname === '/init.html') return send(200, html, initPage(apiOrigin, JSON.parse(url.searchParams.get('options') ?? '{}')));
       if (url.pathname === '/config.js') return send(200, TYPES['.js']!, config);
+      if (url.pathname === '/engines/support-chat.css') return send(200, TYPES['.css']!, SUPPORT_CHAT_CSS);
       if (url.pathname === '/engines/collector.js') return send(200, TYPES['.js']!, readFileSync(collectorFile));
       const dist = /^\/dist\/(chat-sdk(-[a-z-]+)?\.js)$/.exec(url.pathname);
       if (dist && existsSync(path.join(distDir, dist[1]!))) return send(200, TYPES['.js']!, readFileSync(path.join(distDir, dist[1]!)));
