@@ -4,38 +4,13 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { deferred, envelope } from '../helpers/contract-server';
+import { fakeSockets } from './fake-socket';
 import { advance, fakeTimers, flush, type MemoryStorage, type Options, texts, useCoreHarness } from './harness';
 
 // The code for an ended chat loads when one is first heard of: compiled before the tests, as for the socket.
 beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep'), import('../../src/core/ended')]));
 
 const { fresh, make } = useCoreHarness();
-
-/** A WebSocket double the test opens and pushes frames into. */
-function fakeSockets() {
-  const all: FakeSocket[] = [];
-  class FakeSocket {
-    onopen: ((event: unknown) => void) | null = null;
-    onmessage: ((event: { data: unknown }) => void) | null = null;
-    onclose: ((event: unknown) => void) | null = null;
-    onerror: ((event: unknown) => void) | null = null;
-    closed = false;
-    constructor(readonly url: string) {
-      all.push(this);
-    }
-    send() {}
-    close() {
-      this.closed = true;
-    }
-    open() {
-      this.onopen?.({});
-    }
-    frame(data: unknown) {
-      this.onmessage?.({ data: JSON.stringify(data) });
-    }
-  }
-  return { WebSocket: FakeSocket as unknown as typeof WebSocket, all, last: () => all[all.length - 1]! };
-}
 
 const ENDED = 'system:This chat has ended:sent';
 

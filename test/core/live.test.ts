@@ -4,6 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { controlledStream, deferred, envelope, sseBody, sseResponse } from '../helpers/contract-server';
+import { fakeSockets } from './fake-socket';
 import { API, advance, fakeTimers, flush, type MemoryStorage, type Options, texts, useCoreHarness } from './harness';
 
 // The WebSocket's code, and that of the rounds over the other chats, are modules of their own, imported
@@ -12,40 +13,6 @@ import { API, advance, fakeTimers, flush, type MemoryStorage, type Options, text
 beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep')]));
 
 const { server, fresh, make } = useCoreHarness();
-
-/** A WebSocket double: the test opens, fails, closes it and pushes frames. */
-function fakeSockets() {
-  const all: FakeSocket[] = [];
-  class FakeSocket {
-    onopen: ((event: unknown) => void) | null = null;
-    onmessage: ((event: { data: unknown }) => void) | null = null;
-    onclose: ((event: unknown) => void) | null = null;
-    onerror: ((event: unknown) => void) | null = null;
-    sent: unknown[] = [];
-    closed = false;
-    constructor(readonly url: string) {
-      all.push(this);
-    }
-    send(data: string) {
-      this.sent.push(JSON.parse(data));
-    }
-    close() {
-      this.closed = true;
-    }
-    open() {
-      this.onopen?.({});
-    }
-    /** The connection failed or dropped: browsers fire error, then close. */
-    fail() {
-      this.onerror?.({});
-      this.onclose?.({});
-    }
-    frame(data: unknown) {
-      this.onmessage?.({ data: typeof data === 'string' ? data : JSON.stringify(data) });
-    }
-  }
-  return { WebSocket: FakeSocket as unknown as typeof WebSocket, all, last: () => all[all.length - 1]! };
-}
 
 const polls = (backend: ReturnType<typeof fresh>) => backend.count('GET', '/messages/');
 
