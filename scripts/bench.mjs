@@ -861,16 +861,16 @@ for (const [k, label] of [
   );
   row('long tasks during the stream', f(m.longTasks, 0), '', '0', m.longTasks > 0, streamLongTasks(raw.stream));
 }
-{
-  const m = med.paragraph;
-  section(`4b. One paragraph of ${PARAGRAPH_CHUNKS * 100} characters (no line break) in ${PARAGRAPH_CHUNKS} chunks at 1 ms spacing`);
+/** A stream that grows one element (a paragraph, a table): our script per chunk, and whether the work stays flat. */
+function growingSection(m, title, laidOut, rawRuns) {
+  section(title);
   row(
     'script per chunk (CDP ScriptDuration)',
     f(m.perChunkScriptUs, 0),
     'µs',
     `<= ${BUDGET.perChunkUs} µs`,
     m.perChunkScriptUs > BUDGET.perChunkUs,
-    `style+layout ${f(m.perChunkStyleLayoutUs, 0)} µs (the browser laying out one growing paragraph)`,
+    `style+layout ${f(m.perChunkStyleLayoutUs, 0)} µs (the browser laying out ${laidOut})`,
   );
   const growth = m.last500Us / m.first500Us;
   row(
@@ -882,31 +882,20 @@ for (const [k, label] of [
     `x${f(growth, 2)}`,
   );
   row('render per frame, early / late', `${f(m.renderEarlyMs, 2)} / ${f(m.renderLateMs, 2)}`, 'ms');
-  row('long tasks during the stream', f(m.longTasks, 0), '', '', false, streamLongTasks(raw.paragraph));
+  row('long tasks during the stream', f(m.longTasks, 0), '', '', false, streamLongTasks(rawRuns));
 }
-{
-  const m = med.table;
-  section(`4c. One table of ${PARAGRAPH_CHUNKS / 2} rows, each row in two chunks, at 1 ms spacing`);
-  row(
-    'script per chunk (CDP ScriptDuration)',
-    f(m.perChunkScriptUs, 0),
-    'µs',
-    `<= ${BUDGET.perChunkUs} µs`,
-    m.perChunkScriptUs > BUDGET.perChunkUs,
-    `style+layout ${f(m.perChunkStyleLayoutUs, 0)} µs (the browser laying out a growing table)`,
-  );
-  const growth = m.last500Us / m.first500Us;
-  row(
-    'main thread per chunk, first 500 / last 500',
-    `${f(m.first500Us, 0)} / ${f(m.last500Us, 0)}`,
-    'µs',
-    'flat',
-    growth > 1.5,
-    `x${f(growth, 2)}`,
-  );
-  row('render per frame, early / late', `${f(m.renderEarlyMs, 2)} / ${f(m.renderLateMs, 2)}`, 'ms');
-  row('long tasks during the stream', f(m.longTasks, 0), '', '', false, streamLongTasks(raw.table));
-}
+growingSection(
+  med.paragraph,
+  `4b. One paragraph of ${PARAGRAPH_CHUNKS * 100} characters (no line break) in ${PARAGRAPH_CHUNKS} chunks at 1 ms spacing`,
+  'one growing paragraph',
+  raw.paragraph,
+);
+growingSection(
+  med.table,
+  `4c. One table of ${PARAGRAPH_CHUNKS / 2} rows, each row in two chunks, at 1 ms spacing`,
+  'a growing table',
+  raw.table,
+);
 {
   const m = med.conversation;
   section(`5. Conversation of ${MESSAGES} messages (stored before load)`);
