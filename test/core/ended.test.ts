@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { deferred, envelope } from '../helpers/contract-server';
 import { fakeSockets } from './fake-socket';
-import { advance, fakeTimers, flush, type MemoryStorage, type Options, texts, useCoreHarness } from './harness';
+import { advance, flush, texts, useCoreHarness } from './harness';
 
 // The code for an ended chat loads when one is first heard of: compiled before the tests, as for the socket.
 beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep'), import('../../src/core/ended')]));
 
-const { fresh, make } = useCoreHarness();
+const { make, withSession } = useCoreHarness();
 
 const ENDED = 'system:This chat has ended:sent';
 
@@ -18,17 +18,6 @@ function endings(client: ChatClient) {
   const heard: ChatClientEvents['chat-ended'][] = [];
   client.on('chat-ended', (event) => heard.push(event));
   return heard;
-}
-
-/** A client with fake timers whose current chat has a session (one exchange done). */
-async function withSession(extra: Options = {}, stores: { local?: MemoryStorage; tab?: MemoryStorage } = {}) {
-  fakeTimers();
-  const backend = fresh();
-  const made = make(extra, stores);
-  await made.client.send('hi');
-  await flush();
-  const sessionId = made.client.getState().chats[0]!.sessionId!;
-  return { ...made, backend, sessionId };
 }
 
 describe('a chat an agent ended', () => {

@@ -28,7 +28,19 @@ export function useCoreHarness() {
     return { client, local, tab };
   }
 
-  return { server, fresh, make };
+  /** A client with fake timers whose current chat has a session (one exchange done). */
+  async function withSession(extra: Options = {}, stores: { local?: MemoryStorage; tab?: MemoryStorage } = {}) {
+    fakeTimers();
+    const backend = fresh();
+    const made = make(extra, stores);
+    await made.client.send('hi');
+    await flush();
+    expect(texts(made.client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:You said: hi:sent']);
+    const sessionId = made.client.getState().chats[0]!.sessionId!;
+    return { ...made, backend, sessionId };
+  }
+
+  return { server, fresh, make, withSession };
 }
 
 /** Use fake timers for the timer functions only, so msw and streams keep working. */

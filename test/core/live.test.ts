@@ -5,14 +5,14 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientEvents } from '../../src/core';
 import { controlledStream, deferred, envelope, sseBody, sseResponse } from '../helpers/contract-server';
 import { fakeSockets } from './fake-socket';
-import { API, advance, fakeTimers, flush, type MemoryStorage, type Options, texts, useCoreHarness } from './harness';
+import { API, advance, fakeTimers, flush, texts, useCoreHarness } from './harness';
 
 // The WebSocket's code, and that of the rounds over the other chats, are modules of their own, imported
 // when first needed. In a browser each is one small fetch; here the first import also compiles it, which
 // can outlast flush(): compile them before the tests run, so each test sees them as soon as a page would.
 beforeAll(() => Promise.all([import('../../src/core/live/socket'), import('../../src/core/live/sweep')]));
 
-const { server, fresh, make } = useCoreHarness();
+const { server, fresh, make, withSession } = useCoreHarness();
 
 const polls = (backend: ReturnType<typeof fresh>) => backend.count('GET', '/messages/');
 
@@ -26,18 +26,6 @@ function record(client: ChatClient) {
     });
   }
   return log;
-}
-
-/** A client with fake timers whose current chat has a session (one exchange done). */
-async function withSession(extra: Options = {}, stores: { local?: MemoryStorage; tab?: MemoryStorage } = {}) {
-  fakeTimers();
-  const backend = fresh();
-  const made = make(extra, stores);
-  await made.client.send('hi');
-  await flush();
-  expect(texts(made.client.getState().messages)).toEqual(['visitor:hi:sent', 'assistant:You said: hi:sent']);
-  const sessionId = made.client.getState().chats[0]!.sessionId!;
-  return { ...made, backend, sessionId };
 }
 
 describe('polling', () => {
