@@ -132,15 +132,10 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
     accept(req, socket, head, sessionId, path, reject, hello) {
       const started = Date.now();
       wss.handleUpgrade(req, socket, head, (ws) => {
+        /** The upgrade in the request log, with what became of it. */
+        const logUpgrade = (note) => log.add({ time: new Date(started).toISOString(), method: 'GET', path, status: 101, ms: 0, note });
         if (reject) {
-          log.add({
-            time: new Date(started).toISOString(),
-            method: 'GET',
-            path,
-            status: 101,
-            ms: 0,
-            note: `websocket refused: close ${reject.code} ${reject.reason}`,
-          });
+          logUpgrade(`websocket refused: close ${reject.code} ${reject.reason}`);
           ws.close(reject.code, reject.reason);
           return;
         }
@@ -148,14 +143,7 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
         rooms.set(sessionId, room);
         room.add(ws);
         infos.set(ws, { sessionId, path, opened: started, alive: true });
-        log.add({
-          time: new Date(started).toISOString(),
-          method: 'GET',
-          path,
-          status: 101,
-          ms: 0,
-          note: `websocket open (${room.size} in session)`,
-        });
+        logUpgrade(`websocket open (${room.size} in session)`);
         if (hello) ws.send(JSON.stringify(hello));
         ws.on('pong', () => {
           const info = infos.get(ws);
