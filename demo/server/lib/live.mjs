@@ -132,7 +132,7 @@ export function createLive({ log, pingMs = 25_000, visitorTypingMs = 5000, agent
     accept(req, socket, head, sessionId, path, reject, hello) {
       const started = Date.now();
       wss.handleUpgrade(req, socket, head, (ws) => {
-        /** The upgrade in the request log, with what became of it. */
+        /** The upgrade in the request log, with what became of it. @param {string} note */
         const logUpgrade = (note) => log.add({ time: new Date(started).toISOString(), method: 'GET', path, status: 101, ms: 0, note });
         if (reject) {
           logUpgrade(`websocket refused: close ${reject.code} ${reject.reason}`);
