@@ -4,6 +4,7 @@
 // first opens it (fetched ahead when they point at or focus its button).
 import type { Chat } from '../../core/types';
 import type { Strings } from '../strings';
+import { dayTime } from '../time';
 
 /** The list's CSS, added when it first loads. .cl: the list, .ct: a chat's title. */
 export const css = `.cl{flex:1;overflow-y:auto;padding:8px}
@@ -17,17 +18,10 @@ export const css = `.cl{flex:1;overflow-y:auto;padding:8px}
 
 const lastAt = (chat: Chat): string => chat.messages[chat.messages.length - 1]?.createdAt || chat.createdAt;
 
+const LIST_TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+const LIST_DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
 /** Time today, else the date (in the widget's language). */
-function when(iso: string, locale: string): string {
-  const at = new Date(iso);
-  if (Number.isNaN(+at)) return '';
-  const today = at.toDateString() === new Date().toDateString();
-  try {
-    return at.toLocaleString(locale, today ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' });
-  } catch {
-    return at.toLocaleString();
-  }
-}
+const when = (iso: string, locale: string): string => dayTime(iso, locale, LIST_TIME, LIST_DATE);
 
 interface ListProps {
   strings: Strings;
