@@ -180,8 +180,10 @@ export function attachWindow(launcher: Launcher, options: WindowOptions): Window
     }
     if (previous?.visitorId && !state.visitorId) own.formSent = false;
     own.state = state;
-    if (state.messages.some((message) => message.attachments)) parts.load('files');
-    if (options.suggestions[0] || state.messages.some((message) => message.suggestions)) parts.load('suggestions');
+    // Once a part is here, no scan of the chat for it on every state (a streamed answer makes one per chunk).
+    const want = (name: 'files' | 'suggestions', shown: () => boolean): void => void (!parts.loaded[name] && shown() && parts.load(name));
+    want('files', () => state.messages.some((message) => message.attachments));
+    want('suggestions', () => !!options.suggestions[0] || state.messages.some((message) => message.suggestions));
     notify(state, previous);
     if (previous && onlyGrew(state, previous)) pacer.grew();
     else scheduleDraw();
