@@ -184,6 +184,14 @@ export async function sendMessage(page: EnginePage, text: string): Promise<void>
   await click(page, button('Send'));
 }
 
+/** The chat's first exchange: a message labelled `label` (made unique) sent, and its answer complete. Returns the text sent. */
+export async function firstExchange(page: EnginePage, label: string): Promise<string> {
+  const text = uniqueText(label);
+  await sendMessage(page, text);
+  await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+  return text;
+}
+
 /** The newest message of this author: its status, or null. */
 export async function lastStatus(page: EnginePage, author: string): Promise<string | null> {
   const all = (await transcript(page)).filter((m) => m.author === author);

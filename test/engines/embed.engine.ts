@@ -7,6 +7,7 @@ import {
   button,
   click,
   dialog,
+  firstExchange,
   focused,
   inPage,
   isShown,
@@ -139,9 +140,7 @@ describe(`${ENGINE}: the strict-CSP page`, () => {
     const { page, stack } = env;
     await page.goto(stack.embedUrl());
     await openChat(page);
-    const text = uniqueText('before the reload');
-    await sendMessage(page, text);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const text = await firstExchange(page, 'before the reload');
     const before = await transcript(page);
     expect(await problems(page)).toEqual([]);
     await page.reload();
@@ -205,9 +204,7 @@ describe(`${ENGINE}: the strict-CSP page`, () => {
     const { page, stack } = env;
     await page.goto(stack.embedUrl({ live: 'websocket' }));
     await openChat(page);
-    const text = uniqueText('hello agent');
-    await sendMessage(page, text);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const text = await firstExchange(page, 'hello agent');
     const { sessionId } = stack.storedIn(text)!;
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
     await click(page, button('Close chat'));

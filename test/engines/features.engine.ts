@@ -2,7 +2,21 @@
 // attachment (uploaded with progress, shown as a thumbnail the backend serves), feedback, the conversation list.
 
 import { describe, expect, it } from 'vitest';
-import { button, click, inPage, isShown, lines, openChat, poll, problems, sendMessage, transcript, uniqueText, waitFor } from './dom';
+import {
+  button,
+  click,
+  firstExchange,
+  inPage,
+  isShown,
+  lines,
+  openChat,
+  poll,
+  problems,
+  sendMessage,
+  transcript,
+  uniqueText,
+  waitFor,
+} from './dom';
 import type { EnginePage } from './drivers';
 import { ENGINE, useEngine } from './setup';
 
@@ -69,9 +83,7 @@ describe(`${ENGINE}: the contact form, attachments, feedback and the conversatio
     await openChat(page);
     await dropImage(page, 'photo.png');
     await waitFor(page, { css: '.tr [data-state="done"]' });
-    const text = uniqueText('here is the photo');
-    await sendMessage(page, text);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const text = await firstExchange(page, 'here is the photo');
     expect((await transcript(page))[1]!.text).toContain('I got your file photo.png');
     const thumbnail = () =>
       inPage(page, () => {
@@ -104,9 +116,7 @@ describe(`${ENGINE}: the contact form, attachments, feedback and the conversatio
     await poll(async () => (await transcript(page)).some((m) => m.author === 'assistant' && m.status === 'streaming')).toBe(true);
     await click(page, button('New chat'));
     await poll(async () => (await transcript(page)).length).toBe(0);
-    const second = uniqueText('Second question about frame sizes');
-    await sendMessage(page, second);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const second = await firstExchange(page, 'Second question about frame sizes');
 
     await click(page, button('Chats'));
     const list = { role: 'navigation' as const, name: 'Chats' };

@@ -9,6 +9,7 @@ import {
   click,
   composer,
   dialog,
+  firstExchange,
   focused,
   inPage,
   isShown,
@@ -79,9 +80,7 @@ describe(`${ENGINE}: inline mode, the teaser, tables and Copy code, times, an en
     expect(await apiRequests()).toEqual([]);
     await click(page, composer);
     await poll(() => stack.count('POST', VISITORS)).toBe(1);
-    const text = uniqueText('inline');
-    await sendMessage(page, text);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const text = await firstExchange(page, 'inline');
     expect(await isShown(page, region)).toBe(true);
     expect(stack.stored(text)).toBe(1);
     expect(await problems(page)).toEqual([]);
@@ -168,9 +167,7 @@ describe(`${ENGINE}: inline mode, the teaser, tables and Copy code, times, an en
     await page.goto(stack.embedUrl());
     await openChat(page);
     const before = Date.now();
-    const text = uniqueText('what time');
-    await sendMessage(page, text);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const text = await firstExchange(page, 'what time');
     const shown = await times(page);
     expect(shown).toHaveLength(2);
     for (const datetime of shown) {
@@ -193,9 +190,7 @@ describe(`${ENGINE}: inline mode, the teaser, tables and Copy code, times, an en
     const { page, stack } = env;
     await page.goto(stack.embedUrl());
     await openChat(page);
-    const text = uniqueText('ended chat');
-    await sendMessage(page, text);
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    const text = await firstExchange(page, 'ended chat');
     const { sessionId } = stack.storedIn(text)!;
 
     stack.api.endChat(sessionId);

@@ -2,7 +2,21 @@
 // stream cut mid-answer. The visitor's message is never lost or sent twice. (The plain page: no CSP.)
 
 import { describe, expect, it } from 'vitest';
-import { button, click, inPage, isShown, lastStatus, lines, openChat, poll, problems, sendMessage, transcript, uniqueText } from './dom';
+import {
+  button,
+  click,
+  firstExchange,
+  inPage,
+  isShown,
+  lastStatus,
+  lines,
+  openChat,
+  poll,
+  problems,
+  sendMessage,
+  transcript,
+  uniqueText,
+} from './dom';
 import type { EnginePage } from './drivers';
 import { ENGINE, useEngine } from './setup';
 import { STREAM } from './stack';
@@ -35,8 +49,7 @@ describe(`${ENGINE}: network and backend failures`, () => {
     const { page, stack } = env;
     await page.goto(stack.tagUrl());
     await openChat(page);
-    await sendMessage(page, uniqueText('warm up'));
-    await poll(() => lines(page), 15_000).toEqual(['visitor:sent', 'assistant:sent']);
+    await firstExchange(page, 'warm up');
     // A stream is logged when its connection closes: wait for it, so it is not counted as a later request.
     await poll(() => env.stack.count('POST', STREAM, 200)).toBe(1);
     return page;
