@@ -12,6 +12,7 @@ import http from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { startApiServer } from '../demo/server/api-server.mjs';
+import { listenLocally } from '../demo/server/lib/http.mjs';
 import { launchChromium } from './chromium.mjs';
 
 const KB = 1024;
@@ -65,16 +66,7 @@ async function startStaticServer(apiUrl) {
     sent.set(request.url, bytes);
     response.end(bytes);
   });
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    sent,
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  return { ...(await listenLocally(server)), sent };
 }
 
 /** The file on disk behind a `/dist/...` path, or null (also for paths that climb out of dist/). */

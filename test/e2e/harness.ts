@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
+// @ts-expect-error: plain ESM JavaScript without declarations
+import { listenLocally } from '../../demo/server/lib/http.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { embedCsp, startDemoServer } from '../../demo/server/static-server.mjs';
 import { launchChromium } from '../../scripts/chromium.mjs';
@@ -174,16 +175,7 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
       res.end('Not found');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocally(server);
 }
 
 /** Collects `securitypolicyviolation` events (the page CSP cannot stop an init script run over CDP). */

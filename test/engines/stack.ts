@@ -6,11 +6,12 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { startApiServer } from '../../demo/server/api-server.mjs';
+// @ts-expect-error: plain ESM JavaScript without declarations
+import { listenLocally } from '../../demo/server/lib/http.mjs';
 // @ts-expect-error: plain ESM JavaScript without declarations
 import { embedCsp } from '../../demo/server/static-server.mjs';
 import { type QaApi, qaApi } from '../helpers/qa-api';
@@ -165,16 +166,7 @@ async function startPageServer(apiUrl: string): Promise<{ url: string; close(): 
       send(500, 'text/plain', String(error));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocally(server);
 }
 
 export async function startStack(): Promise<Stack> {

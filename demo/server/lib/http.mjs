@@ -148,6 +148,17 @@ export function listen(server, port, host) {
 }
 
 /**
+ * Listen on a free port of 127.0.0.1, for a test or a script; `close()` also ends open connections.
+ * @param {import('node:http').Server} server
+ * @returns {Promise<{ url: string, close: () => Promise<void> }>}
+ */
+export async function listenLocally(server) {
+  const close = closer(server);
+  const port = await listen(server, 0, '127.0.0.1');
+  return { url: originOf('127.0.0.1', port), close };
+}
+
+/**
  * `http://host:port` with IPv6 hosts bracketed.
  * @param {string} host
  * @param {number} port
