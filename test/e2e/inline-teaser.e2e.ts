@@ -1,8 +1,9 @@
 // Inline mode and the teaser, on a page served with the strict CSP and Trusted Types: the chat inside
 // the page's element (filling it, on a desktop and on a phone), no request before the visitor reaches
 // for it; the teaser's delay, click, Dismiss and reload.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { SUBPIXEL } from '../helpers/layout';
 import { chatLog, composer, dialog, launcher, messages, sendMessage, uniqueText, useStack, VISITORS } from './harness';
 
 const env = useStack();
@@ -10,6 +11,13 @@ const TEASER = 'Need help choosing a bike?';
 
 const region = (page: Page) => page.getByRole('region', { name: 'Acme support' });
 const teaser = (page: Page) => page.getByRole('button', { name: TEASER, exact: true });
+/** The element's box once the widget's entrance animations have ended (the teaser slides up as it appears). */
+const settledBox = async (target: Locator) => {
+  await target.evaluate((element) =>
+    Promise.all((element.getRootNode() as ShadowRoot).getAnimations().map((animation) => animation.finished)),
+  );
+  return target.boundingBox();
+};
 const dismiss = (page: Page) => page.getByRole('button', { name: 'Dismiss', exact: true });
 /** The chat API requests the backend has seen (its own QA requests aside). */
 const apiRequests = async () => (await env.stack.log()).filter((entry) => entry.path.startsWith('/api/'));
@@ -91,9 +99,9 @@ describe('the teaser (strict CSP)', () => {
     expect(await storedKeys(page)).toEqual([]);
     expect(await teaser(page).evaluate((element) => getComputedStyle(element).fontFamily)).not.toMatch(/Comic/);
     // Beside the launcher, on its inner side, bottom-aligned near it.
-    const [tease, bubble] = await Promise.all([teaser(page).boundingBox(), launcher(page).boundingBox()]);
+    const [tease, bubble] = await Promise.all([settledBox(teaser(page)), settledBox(launcher(page))]);
     expect(tease!.x + tease!.width).toBeLessThan(bubble!.x);
-    expect(tease!.y + tease!.height).toBeLessThanOrEqual(bubble!.y + bubble!.height);
+    expect(tease!.y + tease!.height).toBeLessThanOrEqual(bubble!.y + bubble!.height + SUBPIXEL);
     // After the launcher in keyboard order.
     await launcher(page).focus();
     await page.keyboard.press('Tab');
@@ -111,7 +119,7 @@ describe('the teaser (strict CSP)', () => {
     const { stack, page } = env;
     await page.goto(stack.strictUrl({ teaser: TEASER, 'teaser-delay': '0', position: 'left' }));
     await teaser(page).waitFor({ state: 'visible' });
-    const [tease, bubble] = await Promise.all([teaser(page).boundingBox(), launcher(page).boundingBox()]);
+    const [tease, bubble] = await Promise.all([settledBox(teaser(page)), settledBox(launcher(page))]);
     expect(tease!.x).toBeGreaterThan(bubble!.x + bubble!.width);
     expect(await storedKeys(page)).toEqual([]);
     await dismiss(page).click();
@@ -143,12 +151,12 @@ describe('the teaser (strict CSP)', () => {
     await page.goto(stack.strictUrl({ teaser: 'A rather long invitation: '.repeat(8), 'teaser-delay': '0' }));
     const invitation = page.locator('chat-sdk-widget').getByRole('button', { name: /^A rather long invitation/ });
     await invitation.waitFor({ state: 'visible' });
-    const [tease, bubble] = await Promise.all([invitation.boundingBox(), launcher(page).boundingBox()]);
+    const [tease, bubble] = await Promise.all([settledBox(invitation), settledBox(launcher(page))]);
     expect(tease!.x + tease!.width).toBeLessThan(bubble!.x);
     expect(tease!.width).toBeLessThanOrEqual(375 * 0.6);
     // At most three lines: the bottom of the screen, not the page's content.
     expect(tease!.y).toBeGreaterThan(667 - 160);
-    expect(tease!.y + tease!.height).toBeLessThanOrEqual(bubble!.y + bubble!.height);
+    expect(tease!.y + tease!.height).toBeLessThanOrEqual(bubble!.y + bubble!.height + SUBPIXEL);
   });
 
   it('respects reduced motion: no animation', async () => {

@@ -5,6 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { SUBPIXEL } from '../helpers/layout';
 import { button, composer, messages, openChat, poll, sendMessage, transcript, uniqueText, useStack } from './harness';
 
 // A 1x1 PNG.
@@ -137,8 +138,8 @@ describe('visitor features against the reference backend', () => {
       const title = await entry
         .locator('.ct')
         .evaluate((el) => ({ right: el.getBoundingClientRect().right, clipped: el.scrollWidth > el.clientWidth }));
-      expect(title.right).toBeLessThanOrEqual(time.x);
-      expect(time.x + time.width).toBeLessThanOrEqual(row.x + row.width);
+      expect(title.right).toBeLessThanOrEqual(time.x + SUBPIXEL);
+      expect(time.x + time.width).toBeLessThanOrEqual(row.x + row.width + SUBPIXEL);
       if (title.clipped) expect(await entry.locator('.ct').evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
     }
     // The first chat's answer finishes while the visitor is in the second one: it gets an unread dot.
