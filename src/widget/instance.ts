@@ -10,7 +10,7 @@ import { createWidgetHandlers, type WidgetEventName, type WidgetEvents } from '.
 import { cancelIdle, whenIdle } from './idle';
 import type { ResolvedWidgetOptions } from './options';
 import { peekSession } from './session-peek';
-import { startTeaser } from './teaser';
+import { forgetTeaserDismissal, startTeaser } from './teaser';
 import type { WindowOnlyOptions } from './window-options';
 
 /** What the widget loads on demand (./app.ts). */
@@ -205,6 +205,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
       run((attached) => {
         attached.start();
         clientOf!().reset();
+        forgetTeaserDismissal(apiUrl);
       }),
     on: (name, handler) => handlers.on(name, handler, clientOf),
     destroy() {

@@ -1,5 +1,5 @@
 // The teaser: shown after its delay while the window is closed, until the visitor opens the chat (on this
-// page: every open hides it) or dismisses it (for this tab's session); never once this tab has a
+// page: every open hides it) or dismisses it (for this tab's session, until reset()); never once this tab has a
 // conversation, i.e. a visitor's message in its stored chats (opening the chat alone stores them too; a
 // page's own client is not asked). Inline and with `open`, the first open clears it.
 import { storageKey } from '../core/storage';
@@ -32,4 +32,13 @@ export function startTeaser(
         });
     }, options.teaserDelay * 1000);
   return hide;
+}
+
+/** reset() signs the visitor out: the next one on this device is invited again. */
+export function forgetTeaserDismissal(apiUrl: string): void {
+  try {
+    sessionStorage.removeItem(storageKey('teaser', apiUrl));
+  } catch {
+    // no storage: nothing was kept
+  }
 }

@@ -230,6 +230,21 @@ describe('the teaser', () => {
     expect(teaser()).toBeNull();
   });
 
+  it('reset() (a sign-out) forgets the dismissal: the next visitor on this device is invited again', async () => {
+    fakeTime();
+    chat = startChat(client, { teaser: 'Need help choosing a bike?' });
+    await vi.advanceTimersByTimeAsync(3_000);
+    button('Dismiss')!.click();
+    chat.reset();
+    await vi.waitFor(() => expect(client.calls.reset).toBe(1));
+    expect(sessionStorage.getItem(DISMISSED_KEY)).toBeNull();
+
+    chat.destroy();
+    chat = startChat(client, { teaser: 'Need help choosing a bike?' });
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(teaser()).not.toBeNull();
+  });
+
   it('a tab whose chats hold no message of the visitor (opened, never sent) shows it; one with a conversation does not', async () => {
     fakeTime();
     const stored = (messages: unknown[]) =>
