@@ -452,6 +452,24 @@ describe('Stop, and a backend that keeps the answer it was generating', () => {
     expect(texts(client.getState().messages).slice(2)).toEqual(['visitor:tell me:sent', 'assistant:Once:sent']);
   });
 
+  it('an answer stopped before its first word, with no ids, is the server’s next answer to its question, after a reload too', async () => {
+    const { client, backend, sessionId, clientMessageId, local, tab } = await stopAfter('tell me', '', false);
+    backend.say(sessionId, { sender: 'visitor', text: 'tell me', client_message_id: clientMessageId });
+    backend.say(sessionId, { sender: 'assistant', text: 'Once' });
+    backend.say(sessionId, { sender: 'agent', text: 'Anything else?' });
+    client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    await advance(3_000, 500);
+    const expected = ['visitor:tell me:sent', 'assistant:Once:sent', 'agent:Anything else?:sent'];
+    expect(texts(client.getState().messages).slice(2)).toEqual(expected);
+    expect(answers(client).at(-1)).toMatchObject({ stopped: true });
+    client.destroy();
+    const again = make({}, { local, tab }).client;
+    again.getState();
+    await flush();
+    expect(texts(again.getState().messages).slice(2)).toEqual(expected);
+  });
+
   it('a stopped answer does not swallow a different message: one that does not continue it is added', async () => {
     const { client, backend, sessionId } = await stopAfter('tell me', 'Once upon', false);
     backend.say(sessionId, { sender: 'assistant', text: 'Something else entirely' });
@@ -461,6 +479,27 @@ describe('Stop, and a backend that keeps the answer it was generating', () => {
       'visitor:tell me:sent',
       'assistant:Once upon:sent',
       'assistant:Something else entirely:sent',
+    ]);
+  });
+});
+
+describe('visitor messages from elsewhere', () => {
+  it('the same words sent from another tab or device (another client_message_id) leave the one waiting here to be sent', async () => {
+    const { mergeHistory, readHistory } = await import('../../src/core/live/history');
+    const waiting = {
+      id: 'here',
+      author: 'visitor' as const,
+      text: 'ok',
+      status: 'queued' as const,
+      createdAt: '2026-01-01T00:00:05.000Z',
+    };
+    const list = readHistory([
+      { id: 'm7', sender: 'visitor', text: 'ok', created_at: '2026-01-01T00:00:04.000Z', client_message_id: 'elsewhere' },
+    ]);
+    const merge = mergeHistory({ id: 'c', createdAt: '2026-01-01T00:00:00.000Z', messages: [waiting] }, list, true);
+    expect(merge.chat.messages.map((m) => [m.id, m.status])).toEqual([
+      ['m7', 'sent'],
+      ['here', 'queued'],
     ]);
   });
 });

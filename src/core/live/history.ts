@@ -59,6 +59,8 @@ function indexLocal(messages: readonly ChatMessage[]) {
   /** `author + text` of messages the server has not named yet (backends that echo no ids). */
   const byText = new Map<string, number[]>();
   const cut: number[] = [];
+  /** Cut answers that showed no word, by the question they answer: the server's next answer to it is theirs. */
+  const silent = new Map<string, number>();
   const textKey = (m: ChatMessage): string => `${m.author}\n${m.text}`;
   messages.forEach((m, index) => {
     for (const key of [m.id, m.serverId]) if (key && !byId.has(key)) byId.set(key, index);
@@ -67,18 +69,29 @@ function indexLocal(messages: readonly ChatMessage[]) {
     if (same) same.push(index);
     else byText.set(textKey(m), [index]);
     if (isCut(m) && m.text) cut.push(index);
+    else if (isCut(m) && m.replyTo) silent.set(m.replyTo, index);
   });
   return {
-    /** By the ids first; failing those, an unnamed message with the same text, or a cut answer the server's copy continues. */
-    find({ message, responseId, clientMessageId }: Incoming, taken: Set<number>): number {
+    /**
+     * By the ids first; failing those, an unnamed message with the same text, a cut answer the server's copy
+     * continues, or (right after `question`, the local id of the visitor message the previous history
+     * message matched) that question's answer cut before its first word.
+     */
+    find({ message, responseId, clientMessageId }: Incoming, taken: Set<number>, question?: string): number {
       for (const key of [clientMessageId, message.id, responseId]) {
         const index = key === undefined ? undefined : byId.get(key);
         if (index !== undefined) return index;
       }
+      // Sent from another tab or device: the same words typed here are a different message, still to be sent.
+      if (clientMessageId !== undefined && message.author === 'visitor') return -1;
       const free = (index: number): boolean => !taken.has(index) && !messages[index]!.serverId;
       const same = byText.get(textKey(message))?.find(free);
       if (same !== undefined) return same;
-      return cut.find((index) => free(index) && message.author === 'assistant' && message.text.startsWith(messages[index]!.text)) ?? -1;
+      if (message.author !== 'assistant') return -1;
+      const continued = cut.find((index) => free(index) && message.text.startsWith(messages[index]!.text));
+      if (continued !== undefined) return continued;
+      const unanswered = question === undefined ? undefined : silent.get(question);
+      return unanswered !== undefined && free(unanswered) ? unanswered : -1;
     },
   };
 }
@@ -140,6 +153,8 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
   const taken = new Set<number>();
   let syncedAt = chat.syncedAt;
   let deferred = false;
+  /** The local id of the visitor message the previous history message matched. */
+  let question: string | undefined;
   // Each id once, oldest first whatever order the backend used; a list too long keeps its newest.
   const unique = new Map(list.map((incoming) => [incoming.message.id, incoming]));
   const ordered = [...unique.values()]
@@ -148,8 +163,9 @@ export function mergeHistory(chat: Chat, list: Incoming[], advance: boolean): Me
     .slice(-MAX_MERGED);
   for (const { incoming } of ordered) {
     const { message } = incoming;
-    const index = local.find(incoming, taken);
+    const index = local.find(incoming, taken, question);
     const match = messages[index];
+    question = message.author === 'visitor' ? match?.id : undefined;
     if (match) {
       taken.add(index);
       const next = settle(match, incoming);
