@@ -50,11 +50,11 @@ export function createParts(config: ClientOptions, injected: ClientParts['inject
   });
   const local = safeStorage(() => injected.localStorage ?? globalThis.localStorage);
   const tab = safeStorage(() => injected.sessionStorage ?? globalThis.sessionStorage);
-  const visitor = createVisitorManager(api, local, storageKey('visitor', config.apiUrl));
   const reportHandlerError = (error: unknown): void => logError('An event handler threw:', error);
   const emitter = createEmitter<ChatClientEvents>(reportHandlerError);
   const lifetime = new AbortController();
   const signal = lifetime.signal;
+  const visitor = createVisitorManager(api, local, storageKey('visitor', config.apiUrl), signal);
 
   const store = createStore({
     storage: tab,

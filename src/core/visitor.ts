@@ -1,3 +1,5 @@
+import { linkAbort, unlessAborted } from './abort';
+import { ChatError } from './errors';
 import { isRecord, isSafeId } from './guards';
 import { readRecord, type SafeStorage, writeRecord } from './storage';
 import type { Api } from './wire/api';
@@ -7,7 +9,8 @@ const isVisitorRecord = (value: unknown): value is { id: string } => isRecord(va
 
 /**
  * The visitor id, shared by all tabs through localStorage. Concurrent callers share one request,
- * so two sends racing at start-up create one visitor, not two.
+ * so two sends racing at start-up create one visitor, not two. That request ends with the client
+ * (`lifetime`) or its own deadline; a caller's `signal` (Stop) only stops that caller's waiting.
  */
 export interface VisitorManager {
   readonly key: string;
@@ -22,9 +25,9 @@ export interface VisitorManager {
   forget(): void;
 }
 
-export function createVisitorManager(api: Api, storage: SafeStorage, key: string): VisitorManager {
+export function createVisitorManager(api: Api, storage: SafeStorage, key: string, lifetime: AbortSignal): VisitorManager {
   let validated: string | null = null;
-  let inFlight: Promise<string> | null = null;
+  let inFlight: { promise: Promise<string>; abort(): void } | null = null;
 
   const stored = (): string | null => readRecord(storage, key, isVisitorRecord)?.id ?? null;
 
@@ -48,19 +51,22 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
     return locks ? locks.request(key, work) : work();
   };
 
-  const shared = (work: () => Promise<string>): Promise<string> => {
+  const shared = (work: (signal: AbortSignal) => Promise<string>, waiter: AbortSignal): Promise<string> => {
     if (!inFlight) {
-      inFlight = work().finally(() => {
-        inFlight = null;
+      const run = linkAbort(lifetime);
+      const promise: Promise<string> = work(run.signal).finally(() => {
+        run.unlink();
+        if (inFlight?.promise === promise) inFlight = null;
       });
+      inFlight = { promise, abort: () => run.abort(new ChatError('aborted', 'The visitor was forgotten.')) };
     }
-    return inFlight;
+    return unlessAborted(inFlight.promise, waiter);
   };
 
-  const ensure = (signal: AbortSignal): Promise<string> => {
+  const ensure = (waiter: AbortSignal): Promise<string> => {
     const current = stored();
     if (current && current === validated) return Promise.resolve(current);
-    return shared(async () => {
+    return shared(async (signal) => {
       const id = stored();
       if (id) {
         if (await api.validateVisitor(id, signal)) {
@@ -76,26 +82,26 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
         storage.removeItem(key);
       }
       return create(signal, id);
-    });
+    }, waiter);
   };
 
   return {
     key,
     stored,
     ensure,
-    replace(staleId, signal) {
+    replace(staleId, waiter) {
       const current = stored();
       if (current && current !== staleId) {
         // Someone (this tab or another) already replaced it.
-        return current === validated ? Promise.resolve(current) : ensure(signal);
+        return current === validated ? Promise.resolve(current) : ensure(waiter);
       }
       if (validated === staleId) validated = null;
-      return shared(async () => {
+      return shared(async (signal) => {
         const now = stored();
         if (now && now !== staleId) return now;
         storage.removeItem(key);
         return create(signal, staleId);
-      });
+      }, waiter);
     },
     adopt(raw) {
       if (raw === null) return stored();
@@ -105,6 +111,9 @@ export function createVisitorManager(api: Api, storage: SafeStorage, key: string
       return id;
     },
     forget() {
+      // An answer about the forgotten visitor must not reach a caller after it.
+      inFlight?.abort();
+      inFlight = null;
       validated = null;
       storage.removeItem(key);
     },

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/core';
 import { createApi, httpError, readEnvelope } from '../../src/core/wire/api';
 import { MAX_ANSWER_LENGTH } from '../../src/core/wire/sse';
-import { controlledStream, envelope, sseResponse } from '../helpers/contract-server';
+import { controlledStream, deferred, envelope, sseResponse } from '../helpers/contract-server';
 import { settled, useCoreHarness } from './harness';
 
 const { fresh, make } = useCoreHarness();
@@ -372,6 +372,39 @@ describe('a backend that stalls, trickles or floods after its headers', () => {
     await client.send('second');
     const messages = await settled(client, 3);
     expect(messages.map((m) => `${m.author}:${m.status}`)).toEqual(['visitor:failed', 'visitor:sent', 'assistant:sent']);
+  });
+
+  it('Stop while the visitor request the window started stalls: the message is stopped at once, with Retry', async () => {
+    const backend = fresh();
+    backend.once('visitors', () => slowBody(['{"success":'], 0));
+    const { client } = make({ requestTimeout: 5_000, maxRetries: 0 });
+    const opened = client.connect();
+    await client.send('first');
+    const started = Date.now();
+    client.stop();
+    const [first] = await settled(client, 1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(first).toMatchObject({ status: 'failed', error: { code: 'aborted', message: 'Stopped before it was sent.', retryable: true } });
+    client.destroy();
+    await expect(opened).rejects.toMatchObject({ code: 'aborted' });
+  });
+
+  it('Stop does not cancel the visitor request the window waits for too: it goes on, once, and the window gets its visitor', async () => {
+    const backend = fresh();
+    const release = deferred();
+    backend.once('visitors', async () => {
+      await release.promise;
+      return envelope(201, { id: 'v-shared' });
+    });
+    const { client } = make({ maxRetries: 0 });
+    await client.send('first');
+    const opened = client.connect();
+    client.stop();
+    const [first] = await settled(client, 1);
+    expect(first).toMatchObject({ status: 'failed', error: { code: 'aborted' } });
+    release.resolve();
+    await expect(opened).resolves.toBe('v-shared');
+    expect(backend.count('POST', '/visitors/')).toBe(1);
   });
 
   it('the stream endpoint answering JSON with "event-stream" in a parameter is not read as a stream', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { envelope } from '../helpers/contract-server';
+import { deferred, envelope } from '../helpers/contract-server';
 import { MemoryStorage, settled, stored, storeVisitor, useCoreHarness, wire } from './harness';
 
 const { fresh, make } = useCoreHarness();
@@ -89,6 +89,27 @@ describe('visitor', () => {
     );
     expect(backend.count('GET', '/validate/')).toBe(1);
     expect(backend.count('POST', '/visitors/')).toBe(0);
+  });
+
+  it('reset() while the stored visitor is being validated: the next message goes out as a new visitor, never the old one', async () => {
+    const backend = fresh();
+    backend.visitors.add('previous');
+    const local = new MemoryStorage();
+    storeVisitor(local, 'previous');
+    const release = deferred();
+    backend.once('validate', async () => {
+      await release.promise;
+      return envelope(200, { id: 'previous' });
+    });
+    const { client } = make({ maxRetries: 0 }, { local });
+    await client.send('before the sign-out');
+    client.reset();
+    release.resolve();
+    await client.send('after it');
+    await settled(client, 2);
+    expect(backend.chats.map((chat) => chat.body.message)).toEqual(['after it']);
+    expect(backend.chats[0]!.body.visitor_id).not.toBe('previous');
+    expect(stored(local, 'chatsdk:visitor:')).toEqual({ v: 1, data: { id: backend.chats[0]!.body.visitor_id } });
   });
 
   it('a visitor id stored for another API URL is not used', async () => {
