@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/core';
 import { MAX_ANSWER_LENGTH, readChatStream } from '../../src/core/wire/sse';
 import { controlledStream } from '../helpers/contract-server';
-import { fakeTimers } from './harness';
+import { fakeTimers, flush } from './harness';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -322,6 +322,8 @@ describe('readChatStream', () => {
     const s = controlledStream();
     let outcome: Outcome | undefined;
     void read(s.response(), { first: 5000, idle: 1000 }).then((o) => (outcome = o));
+    const renamed = (n: number) => `data: ${JSON.stringify({ chunk: '', done: false, response_id: `r${n}` })}\n\n`;
+    s.push(renamed(0));
     for (let i = 0; i < 5; i++) {
       await vi.advanceTimersByTimeAsync(900);
       s.chunk(`${i}`);
@@ -329,15 +331,16 @@ describe('readChatStream', () => {
     }
     // 4.5 s in, more than idleTimeoutMs in total but never idle that long: still reading.
     expect(outcome).toBeUndefined();
-    // Keep-alives are not progress: comments, empty chunks and unknown events do not hold it open.
-    for (const ping of [': ping\n\n', event(''), 'event: ping\ndata: {}\n\n']) {
-      await vi.advanceTimersByTimeAsync(300);
+    // Keep-alives are not progress: comments, empty chunks, unknown events and ids renamed on every event
+    // (the answer was named on its first one) do not hold it open.
+    for (const ping of [renamed(1), ': ping\n\n', renamed(2), event(''), renamed(3), 'event: ping\ndata: {}\n\n']) {
+      await vi.advanceTimersByTimeAsync(150);
       s.push(ping);
     }
     await vi.advanceTimersByTimeAsync(99);
     expect(outcome).toBeUndefined();
     await vi.advanceTimersByTimeAsync(2);
-    await vi.waitFor(() => expect(outcome).toBeDefined());
+    await flush();
     expect(outcome?.text).toBe('01234');
     expect(outcome?.error).toMatchObject({ code: 'interrupted', message: expect.stringMatching(/stalled for 1 s/) });
     expect(s.cancelled).toBe(true);

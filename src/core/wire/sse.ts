@@ -84,8 +84,9 @@ export async function readChatStream(response: Response, options: ReadStreamOpti
       }
       const named = readIds(data);
       if ((named.messageId && named.messageId !== ids.messageId) || (named.responseId && named.responseId !== ids.responseId)) {
+        // Naming the answer is progress once; ids renamed on every event (against the contract) keep no stream alive.
+        if ((named.messageId && !ids.messageId) || (named.responseId && !ids.responseId)) progressed = true;
         Object.assign(ids, named);
-        progressed = true;
         // The last event's ids come with the end itself.
         if (data.done !== true) options.onIds?.({ ...ids });
       }
