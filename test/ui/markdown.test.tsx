@@ -47,6 +47,14 @@ describe('blocks', () => {
     expect(codes[1]!.getAttribute('data-lang')).toBe('py');
   });
 
+  it('a fence indented inside a list item is code without that indentation, so Copy code copies the code alone', () => {
+    const step = md('1. Install:\n   ```bash\n   npm i chat-sdk \\\n     --save\n   ```\n2. Run it');
+    expect(step.querySelector('pre code')!.textContent).toBe('npm i chat-sdk \\\n  --save');
+    expect(step.querySelector('pre code')!.getAttribute('data-lang')).toBe('bash');
+    const nested = md('- a\n  - b\n      ```py\n      if x:\n          y\n    short\n      ```');
+    expect(nested.querySelector('pre code')!.textContent).toBe('if x:\n    y\nshort');
+  });
+
   it('unterminated fence renders as code so far', () => {
     const el = md('```ts\nlet a = 1;\nlet b');
     expect(el.querySelector('pre code')!.textContent).toBe('let a = 1;\nlet b');

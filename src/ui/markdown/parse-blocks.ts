@@ -21,7 +21,8 @@ export interface BlockEnv {
 /** Counts block renders and the characters of a growing paragraph parsed; tests use it to check the work per render. */
 export const stats = { blocks: 0, chars: 0 };
 
-export const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A code fence, at any indentation: answers put code inside list items, indented to the item's text. */
+export const FENCE = /^ *(`{3,}|~{3,})/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 const RULE = /^ {0,3}([-*_])(?: *\1){2,} *$/;
 const QUOTE = /^ {0,3}> ?/;
@@ -140,7 +141,10 @@ export function splitBlocks(text: string, resume?: Resume, { rich, need }: Block
 
 const inline = (lines: string[]): ComponentChildren[] => parseInline(lines.map((line) => line.trim()).join('\n'));
 
-/** A fenced code block: everything after the opening line, minus the closing fence line if it arrived. */
+/**
+ * A fenced code block: everything after the opening line, minus the closing fence line if it arrived, and
+ * minus the opening fence's indentation on each line (as CommonMark does), so Copy code copies the code alone.
+ */
 function codeBlock(source: string, firstLine: string, fence: RegExpExecArray, { rich, strings, need }: BlockEnv): ComponentChildren {
   const language = firstLine.slice(fence[0].length).trim().split(/[\s`]/)[0];
   const newline = source.indexOf('\n');
@@ -148,6 +152,8 @@ function codeBlock(source: string, firstLine: string, fence: RegExpExecArray, { 
   const lastNewline = body.lastIndexOf('\n');
   if (closesFence(body.slice(lastNewline + 1), fence[1]!)) body = body.slice(0, Math.max(lastNewline, 0));
   body = body.replace(/\r(?=\n|$)/g, '');
+  const indent = fence[0].length - fence[1]!.length;
+  if (indent) body = body.replace(new RegExp(`^ {1,${indent}}`, 'gm'), '');
   const pre = h('pre', null, h('code', language ? { 'data-lang': language } : null, body));
   if (!rich) need?.();
   return rich && strings ? rich.code(pre, body, strings) : pre;
