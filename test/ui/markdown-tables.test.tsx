@@ -88,8 +88,10 @@ describe('tables', () => {
     expect(el.querySelector('td strong')!.textContent).toBe('Trail');
     expect(el.querySelector('td code')!.textContent).toBe('$1,200');
     expect(el.querySelector('td a')!.getAttribute('href')).toBe('https://x.example');
-    // A wide table scrolls inside its own box.
-    expect(el.querySelector('table')!.parentElement!.className).toBe('tw');
+    // A wide table scrolls inside its own box, which a keyboard can focus: a region named by the columns.
+    const box = el.querySelector('table')!.parentElement!;
+    expect(box.className).toBe('tw');
+    expect([box.localName, box.tabIndex, box.getAttribute('aria-label')]).toEqual(['section', 0, 'Model, Size, Price']);
   });
 
   it('rows are padded or cut to the header width; a table ends at a blank line or a line that starts another block', () => {

@@ -134,9 +134,21 @@ export const row = (values: string[], align: string[]): VNode => (
   </tr>
 );
 
-/** A table: header cells are column headers (`scope="col"`), so a screen reader names each cell's column. */
+/** A cell's words without Markdown's marks, for a name. */
+const plain = (cell: string): string => cell.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`~]/g, '');
+
+/**
+ * A table: header cells are column headers (`scope="col"`), so a screen reader names each cell's column. Its
+ * box is a region named by the headers that takes the focus, so a keyboard scrolls a wide table sideways
+ * (Safari does not focus a scrolling box by itself).
+ */
 const table = (header: string[], align: string[], rows: ComponentChildren): VNode => (
-  <div class="tw">
+  <section
+    class="tw"
+    aria-label={header.map(plain).join(', ').slice(0, 100)}
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls, and only focus lets a keyboard scroll it
+    tabIndex={0}
+  >
     <table>
       <thead>
         <tr>
@@ -149,7 +161,7 @@ const table = (header: string[], align: string[], rows: ComponentChildren): VNod
       </thead>
       <tbody>{rows}</tbody>
     </table>
-  </div>
+  </section>
 );
 
 /**
