@@ -252,6 +252,53 @@ describe('ids that cannot go into a URL path', () => {
     });
   }
 
+  it('a session id from the server that cannot go into a path fails the message with a clear error and Retry; no request uses it', async () => {
+    const backend = fresh();
+    backend.once('sessions', () => envelope(201, { id: '..' }));
+    const { client } = make({ maxRetries: 0 });
+    await client.send('hello');
+    const [message] = await settled(client, 1);
+    expect(message).toMatchObject({
+      text: 'hello',
+      status: 'failed',
+      error: { code: 'protocol', message: 'The session id ".." cannot be used in a request.' },
+    });
+    expect(backend.calls.every((call) => !/\/\.\.?\//.test(call.path))).toBe(true);
+    await client.retry(message!.id);
+    expect((await settled(client, 2)).map((m) => m.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('a stored chat whose session id cannot go into a path is not reused: the next message starts a new session', async () => {
+    const backend = fresh();
+    const { client, local, tab } = make();
+    await client.send('first');
+    await settled(client, 2);
+    client.destroy();
+    const key = [...tab.map.keys()].find((name) => name.startsWith('chatsdk:chats:'))!;
+    tab.setItem(key, tab.getItem(key)!.replace(/"sessionId":"[^"]+"/, '"sessionId":"../../admin"'));
+    const before = wire(backend).length;
+    const again = make({}, { local, tab }).client;
+    await again.send('second');
+    await settled(again, 4);
+    // A new session first: no request ever carries the stored id, in a path or a body.
+    expect(wire(backend).slice(before)).toEqual(['validate', 'session', 'stream']);
+    expect(backend.calls.every((call) => !call.path.includes('admin'))).toBe(true);
+  });
+
+  it('feedback for an answer whose id cannot go into a path is refused with a clear error, and nothing is sent', async () => {
+    const backend = fresh();
+    backend.once('chat', () => envelope(200, { response: 'Hi', message_id: 'm1', response_id: '..', session_id: 'ignored' }));
+    const { client } = make({ streaming: false });
+    await client.send('help');
+    const [, answer] = await settled(client, 2);
+    await expect(client.feedback(answer!.id, 'up')).rejects.toMatchObject({
+      code: 'protocol',
+      message: 'The answer id ".." cannot be used in a request.',
+    });
+    expect(backend.ratings).toEqual([]);
+    expect(client.getState().messages[1]!.feedback).toBeUndefined();
+  });
+
   it('a visitor id from the server that cannot go into a path is refused with a clear error', async () => {
     const backend = fresh();
     backend.once('visitors', () => envelope(201, { id: '..' }));
