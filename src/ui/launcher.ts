@@ -103,6 +103,10 @@ export function mountLauncher(options: LauncherOptions): Launcher {
   icon(button, CHAT_ICON);
   const badge = element<HTMLElement>('span', button, { class: 'b', 'aria-hidden': 'true' });
   const click = (): void => options.onClick();
+  /** A visitor reaching for `control` is likely to open the chat: load it meanwhile. */
+  const warmOn = (control: HTMLElement): void => {
+    for (const type of ['pointerover', 'focus', 'touchstart']) control.addEventListener(type, () => options.onIntent(), { passive: true });
+  };
   let audio: AudioContext | undefined;
   let teaser: HTMLElement | undefined;
   const { target } = options;
@@ -163,7 +167,12 @@ export function mountLauncher(options: LauncherOptions): Launcher {
       teaser = element<HTMLElement>('div', box, { class: 'tz', part: 'teaser', dir: 'auto' });
       const invite = element<HTMLElement>('button', teaser, { class: 'tt' });
       invite.textContent = text;
-      invite.addEventListener('click', click);
+      // The focus waits on the launcher (busy while the chat loads), not on the page's start, once the teaser goes.
+      invite.addEventListener('click', () => {
+        button.focus();
+        click();
+      });
+      warmOn(invite);
       const dismiss = element<HTMLElement>('button', teaser, { class: 'tx', 'aria-label': options.strings.dismiss });
       icon(dismiss, DISMISS_ICON);
       dismiss.addEventListener('click', () => {
@@ -194,7 +203,7 @@ export function mountLauncher(options: LauncherOptions): Launcher {
     }
   }
   button.addEventListener('click', click);
-  for (const type of ['pointerover', 'focus', 'touchstart']) button.addEventListener(type, () => options.onIntent(), { passive: true });
+  warmOn(button);
   launcher.addCss(launcherCss());
   launcher.show(false, 0);
   (target || document.body || document.documentElement).appendChild(host);

@@ -203,6 +203,28 @@ describe('the teaser', () => {
     expect(button('Dismiss')).toBeNull();
   });
 
+  it('clicked before the chat has loaded, the focus waits on the launcher (busy), then goes to Message', async () => {
+    fakeTime();
+    chat = startChat(client, { teaser: { text: 'Need help choosing a bike?', delay: 1 } });
+    await vi.advanceTimersByTimeAsync(1_000);
+    vi.useRealTimers();
+    teaser()!.click();
+    expect(shadow().activeElement).toBe(button('Open chat'));
+    expect(button('Open chat')!.getAttribute('aria-busy')).toBe('true');
+    await vi.waitFor(() => expect(shadow().activeElement).toBe(textbox()));
+  });
+
+  it('pointing at it loads the chat, as pointing at the launcher does', async () => {
+    fakeTime();
+    chat = startChat(client, { teaser: { text: 'Need help choosing a bike?', delay: 1 } });
+    await vi.advanceTimersByTimeAsync(1_000);
+    vi.useRealTimers();
+    expect(client.calls.getState).toBe(0);
+    teaser()!.dispatchEvent(new Event('pointerover'));
+    await vi.waitFor(() => expect(shadow().querySelector('[role=dialog]')).not.toBeNull());
+    expect(teaser()).not.toBeNull();
+  });
+
   it('does not show while the chat is open, nor later on this page once it was opened', async () => {
     fakeTime();
     chat = startChat(client, { teaser: 'Need help choosing a bike?' });
