@@ -18,9 +18,9 @@ import { launchChromium } from './chromium.mjs';
 const KB = 1024;
 // Brotli budgets. `target` is the product's; `ceiling` is what CI enforces: the target where it is met,
 // else today's size plus a small margin, lowered as it shrinks, so nothing grows unnoticed. A visitor who
-// chats is over the 28 KB target (README, "Size and speed", says what each step cost and proposes 35.5 KB).
+// chats is over the 28 KB target (README, "Size and speed", says what each step cost and proposes 35.75 KB).
 const PAGE_VIEW = { target: 6.5 * KB, ceiling: 6.5 * KB };
-const CHAT = { target: 28 * KB, ceiling: 35.5 * KB };
+const CHAT = { target: 28 * KB, ceiling: 35.75 * KB };
 
 const API_KEY = 'demo-key';
 const DIST = resolve('dist');
