@@ -18,8 +18,9 @@
 //   .al  an alert line (.ok: success)    .c   the composer         .sr  for screen readers only
 //   .fc  a file chip (a message's, the upload tray's)               .fn its name
 //   .dot an unread dot                  .tz  the teaser               .tt its text  .tx its Dismiss
-// The conversation list's classes are in window/chat-list.tsx, a message's files' in window/files.tsx, the
-// optional features' in features/styles.ts: each part's CSS comes with it.
+// The conversation list's classes are in window/chat-list.tsx, a message's files' in window/files.tsx,
+// tables' and Copy code's in markdown/rich-blocks.tsx, the optional features' in features/styles.ts: each
+// part's CSS comes with it, into the same shadow root, so a part never reuses a name from this legend.
 
 /** Phones: the window fills the screen and follows the visual viewport (launcher.ts). */
 export const SMALL_SCREEN = '(max-width:480px)';

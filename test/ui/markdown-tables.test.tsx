@@ -306,7 +306,7 @@ describe('Copy code', () => {
     root = shown(code);
     button(root).click();
     await vi.waitFor(() => expect(status(root!).textContent).toBe('Could not copy: select the code and copy it yourself.'));
-    expect(status(root).className).toBe('cs');
+    expect(status(root).className).toBe('cq');
     expect(button(root).textContent).toBe('Copy code');
     await vi.advanceTimersByTimeAsync(10_000);
     expect(status(root).textContent).toMatch(/^Could not copy/);

@@ -10,7 +10,7 @@ import { chomp, pile } from './render';
 /**
  * This part's CSS. .tw: a table's box, which scrolls sideways when the table is wider than the bubble
  * (the window never does; a cell wraps its text past 15em); data-align: a column's alignment; .cb: a code
- * block with its .cp copy button and .cs, what copying said.
+ * block with its .cp copy button and .cq, what copying said (not .cs: that is the header's connection status).
  */
 export const css = `.tw{overflow-x:auto;max-width:100%}
 .md table{border-collapse:collapse;font-size:14px;overflow-wrap:normal;width:max-content}
@@ -21,7 +21,7 @@ export const css = `.tw{overflow-x:auto;max-width:100%}
 .cb pre{padding-top:30px}
 .cp{position:absolute;inset-inline-end:6px;top:4px;font-size:12px;padding:3px 8px;border-radius:6px;color:var(--m)}
 .cp:hover{color:inherit;background:#8882}
-.cs{display:block;font-size:12px;color:var(--x)}`;
+.cq{display:block;font-size:12px;color:var(--x)}`;
 
 const KEYS = ['copyCode', 'copied', 'copyFailed'] as const;
 
@@ -110,7 +110,7 @@ class CopyCode extends Component<CopyProps, { said?: 'copied' | 'copyFailed' | u
         {strings[said === 'copied' ? 'copied' : 'copyCode']}
       </button>,
       // Read out when it changes; the failure is shown too, "Copied" is on the button.
-      <span key="s" role="status" class={said === 'copyFailed' ? 'cs' : 'sr'}>
+      <span key="s" role="status" class={said === 'copyFailed' ? 'cq' : 'sr'}>
         {said && strings[said]}
       </span>,
     ];
