@@ -8,8 +8,10 @@
 //    one that names no declaration fails the build.
 // 2. dist/script.d.ts: the types of `chat-sdk/script` (dist/chat-sdk.js, the script tag), which defines
 //    `window.ChatSDK` rather than exporting anything.
+// 3. Only the declarations those two entry points reach stay: the rest (the window's, which import Preact,
+//    not a dependency of the package) could not be imported through the exports map and only bloat the tarball.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,4 +73,30 @@ declare global {
 `,
 );
 
-console.log(`package-types: ${rewritten} relative imports in dist/**/*.d.ts name their .js files; wrote dist/script.d.ts`);
+const reached = new Set();
+/** @param {string} file */
+const reach = (file) => {
+  if (reached.has(file)) return;
+  reached.add(file);
+  for (const [, , , specifier] of readFileSync(file, 'utf8').matchAll(SPECIFIER))
+    if (specifier.endsWith('.js')) reach(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.d.ts')));
+};
+reach(path.join(dist, 'index.d.ts'));
+reach(path.join(dist, 'script.d.ts'));
+const unreached = declarations(dist).filter((file) => !reached.has(file));
+for (const file of unreached) rmSync(file);
+/** Folders that held only declarations go too. @param {string} dir @returns {boolean} whether it is gone */
+const pruneEmpty = (dir) => {
+  const left = readdirSync(dir, { withFileTypes: true }).filter(
+    (entry) => !(entry.isDirectory() && pruneEmpty(path.join(dir, entry.name))),
+  );
+  if (left.length || dir === dist) return false;
+  rmdirSync(dir);
+  return true;
+};
+pruneEmpty(dist);
+
+console.log(
+  `package-types: ${rewritten} relative imports in dist/**/*.d.ts name their .js files; wrote dist/script.d.ts; ` +
+    `kept the ${reached.size} declarations the entry points reach, removed ${unreached.length}`,
+);
