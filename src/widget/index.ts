@@ -12,6 +12,7 @@ export type { WidgetOptions } from './options';
 export const version = '0.1.0';
 
 let current: WidgetInstance | null = null;
+let currentHost: HTMLElement | undefined;
 
 /** The widget started by `init`, if any. */
 export const getInstance = (): WidgetInstance | null => current;
@@ -25,16 +26,19 @@ export function startWidget(options: WidgetOptions, loadApp: LoadApp): WidgetIns
       );
       return inertWidget();
     }
+    // A single-page app's route took the chat's element (or the launcher) away without destroy(): start afresh.
+    if (current && !currentHost?.isConnected) current.destroy();
     if (current) {
       logWarning('init() called while a widget is live: returning it. Call destroy() first for a new one.');
       return current;
     }
     const resolved = resolveWidgetOptions(options);
     if (!resolved) return inertWidget();
-    const widget: WidgetInstance = createWidget(resolved, loadApp, () => {
+    const { instance: widget, host } = createWidget(resolved, loadApp, () => {
       if (current === widget) current = null;
     });
     current = widget;
+    currentHost = host;
     if (resolved.open && !resolved.target) widget.open();
     return widget;
   } catch (error) {

@@ -34,7 +34,12 @@ export interface WidgetInstance {
   destroy(): void;
 }
 
-export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, destroyed: () => void): WidgetInstance {
+/** The widget, and its host element in the page (the page may remove it without `destroy()`). */
+export function createWidget(
+  options: ResolvedWidgetOptions,
+  loadApp: LoadApp,
+  destroyed: () => void,
+): { instance: WidgetInstance; host: HTMLElement } {
   const handlers = createWidgetHandlers();
   const strings = ownStrings(options.title ? { ...options.strings, title: options.title } : options.strings);
   const own = 'options' in options.client;
@@ -227,7 +232,7 @@ export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, d
     alwaysOpen(methods);
   }
   const instance = guard(methods, () => dead);
-  return instance;
+  return { instance, host: launcher.host };
 }
 
 /** open(), close() and toggle() of an inline widget: nothing, with one console note. */

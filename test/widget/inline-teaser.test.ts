@@ -159,6 +159,24 @@ describe('inline mode', () => {
     expect(later.childNodes).toHaveLength(0);
   });
 
+  it('a route that took the element away without destroy(): the next init() starts a new chat in the new element', async () => {
+    const first = pageElement();
+    chat = startChat(client, { target: '#support-chat' });
+    await vi.waitFor(() => expect(region()).not.toBeNull());
+    const old = chat;
+    first.remove();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const next = pageElement();
+    chat = startChat(client, { target: '#support-chat' });
+    expect(chat).not.toBe(old);
+    expect(next.querySelector('chat-sdk-widget')).not.toBeNull();
+    expect(warn).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(region()).not.toBeNull());
+    // A widget still in the page is returned as before.
+    expect(startChat(client, { target: '#support-chat' })).toBe(chat);
+    expect(String(warn.mock.calls[0]![0])).toContain('init() called while a widget is live');
+  });
+
   it('data-target on the script tag; a target that is neither a selector nor an element warns and falls back to the bubble', () => {
     const tag = document.createElement('script');
     tag.dataset.target = '#support-chat';
