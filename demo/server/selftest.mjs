@@ -243,13 +243,13 @@ test('reference API', async (t) => {
 
   await t.test('a client that leaves mid-stream is logged as aborted', async () => {
     const ids = await c.start();
+    const since = (await c.state()).lastSeq;
     const response = await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'long'));
     const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body).getReader();
     await reader.read();
     await reader.cancel(); // closes the connection, as the widget's Stop button does
-    await new Promise((r) => setTimeout(r, 50));
-    const { log } = await c.state();
-    assert.match(log.at(-1).note, /stream aborted by client after \d+ of \d+ events/);
+    const entry = await logEntry(c, (e) => e.path === '/api/chats/messages/chat/stream/', 'the stream', undefined, since);
+    assert.match(entry.note, /stream aborted by client after \d+ of \d+ events/);
   });
 
   await t.test('streams name their ids on the first event and on done, and nowhere else', async () => {
@@ -353,12 +353,14 @@ test('reference API', async (t) => {
     assert.equal((await c.post('/api/chats/messages/chat/', chatBody(ids, 'hello'))).status, 200, 'used up');
   });
 
-  await t.test('/long: one paragraph of ~600 KB in ~6,000 chunks, in a few seconds; ~2 MB from the plain endpoint', async () => {
+  await t.test('/long: one paragraph of ~600 KB in ~6,000 chunks; ~2 MB from the plain endpoint', async () => {
     const ids = await c.start();
     const started = Date.now();
     const streamed = await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, '/long')));
     const ms = Date.now() - started;
-    assert.ok(ms < 6000, `${ms} ms`);
+    // ~2,000 ticks of 1 ms and 600 KB of JSON: ~3 s on an idle machine, twice that on a loaded one. The limit
+    // only says that it ends; the event count below says it came in ~100-character chunks.
+    assert.ok(ms < 30_000, `${ms} ms`);
     assert.ok(streamed.events.length > 5500 && streamed.events.length < 6500, String(streamed.events.length));
     assert.ok(streamed.answer.length >= LONG_PARAGRAPH_CHARS.stream && streamed.answer.length < LONG_PARAGRAPH_CHARS.stream + 1000);
     assert.ok(!streamed.answer.includes('\n'), 'one paragraph: no line break at all');
@@ -463,15 +465,19 @@ test('reference API', async (t) => {
 
   await t.test('slow delays the first chunk until normal', async () => {
     const ids = await c.start();
-    await c.fault('slow', 0.3);
+    await c.fault('slow', 1);
     let started = Date.now();
     await readStream(await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'hi')));
-    assert.ok(Date.now() - started >= 300);
-    assert.match((await c.state()).mode, /slow 0.3s/);
+    assert.ok(Date.now() - started >= 1000);
+    assert.match((await c.state()).mode, /slow 1s/);
     await c.fault('normal');
+    const since = (await c.state()).lastSeq;
     started = Date.now();
     await c.json(await c.post('/api/chats/messages/chat/', chatBody(ids, 'hi')));
-    assert.ok(Date.now() - started < 300);
+    // Not held any more: sooner than the 1 s delay (a local request, even on a loaded machine), and not said to be slow.
+    assert.ok(Date.now() - started < 1000);
+    const entry = await logEntry(c, (e) => e.path === '/api/chats/messages/chat/', 'the answer', undefined, since);
+    assert.doesNotMatch(entry.note ?? '', /slow/);
   });
 
   await t.test('expire-sessions and forget-visitors', async () => {
@@ -742,7 +748,7 @@ test('WebSocket and agent API', async (t) => {
 
     a.ws.send(JSON.stringify({ type: 'typing', payload: { is_typing: true } }));
     a.ws.send('not json');
-    await new Promise((r) => setTimeout(r, 30));
+    await heard(a.ws);
     assert.equal(api.visitorTyping(ids.session.id), true);
     const listed = (await c.json(await fetch(`${api.url}/__agent/sessions`))).data.sessions;
     const mine = listed.find((/** @type {any} */ s) => s.id === ids.session.id);
@@ -750,8 +756,9 @@ test('WebSocket and agent API', async (t) => {
     assert.equal(mine.unread, 1);
     assert.equal(mine.sockets, 2);
     assert.equal(mine.last_message.sender, 'agent');
+    // Sent after the frame that was not JSON, on the same socket: heard, so that frame did not break the socket.
     a.ws.send(JSON.stringify({ type: 'typing', payload: { is_typing: false } }));
-    await new Promise((r) => setTimeout(r, 30));
+    await heard(a.ws);
     assert.equal(api.visitorTyping(ids.session.id), false);
 
     const read = (await c.json(await fetch(`${api.url}/__agent/sessions/${ids.session.id}/messages`))).data;
@@ -885,12 +892,16 @@ test('close() ends open streams at once', async () => {
   const c = client(api);
   const ids = await c.start();
   await c.fault('slow', 60);
-  const pending = c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'hi')).then(readStream, () => null);
-  await new Promise((r) => setTimeout(r, 50));
+  // The stream's headers are sent at once and its first chunk 60 s later: the response means the server has the request.
+  const response = await c.post('/api/chats/messages/chat/stream/', chatBody(ids, 'hi'));
+  assert.equal(response.status, 200);
+  const pending = readStream(response);
   const started = Date.now();
   await api.close();
-  await pending;
-  assert.ok(Date.now() - started < 1000);
+  const { events } = await pending;
+  assert.deepEqual(events, []);
+  // Far sooner than the 60 s the first chunk was held for.
+  assert.ok(Date.now() - started < 10_000);
 });
 
 test('close() ends a stalled body at once', async () => {
@@ -936,17 +947,39 @@ const textFile = (text, name = 'notes.txt') => ({ bytes: text, name, type: 'text
 
 /**
  * Wait until the request log has an entry whose note matches (log lines are written when the response closes).
- * `since`: only entries after this `seq`.
+ * `since`: only entries after this `seq`. The wait ends as soon as it is there: `ms` only bounds a failure.
  */
-async function logNote(/** @type {ReturnType<typeof client>} */ c, /** @type {RegExp} */ pattern, ms = 2000, since = 0) {
+async function logNote(/** @type {ReturnType<typeof client>} */ c, /** @type {RegExp} */ pattern, ms = 10_000, since = 0) {
+  return logEntry(c, (e) => pattern.test(e.note ?? ''), `a log note matching ${pattern}`, ms, since);
+}
+
+/**
+ * Wait until the request log has an entry that `matches`; `since`: only entries after this `seq`.
+ * @param {ReturnType<typeof client>} c
+ * @param {(entry: any) => boolean} matches
+ * @param {string} what
+ */
+async function logEntry(c, matches, what, ms = 10_000, since = 0) {
   const until = Date.now() + ms;
   for (;;) {
-    const entry = (await c.state(since)).log.find((/** @type {any} */ e) => pattern.test(e.note ?? ''));
+    const entry = (await c.state(since)).log.find(matches);
     if (entry) return entry;
-    if (Date.now() > until) throw new Error(`no log note matching ${pattern}`);
+    if (Date.now() > until) throw new Error(`no log entry: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Resolves once the server has handled every frame sent on `ws` so far: it answers a ping after the frames
+ * before it, in order (no waiting for a time that a loaded machine may overrun).
+ * @param {WebSocket} ws
+ */
+const heard = (ws) =>
+  new Promise((resolve, reject) => {
+    ws.once('pong', () => resolve(undefined));
+    ws.once('close', () => reject(new Error('the socket closed')));
+    ws.ping();
+  });
 
 /**
  * A raw upload through node:http, for what fetch cannot do: send part of a body, or no Content-Length.
@@ -1328,11 +1361,11 @@ test('attachments: limits, storage cap and QA faults', async (t) => {
   });
 
   await t.test('upload-slow holds uploads until normal; a cancelled upload is only a log line', async () => {
-    await c.fault('upload-slow', 0.3);
-    assert.match((await c.state()).mode, /upload-slow 0.3s/);
+    await c.fault('upload-slow', 1);
+    assert.match((await c.state()).mode, /upload-slow 1s/);
     let started = Date.now();
     assert.equal((await c.upload(ids, png())).status, 201);
-    assert.ok(Date.now() - started >= 300, 'held');
+    assert.ok(Date.now() - started >= 1000, 'held');
 
     await c.fault('upload-slow', 5);
     const controller = new AbortController();
@@ -1345,9 +1378,13 @@ test('attachments: limits, storage cap and QA faults', async (t) => {
     assert.equal(await rawUpload(api, { contentLength: 50_000, write: Buffer.alloc(1000), destroyAfterMs: 50 }), 'destroyed');
     await logNote(c, /upload aborted by client after 1000 B/);
     await c.fault('normal');
+    const since = (await c.state()).lastSeq;
     started = Date.now();
     assert.equal((await c.upload(ids, png())).status, 201);
-    assert.ok(Date.now() - started < 300);
+    // Not held any more: sooner than the 1 s hold (a local upload, even on a loaded machine), and no hold noted.
+    assert.ok(Date.now() - started < 1000);
+    const entry = await logEntry(c, (e) => e.path === '/api/chats/attachments/', 'the upload', undefined, since);
+    assert.doesNotMatch(entry.note ?? '', /upload-slow/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { controlledStream } from '../helpers/contract-server';
-import { flush, MemoryStorage, settled, stored, useCoreHarness } from './harness';
+import { fakeTimers, flush, MemoryStorage, settled, stored, useCoreHarness } from './harness';
 
 const { fresh, make } = useCoreHarness();
 
@@ -177,6 +177,7 @@ describe('outbox', () => {
   });
 
   it('streamed text is saved within 500 ms, and at once when the page is hidden (pagehide)', async () => {
+    fakeTimers();
     const backend = fresh();
     const win = new EventTarget();
     vi.stubGlobal('window', win);
@@ -184,11 +185,27 @@ describe('outbox', () => {
     const s = controlledStream();
     backend.once('stream', (request) => s.response(request));
     await client.send('q');
-    s.chunk('first part');
-    await vi.waitFor(() => expect(client.getState().messages[1]?.text).toBe('first part'));
-    await vi.waitFor(() => expect(storedMessages(tab)).toContain('first part:streaming'), { timeout: 2000, interval: 20 });
+    await flush();
+    // The answer's bubble is saved at once, empty; its chunks are saved together, 500 ms after the first of them.
+    expect(storedMessages(tab)).toEqual(['q:sent', ':streaming']);
+    s.chunk('first');
+    await flush();
+    expect(client.getState().messages[1]?.text).toBe('first');
+    // A chunk in between does not put the save off (a steady stream is still saved every 500 ms).
+    await vi.advanceTimersByTimeAsync(250);
+    s.chunk(' part');
+    await flush();
+    expect(client.getState().messages[1]?.text).toBe('first part');
+    await vi.advanceTimersByTimeAsync(249);
+    await flush();
+    expect(storedMessages(tab)).toEqual(['q:sent', ':streaming']);
+    await vi.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(storedMessages(tab)).toEqual(['q:sent', 'first part:streaming']);
     s.chunk(', second part');
-    await vi.waitFor(() => expect(client.getState().messages[1]?.text).toBe('first part, second part'));
+    await flush();
+    expect(client.getState().messages[1]?.text).toBe('first part, second part');
+    expect(storedMessages(tab)).toEqual(['q:sent', 'first part:streaming']);
     win.dispatchEvent(new Event('pagehide'));
     expect(storedMessages(tab)).toContain('first part, second part:streaming');
     s.close();

@@ -310,9 +310,10 @@ describe('readChatStream', () => {
     let outcome: Outcome | undefined;
     void read(s.response(), { first: 5000, idle: 1000 }).then((o) => (outcome = o));
     await vi.advanceTimersByTimeAsync(4999);
+    await flush();
     expect(outcome).toBeUndefined();
     await vi.advanceTimersByTimeAsync(2);
-    await vi.waitFor(() => expect(outcome).toBeDefined());
+    await flush();
     expect(outcome?.error).toMatchObject({ code: 'interrupted', retryable: true, message: expect.stringMatching(/stalled for 5 s/) });
     expect(s.cancelled).toBe(true);
   });
@@ -355,9 +356,13 @@ describe('readChatStream', () => {
       s.chunk('.');
       await vi.advanceTimersByTimeAsync(1000);
     }
+    // 119 s in: still reading.
+    await vi.advanceTimersByTimeAsync(999);
+    await flush();
     expect(outcome).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(1000);
-    await vi.waitFor(() => expect(outcome).toBeDefined());
+    // Just after 120 s: cut off.
+    await vi.advanceTimersByTimeAsync(2);
+    await flush();
     expect(outcome?.text).toBe('.'.repeat(119));
     expect(outcome?.error).toMatchObject({
       code: 'interrupted',

@@ -3,7 +3,7 @@
 // safe point), a long answer that arrives at once (shown slice by slice), and links whose text names another
 // destination than their href. Whatever the chunking, the DOM must equal a one-shot render of the same text.
 import { type ComponentChildren, render } from 'preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Markdown, renderMarkdown, stats } from '../../src/ui/markdown';
 import { parseInline, type SafePoint } from '../../src/ui/markdown/parse-inline';
 import { markupOf as dom } from './helpers';
@@ -238,9 +238,29 @@ describe('streaming a long paragraph', () => {
   });
 });
 
-describe('a long answer that arrives at once', () => {
-  const settle = async (): Promise<void> => {
-    for (let wait = 0; wait < 200; wait++) await new Promise((done) => setTimeout(done, 0));
+// Some 300 KB of DOM is built three times in a test (the slices, the one-shot render, the markup compared): about
+// 3 s on an idle machine, so more than the default limit leaves room for a loaded one.
+describe('a long answer that arrives at once', { timeout: 30_000 }, () => {
+  // A slice is sized by how long the last one took (halved past 20 ms, down to 1,024 characters): on a loaded
+  // machine the text below took some 300 tasks. With the clock stopped every slice looks quick, so the sizes
+  // are the same on every machine (16, 32, 64 and 128 K characters, then the rest: five tasks).
+  beforeEach(() => {
+    vi.spyOn(performance, 'now').mockReturnValue(0);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  const task = () => new Promise((done) => setTimeout(done, 0));
+  /** A one-shot render of `text`, what the component must end as. */
+  const whole = (text: string): HTMLElement => {
+    const el = document.createElement('div');
+    render(renderMarkdown(text), el);
+    return el;
+  };
+  /** Let later tasks run until the component shows as much text as `want` (or give up after 1,000 tasks). */
+  const settle = async (want: HTMLElement): Promise<void> => {
+    const length = want.textContent!.length;
+    for (let tasks = 0; tasks < 1000 && root!.textContent!.length !== length; tasks++) await task();
   };
   const long = 'The **answer** is `here` with [a link](https://x.example/a) and more text. '.repeat(4000);
 
@@ -250,8 +270,9 @@ describe('a long answer that arrives at once', () => {
     const first = root.textContent!.length;
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(long.length / 2);
-    await settle();
-    expect(shown()).toBe(oneShot(long));
+    const want = whole(long);
+    await settle(want);
+    expect(shown()).toBe(dom(want));
   });
 
   it('stops when unmounted', async () => {
@@ -259,7 +280,8 @@ describe('a long answer that arrives at once', () => {
     render(<Markdown text={long} />, root);
     render(null, root);
     const renders = stats.blocks;
-    await settle();
+    // Ten times the tasks the slices would take.
+    for (let tasks = 0; tasks < 50; tasks++) await task();
     expect(stats.blocks).toBe(renders);
   });
 
@@ -267,12 +289,14 @@ describe('a long answer that arrives at once', () => {
     root = document.createElement('div');
     render(<Markdown text={long} />, root);
     render(<Markdown text={`${long}\n\nand more`} />, root);
-    await settle();
-    expect(shown()).toBe(oneShot(`${long}\n\nand more`));
+    const want = whole(`${long}\n\nand more`);
+    await settle(want);
+    expect(shown()).toBe(dom(want));
     render(<Markdown text={long.slice(10)} />, root);
     render(<Markdown text="short" />, root);
-    await settle();
-    expect(shown()).toBe(oneShot('short'));
+    const short = whole('short');
+    await settle(short);
+    expect(shown()).toBe(dom(short));
   });
 });
 
