@@ -34,7 +34,7 @@ afterAll(async () => {
 
 async function newPage(options?: Parameters<Stack['context']>[0]): Promise<Page> {
   const context = await stack.context(options);
-  return stack.watch(await context.newPage());
+  return await stack.watch(await context.newPage());
 }
 
 /** Computed styles of the widget's parts, read inside its shadow root. */

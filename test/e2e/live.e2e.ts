@@ -92,7 +92,7 @@ describe('live updates against the reference backend', () => {
     await stack.reset();
     await context?.close();
     context = await stack.context();
-    page = stack.watch(await context.newPage());
+    page = await stack.watch(await context.newPage());
   });
 
   const requestsSince = async (seq: number): Promise<LogEntry[]> => (await stack.log()).filter((e) => e.seq > seq);
@@ -338,7 +338,7 @@ describe('live updates against the reference backend', () => {
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
 
     const agentContext = await stack.context();
-    const agent = stack.watch(await agentContext.newPage());
+    const agent = await stack.watch(await agentContext.newPage());
     await agent.goto(`${stack.demo.url}/agent`);
     await agent.getByRole('button', { name: new RegExp(`^Visitor ${visitorId.slice(0, 8)}`) }).click();
     const agentTranscript = agent.locator('#transcript');
@@ -425,7 +425,7 @@ describe('a backend without the live endpoints (startApiServer({ live: false }))
     // One visitor chatting on for several polling intervals (1 s): three exchanges, closing and
     // reopening the window in between (presence changes wake the poller).
     const context = await stack.context();
-    page = stack.watch(await context.newPage());
+    page = await stack.watch(await context.newPage());
     seen = recordConsole(page);
     ({ sessionId } = await startChat(stack, page, stack.initUrl(FAST)));
     await until(async () => (await stack.log()).some((e) => e.path === historyPath(sessionId)));

@@ -19,7 +19,7 @@ const CODE = `curl -X POST https://shop.example/api/orders \\
 /** The embed page, a "table" question asked, its answer complete; which chat-sdk files the page fetched. */
 async function tableAnswer(options: Parameters<Stack['context']>[0] = {}): Promise<{ page: Page; scripts: string[] }> {
   const context = await stack.context(options);
-  const page = stack.watch(await context.newPage());
+  const page = await stack.watch(await context.newPage());
   const scripts: string[] = [];
   page.on(
     'requestfinished',
