@@ -148,8 +148,24 @@ async function startXvfb() {
   return { xvfb, display: /** @type {string} */ (display) };
 }
 
-/** WebKitWebDriver on a free 127.0.0.1 port, ready once /status answers. */
+/**
+ * WebKitWebDriver on a free 127.0.0.1 port, ready once /status answers and it is still running. The port is
+ * free when picked, but another process may take it before the driver binds it: then the driver exits (or never
+ * answers) and it is started again on a new port, up to three tries.
+ */
 async function startWebKitDriver(display, logFile) {
+  const tries = 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWebKitDriverOnce(display, logFile);
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      console.error(`[engines] ${/** @type {Error} */ (error).message}; trying again on a new port (${attempt + 1} of ${tries})`);
+    }
+  }
+}
+
+async function startWebKitDriverOnce(display, logFile) {
   const port = await freePort();
   const log = openSync(logFile, 'a');
   // LANG: MiniBrowser reports the language "C" without it (the widget would pick its default locale from it).
@@ -160,15 +176,21 @@ async function startWebKitDriver(display, logFile) {
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 10_000;
+  const exited = () => driver.exitCode !== null || driver.signalCode !== null;
   for (;;) {
-    if (driver.exitCode !== null) throw new Error(`WebKitWebDriver exited (${driver.exitCode}); see ${logFile}`);
+    if (exited()) throw new Error(`WebKitWebDriver on port ${port} exited (${driver.exitCode ?? driver.signalCode}); see ${logFile}`);
     const ready = await fetch(`${url}/status`).then(
       (response) => response.ok,
       () => false,
     );
-    if (ready) return { driver, url };
-    if (Date.now() > end) throw new Error(`WebKitWebDriver did not answer on ${url} within 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Still running: the answer was ours, not from a process that took the port (ours then fails to bind and exits).
+    if (ready) await new Promise((resolve) => setTimeout(resolve, 200));
+    if (ready && !exited()) return { driver, url };
+    if (!ready && Date.now() > end) {
+      await stop(driver);
+      throw new Error(`WebKitWebDriver did not answer on ${url} within 10 s`);
+    }
+    if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

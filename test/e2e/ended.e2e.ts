@@ -102,7 +102,7 @@ describe('a chat an agent ended, on the strict-CSP page', () => {
     const { text, sessionId, visitorId } = await chatOnce();
 
     const agentContext = await env.stack.context();
-    const agent = env.stack.watch(await agentContext.newPage());
+    const agent = await env.stack.watch(await agentContext.newPage());
     await agent.goto(`${env.stack.demo.url}/agent`);
     await agent.getByRole('button', { name: new RegExp(`^Visitor ${visitorId.slice(0, 8)}`) }).click();
     await agent.locator('#transcript').getByText(text, { exact: true }).waitFor();

@@ -36,7 +36,7 @@ beforeEach(async () => {
   await context?.close();
   // A visitor with one finished exchange, so the next API request a fault hits is the chat request.
   context = await stack.context();
-  page = stack.watch(await context.newPage());
+  page = await stack.watch(await context.newPage());
   await page.goto(stack.plainUrl);
   await openChat(page);
   const warmUp = uniqueText('warm up');

@@ -97,7 +97,7 @@ export interface Stack extends QaApi {
   /** Page errors and CSP / Trusted Types violations seen on pages opened through `watch`, all pages. */
   problems: string[];
   /** Start collecting problems of this page (call before `goto`). */
-  watch(page: Page): Page;
+  watch(page: Page): Promise<Page>;
   /** Problems of one watched page: page errors, CSP console messages and `securitypolicyviolation` events. */
   problemsOf(page: Page): Promise<string[]>;
   /** Visitor messages with exactly this text stored by the backend (de-duplicated retries count once). */
@@ -181,6 +181,7 @@ async function startPlainServer(apiUrl: string): Promise<Server> {
 /** Collects `securitypolicyviolation` events (the page CSP cannot stop an init script run over CDP). */
 function cspCollector() {
   const w = window as unknown as { __cspViolations?: string[] };
+  if (w.__cspViolations) return; // added for the context and for the page: collect once
   w.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => {
     w.__cspViolations!.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} ${e.sample || ''}`.trim());
@@ -213,19 +214,21 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
     async context(options) {
       const context = await browser.newContext(options);
       contexts.push(context);
+      // Also in pages the page opens (window.open), from their first document on.
+      await context.addInitScript(cspCollector);
       // Fail a stuck action with its own message well before the test's 30 s timeout.
       context.setDefaultTimeout(10_000);
       return context;
     },
-    watch(page) {
+    async watch(page) {
       const own: string[] = [];
       perPage.set(page, own);
       const add = (problem: string) => {
         own.push(problem);
         problems.push(problem);
       };
-      // Before the page's first navigation; a page closed first has nothing left to collect.
-      page.addInitScript(cspCollector).catch(() => undefined);
+      // Before the page's first navigation.
+      await page.addInitScript(cspCollector);
       page.on('pageerror', (error) => add(`pageerror: ${error.message}`));
       page.on('console', (message) => {
         const text = message.text();
@@ -234,10 +237,12 @@ export async function startStack(apiOptions: Record<string, unknown> = {}): Prom
       return page;
     },
     async problemsOf(page) {
-      const events = await page
-        .evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [])
-        .catch(() => [] as string[]);
-      return [...(perPage.get(page) ?? []), ...events.map((e) => `securitypolicyviolation: ${e}`)];
+      const own = perPage.get(page);
+      if (!own) return ['page not watched: its problems were not collected'];
+      if (page.isClosed()) return [...own, 'page closed before its CSP violations were read'];
+      const events = await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? null);
+      if (!events) return [...own, 'no collector on this page'];
+      return [...own, ...events.map((e) => `securitypolicyviolation: ${e}`)];
     },
     ...qa,
     stored(text) {
@@ -304,7 +309,7 @@ export function useStack(apiOptions: Record<string, unknown> = {}): {
     await env.stack.reset();
     await env.context?.close();
     env.context = await env.stack.context();
-    env.page = env.stack.watch(await env.context.newPage());
+    env.page = await env.stack.watch(await env.context.newPage());
   });
   return env;
 }

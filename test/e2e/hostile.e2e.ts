@@ -12,16 +12,25 @@ const answers = async (page: Page) => (await transcript(page)).filter((m) => m.a
 /** History polls of the page's session so far. */
 const historyPolls = async () => (await env.stack.log()).filter((e) => e.method === 'GET' && /\/messages\/$/.test(e.path)).length;
 
-/** Long tasks of the page (a PerformanceObserver installed before any script of the page runs). */
-function watchLongTasks(page: Page) {
-  void page.addInitScript(() => {
+/**
+ * Collects the page's long tasks and long animation frames (work done in a frame's rendering steps, such as
+ * requestAnimationFrame callbacks, is not a long task) from its first script on. `reset` empties the list, so
+ * a test measures only what follows it (page load, parse and the app's start have their own).
+ */
+async function watchLongTasks(page: Page) {
+  await page.addInitScript(() => {
     const seen: number[] = [];
     (window as unknown as { __longTasks: number[] }).__longTasks = seen;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) seen.push(Math.round(entry.duration));
-    }).observe({ type: 'longtask', buffered: true });
+    for (const type of ['longtask', 'long-animation-frame']) {
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) seen.push(Math.round(entry.duration));
+      }).observe({ type, buffered: true });
+    }
   });
-  return () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  return {
+    reset: () => page.evaluate(() => void (window as unknown as { __longTasks: number[] }).__longTasks.splice(0)),
+    seen: () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks),
+  };
 }
 
 describe('Stop, with a backend that keeps the answer it was generating', () => {
@@ -77,14 +86,16 @@ describe('a response body that stalls after its headers', () => {
 });
 
 describe('a history of 3,000 messages, newest first, that ignores since', () => {
-  it('merges without a long task over 250 ms; the chat shows the newest, once each, and keeps working', async () => {
+  it('merges without a long task or frame over 500 ms; the chat shows the newest, once each, and keeps working', async () => {
     const { stack, page } = env;
-    const longTasks = watchLongTasks(page);
+    const longTasks = await watchLongTasks(page);
     await page.goto(stack.initUrl({ pollInterval: 1000 }));
     await openChat(page);
     await sendMessage(page, 'before the flood');
     await poll(async () => (await transcript(page)).map((m) => m.status)).toEqual(['sent', 'sent']);
     const before = await historyPolls();
+    // Measure the merge and draw of the flood only.
+    await longTasks.reset();
     await stack.fault('history-flood', { count: 3000 });
     await poll(historyPolls, 15_000).toBeGreaterThanOrEqual(before + 3);
     // The log draws the newest messages first; the flood is older than the session, so the end is unchanged.
@@ -98,7 +109,8 @@ describe('a history of 3,000 messages, newest first, that ignores since', () => 
       return { count: ids.length, unique: new Set(ids).size };
     });
     expect(stored).toEqual({ count: 2000, unique: 2000 });
-    expect(Math.max(0, ...(await longTasks()))).toBeLessThan(250);
+    // A regression was one 2.97 s task; a loaded 2-core machine stretches a good merge well below 500 ms.
+    expect(Math.max(0, ...(await longTasks.seen()))).toBeLessThan(500);
     await sendMessage(page, 'after the flood');
     await poll(async () => (await transcript(page)).slice(-2).map((m) => `${m.author}:${m.status}`)).toEqual([
       'visitor:sent',

@@ -92,7 +92,7 @@ describe('live updates against the reference backend', () => {
     await stack.reset();
     await context?.close();
     context = await stack.context();
-    page = stack.watch(await context.newPage());
+    page = await stack.watch(await context.newPage());
   });
 
   const requestsSince = async (seq: number): Promise<LogEntry[]> => (await stack.log()).filter((e) => e.seq > seq);
@@ -267,19 +267,24 @@ describe('live updates against the reference backend', () => {
     const { sessionId } = await startChat(stack, page, stack.initUrl({ live: 'websocket' }));
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
     const seq = await lastSeq();
-    // The socket comes back after about 2-3 s; the history answers 503 for 6 s, so the first fills fail.
-    stack.api.fault('refuse-sockets', 2);
-    stack.api.fault('history-503', 6);
+    // Each fault holds until the widget has met it (its retry delays are random), then is switched off.
+    stack.api.fault('refuse-sockets', 60);
+    stack.api.fault('history-503', 60);
     stack.api.fault('drop-sockets');
     await poll(() => stack.api.socketCount(sessionId)).toBe(0);
     const gap = uniqueText('during the gap');
     stack.api.agentReply(sessionId, gap);
+    await poll(async () => (await requestsSince(seq)).some((e) => e.path === socketPath(sessionId) && e.status === 503), 10_000).toBe(true);
+    stack.api.fault('refuse-sockets', 0);
     await poll(() => stack.api.socketCount(sessionId), 10_000).toBe(1);
     const reopened = (await requestsSince(seq)).filter((e) => e.path === socketPath(sessionId) && e.status === 101).at(-1)!.seq;
     // The socket is open, but what it missed is not here yet: that is still a connection problem.
-    await poll(async () => (await requestsSince(reopened)).some((e) => e.path === historyPath(sessionId) && e.status === 503)).toBe(true);
+    await poll(async () => (await requestsSince(reopened)).some((e) => e.path === historyPath(sessionId) && e.status === 503), 10_000).toBe(
+      true,
+    );
     // The server logs the 503 before the page has read it and drawn: wait for the draw, do not sample.
     await reconnecting(page).waitFor({ state: 'visible', timeout: 5_000 });
+    stack.api.fault('history-503', 0);
     await messages(page, 'agent', gap).waitFor({ state: 'visible', timeout: 15_000 });
     await reconnecting(page).waitFor({ state: 'hidden', timeout: 5_000 });
     expect(await countMessages(page, 'agent', gap)).toBe(1);
@@ -291,13 +296,15 @@ describe('live updates against the reference backend', () => {
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
     const seq = await lastSeq();
 
-    // Keep the gap open for 2 s: reconnect attempts in it are refused (HTTP 503).
-    stack.api.fault('refuse-sockets', 2);
+    // Keep the gap open until a reconnect attempt has been refused (HTTP 503): the retry delays are random.
+    stack.api.fault('refuse-sockets', 60);
     stack.api.fault('drop-sockets');
     await poll(() => stack.api.socketCount(sessionId)).toBe(0);
     await reconnecting(page).waitFor({ state: 'visible', timeout: 5_000 });
     const gap = uniqueText('during the gap');
     stack.api.agentReply(sessionId, gap);
+    await poll(async () => (await requestsSince(seq)).some((e) => e.path === socketPath(sessionId) && e.status === 503), 10_000).toBe(true);
+    stack.api.fault('refuse-sockets', 0);
 
     // Backoff 0.5-1 s, 1-2 s, 2-4 s: connected again within about 7 s, then the gap is fetched.
     await messages(page, 'agent', gap).waitFor({ state: 'visible', timeout: 15_000 });
@@ -331,7 +338,7 @@ describe('live updates against the reference backend', () => {
     await poll(() => stack.api.socketCount(sessionId)).toBe(1);
 
     const agentContext = await stack.context();
-    const agent = stack.watch(await agentContext.newPage());
+    const agent = await stack.watch(await agentContext.newPage());
     await agent.goto(`${stack.demo.url}/agent`);
     await agent.getByRole('button', { name: new RegExp(`^Visitor ${visitorId.slice(0, 8)}`) }).click();
     const agentTranscript = agent.locator('#transcript');
@@ -418,7 +425,7 @@ describe('a backend without the live endpoints (startApiServer({ live: false }))
     // One visitor chatting on for several polling intervals (1 s): three exchanges, closing and
     // reopening the window in between (presence changes wake the poller).
     const context = await stack.context();
-    page = stack.watch(await context.newPage());
+    page = await stack.watch(await context.newPage());
     seen = recordConsole(page);
     ({ sessionId } = await startChat(stack, page, stack.initUrl(FAST)));
     await until(async () => (await stack.log()).some((e) => e.path === historyPath(sessionId)));

@@ -32,7 +32,7 @@ beforeEach(async () => {
 });
 
 async function openTab(context: BrowserContext): Promise<Page> {
-  const page = stack.watch(await context.newPage());
+  const page = await stack.watch(await context.newPage());
   await page.goto(stack.plainUrl);
   await openChat(page);
   return page;

@@ -24,7 +24,7 @@ describe('a tab duplicated while a message waits', () => {
     await poll(async () => (await transcript(page)).at(-1)?.status).toBe('queued');
     // window.open copies this tab's sessionStorage (its transcript and outbox) into the new tab.
     const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => void window.open(location.href))]);
-    stack.watch(copy);
+    await stack.watch(copy);
     await copy.waitForLoadState();
     await openChat(copy);
     await poll(async () => (await transcript(copy)).map((m) => m.text.includes(text) && m.author)).toContain('visitor');
@@ -133,7 +133,7 @@ describe('the back/forward cache', () => {
           route.fulfill({ contentType: 'text/html; charset=utf-8', body: sitePage(name) }).catch(() => undefined),
         );
       }
-      const page = stack.watch(await context.newPage());
+      const page = await stack.watch(await context.newPage());
       await page.addInitScript(() => {
         addEventListener('pageshow', (event) => {
           (window as unknown as { restored?: boolean }).restored = event.persisted;

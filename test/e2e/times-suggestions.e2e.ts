@@ -58,7 +58,7 @@ describe('message times (third-party page)', () => {
   it("each message shows when it was sent, in the visitor's locale, inside it; the same after a reload", async () => {
     const { stack } = env;
     const context = await stack.context({ locale: 'en-US' });
-    const page = stack.watch(await context.newPage());
+    const page = await stack.watch(await context.newPage());
     await page.goto(stack.embedUrl);
     await openChat(page);
     const before = Date.now();
@@ -161,7 +161,7 @@ describe("the site's suggestions (nonce, 'strict-dynamic', Trusted Types)", () =
   it('show under the greeting, wrap on a phone, send one on click; New chat brings them back', async () => {
     const { stack } = env;
     const context = await stack.context({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
-    const page = stack.watch(await context.newPage());
+    const page = await stack.watch(await context.newPage());
     const longer = 'Where can I return a bike I bought online last month?';
     await page.goto(await suggestingPage(context, `Track my order|${longer}|Opening hours`));
     await openChat(page);

@@ -90,7 +90,8 @@ describe('visitor features against the reference backend', () => {
 
   it('a slow upload shows its progress bar and can be cancelled; a failed one is retried; the text goes out meanwhile', async () => {
     const { stack, page } = env;
-    await stack.fault('upload-slow', { seconds: 5 });
+    // Held far longer than a send and its answer take on any machine; Cancel aborts it, and so does closing the page.
+    await stack.fault('upload-slow', { seconds: 60 });
     await page.goto(stack.initUrl({ attachments: true }));
     await openChat(page);
     await page.locator('input[type=file]').setInputFiles({ name: 'slow.png', mimeType: 'image/png', buffer: PNG });

@@ -105,6 +105,21 @@ export async function until(what: string, condition: () => Promise<boolean> | bo
   }
 }
 
+/**
+ * When `target` was first shown, in ms since the page's navigation began (looked for in every frame from the
+ * call on, so measured in the page: the round trip to the test does not count; a target already shown gives now).
+ */
+export const firstSeenAt = (page: EnginePage, target: Target) =>
+  inPage(
+    page,
+    (t: Target) =>
+      new Promise<number>((done) => {
+        const look = () => (locate(t) ? done(performance.now()) : requestAnimationFrame(look));
+        look();
+      }),
+    target,
+  );
+
 export const isShown = (page: EnginePage, target: Target) => inPage(page, (t: Target) => locate(t) !== null, target);
 
 export async function waitFor(page: EnginePage, target: Target, state: 'visible' | 'hidden' = 'visible', timeout = 10_000) {
