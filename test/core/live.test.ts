@@ -414,23 +414,27 @@ describe('Stop, and a backend that keeps the answer it was generating', () => {
 
   const answers = (client: ChatClient) => client.getState().messages.filter((m) => m.author === 'assistant' && m.replyTo);
 
+  /** Two polls with the window open, then a reload: both times the chat reads `expected`, its answer still marked stopped. */
+  async function afterPollsAndReload(made: Pick<Awaited<ReturnType<typeof stopAfter>>, 'client' | 'local' | 'tab'>, expected: string[]) {
+    made.client.setPresence({ open: true, pageVisible: true });
+    await advance(3_000, 500);
+    await advance(3_000, 500);
+    expect(texts(made.client.getState().messages).slice(2)).toEqual(expected);
+    expect(answers(made.client).at(-1)).toMatchObject({ stopped: true });
+    made.client.destroy();
+    const again = make({}, { local: made.local, tab: made.tab }).client;
+    again.getState();
+    await flush();
+    expect(texts(again.getState().messages).slice(2)).toEqual(expected);
+  }
+
   it('the stream names its answer on the first event: the server’s longer copy is the same answer, after two polls and a reload', async () => {
     const { client, backend, sessionId, clientMessageId, local, tab } = await stopAfter('tell me', 'Once upon', true);
     expect(answers(client).at(-1)).toMatchObject({ serverId: 'r-stop', stopped: true });
     // The backend kept a few chunks more than the visitor saw, as LLM backends do.
     backend.say(sessionId, { id: 'm-stop', sender: 'visitor', text: 'tell me', client_message_id: clientMessageId });
     backend.say(sessionId, { id: 'r-stop', sender: 'assistant', text: 'Once upon a time', response_id: 'r-stop' });
-    client.setPresence({ open: true, pageVisible: true });
-    await advance(3_000, 500);
-    await advance(3_000, 500);
-    const expected = ['visitor:tell me:sent', 'assistant:Once upon a time:sent'];
-    expect(texts(client.getState().messages).slice(2)).toEqual(expected);
-    expect(answers(client).at(-1)).toMatchObject({ stopped: true });
-    client.destroy();
-    const again = make({}, { local, tab }).client;
-    again.getState();
-    await flush();
-    expect(texts(again.getState().messages).slice(2)).toEqual(expected);
+    await afterPollsAndReload({ client, local, tab }, ['visitor:tell me:sent', 'assistant:Once upon a time:sent']);
   });
 
   it('without ids, a stopped answer is the server’s copy that starts with its text, and takes the longer text', async () => {
@@ -457,17 +461,7 @@ describe('Stop, and a backend that keeps the answer it was generating', () => {
     backend.say(sessionId, { sender: 'visitor', text: 'tell me', client_message_id: clientMessageId });
     backend.say(sessionId, { sender: 'assistant', text: 'Once' });
     backend.say(sessionId, { sender: 'agent', text: 'Anything else?' });
-    client.setPresence({ open: true, pageVisible: true });
-    await advance(3_000, 500);
-    await advance(3_000, 500);
-    const expected = ['visitor:tell me:sent', 'assistant:Once:sent', 'agent:Anything else?:sent'];
-    expect(texts(client.getState().messages).slice(2)).toEqual(expected);
-    expect(answers(client).at(-1)).toMatchObject({ stopped: true });
-    client.destroy();
-    const again = make({}, { local, tab }).client;
-    again.getState();
-    await flush();
-    expect(texts(again.getState().messages).slice(2)).toEqual(expected);
+    await afterPollsAndReload({ client, local, tab }, ['visitor:tell me:sent', 'assistant:Once:sent', 'agent:Anything else?:sent']);
   });
 
   it('a stopped answer does not swallow a different message: one that does not continue it is added', async () => {

@@ -195,6 +195,13 @@ describe('inline mode', () => {
 describe('the teaser', () => {
   /** setTimeout and clearTimeout under the test's control (the delay); frames still run. */
   const fakeTime = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  /** A widget whose teaser has just appeared after its 1 s delay; real timers from then on. */
+  async function teaserShown(): Promise<void> {
+    fakeTime();
+    chat = startChat(client, { teaser: { text: 'Need help choosing a bike?', delay: 1 } });
+    await vi.advanceTimersByTimeAsync(1_000);
+    vi.useRealTimers();
+  }
 
   it('shows after its delay beside the launcher, after it in keyboard order and outside any live region, with nothing stored', async () => {
     fakeTime();
@@ -211,10 +218,7 @@ describe('the teaser', () => {
   });
 
   it('a click on it opens the chat, and it is gone', async () => {
-    fakeTime();
-    chat = startChat(client, { teaser: { text: 'Need help choosing a bike?', delay: 1 } });
-    await vi.advanceTimersByTimeAsync(1_000);
-    vi.useRealTimers();
+    await teaserShown();
     teaser()!.click();
     await vi.waitFor(() => expect(dialog()).toBeDefined());
     expect(teaser()).toBeNull();
@@ -222,10 +226,7 @@ describe('the teaser', () => {
   });
 
   it('clicked before the chat has loaded, the focus waits on the launcher (busy), then goes to Message', async () => {
-    fakeTime();
-    chat = startChat(client, { teaser: { text: 'Need help choosing a bike?', delay: 1 } });
-    await vi.advanceTimersByTimeAsync(1_000);
-    vi.useRealTimers();
+    await teaserShown();
     teaser()!.click();
     expect(shadow().activeElement).toBe(button('Open chat'));
     expect(button('Open chat')!.getAttribute('aria-busy')).toBe('true');
@@ -233,10 +234,7 @@ describe('the teaser', () => {
   });
 
   it('pointing at it loads the chat, as pointing at the launcher does', async () => {
-    fakeTime();
-    chat = startChat(client, { teaser: { text: 'Need help choosing a bike?', delay: 1 } });
-    await vi.advanceTimersByTimeAsync(1_000);
-    vi.useRealTimers();
+    await teaserShown();
     expect(client.calls.getState).toBe(0);
     teaser()!.dispatchEvent(new Event('pointerover'));
     await vi.waitFor(() => expect(shadow().querySelector('[role=dialog]')).not.toBeNull());
