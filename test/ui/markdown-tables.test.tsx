@@ -92,6 +92,9 @@ describe('tables', () => {
     const box = el.querySelector('table')!.parentElement!;
     expect(box.className).toBe('tw');
     expect([box.localName, box.tabIndex, box.getAttribute('aria-label')]).toEqual(['section', 0, 'Model, Size, Price']);
+    // Empty header cells name nothing.
+    expect(shown('| | x |\n|-|-|\n| 1 | 2 |').querySelector('section')!.getAttribute('aria-label')).toBe('x');
+    expect(shown('| | |\n|-|-|\n| 1 | 2 |').querySelector('section')!.hasAttribute('aria-label')).toBe(false);
   });
 
   it('rows are padded or cut to the header width; a table ends at a blank line or a line that starts another block', () => {

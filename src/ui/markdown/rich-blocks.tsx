@@ -145,7 +145,7 @@ const plain = (cell: string): string => cell.replace(/\[([^\]]*)\]\([^)]*\)/g, '
 const table = (header: string[], align: string[], rows: ComponentChildren): VNode => (
   <section
     class="tw"
-    aria-label={header.map(plain).join(', ').slice(0, 100)}
+    aria-label={header.map(plain).filter(Boolean).join(', ').slice(0, 100) || undefined}
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls, and only focus lets a keyboard scroll it
     tabIndex={0}
   >
