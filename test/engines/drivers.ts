@@ -141,11 +141,26 @@ async function connectWebKit(): Promise<Engine> {
     browserName: 'MiniBrowser',
     'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation'] },
   };
+  /** A new session within `wait` ms; one that comes later is quit. */
+  const startSession = async (wait: number): Promise<WebDriver> => {
+    const session = new Builder().usingServer(server).withCapabilities(capabilities).build();
+    try {
+      return await within(session, wait, 'new WebKit session');
+    } catch (error) {
+      session.then((late) => late.quit()).catch(() => undefined);
+      throw error;
+    }
+  };
   return {
     name: 'webkit',
-    // One session (one MiniBrowser, an ephemeral profile) per page: about half a second.
+    // One session (one MiniBrowser, an ephemeral profile) per page: about half a second. A MiniBrowser that
+    // fails to start (seen once under load: "cannot open display" on a live Xvfb) leaves the request unanswered:
+    // ask once more.
     async newPage() {
-      const driver = await within(new Builder().usingServer(server).withCapabilities(capabilities).build(), 30_000, 'new WebKit session');
+      const driver = await startSession(20_000).catch((error: Error) => {
+        console.error(`[engines] ${error.message}; asking for another`);
+        return startSession(30_000);
+      });
       sessions.add(driver);
       await driver.manage().setTimeouts({ script: 15_000, pageLoad: 20_000 });
       await driver.manage().window().setRect({ width: 1280, height: 800 });
