@@ -35,11 +35,12 @@ export interface WidgetInstance {
 }
 
 /** The widget, and its host element in the page (the page may remove it without `destroy()`). */
-export function createWidget(
-  options: ResolvedWidgetOptions,
-  loadApp: LoadApp,
-  destroyed: () => void,
-): { instance: WidgetInstance; host: HTMLElement } {
+export interface CreatedWidget {
+  instance: WidgetInstance;
+  host: HTMLElement;
+}
+
+export function createWidget(options: ResolvedWidgetOptions, loadApp: LoadApp, destroyed: () => void): CreatedWidget {
   const handlers = createWidgetHandlers();
   const strings = ownStrings(options.title ? { ...options.strings, title: options.title } : options.strings);
   const own = 'options' in options.client;
