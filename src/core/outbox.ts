@@ -104,10 +104,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (lifetime.aborted || !store.message(chatId, messageId) || heldHere()) return;
         const failure = toChatError(caught);
         const step = recoveryFor(failure, recovered);
-        if (step) {
-          sessions.dropSession(chatId);
-          belowEndedLine(chatId, messageId);
-        }
+        if (step) sessions.dropSession(chatId);
+        if (step) belowEndedLine(chatId, messageId);
         if (step === 'session') continue;
         let cause = caught;
         if (step === 'visitor') {
